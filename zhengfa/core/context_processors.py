@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from . import navigation
+
+LARGE_TYPE_COOKIE = "zf_large"
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    """What the base layout needs: the staff menu and the large-type preference."""
+    user = getattr(request, "user", None)
+    menu = navigation.menu_for(user) if user is not None and user.is_authenticated else []
+    return {
+        "nav_menu": menu,
+        "large_type": request.COOKIES.get(LARGE_TYPE_COOKIE) == "1",
+    }

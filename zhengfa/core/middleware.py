@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+
+class RequireTwoFactorMiddleware:
+    """The second factor, after the password.
+
+    Anyone with a confirmed TOTP device must enter a code before any other page; holders of
+    the roles in ZHENGFA_TWO_FACTOR_ROLES who have no device must enrol one first.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and not user.is_verified() and not self._exempt(request):  # type: ignore[union-attr]
+            from django_otp import user_has_device
+
+            from zhengfa.org.access import roles_of
+
+            if user_has_device(user, confirmed=True):
+                return redirect(reverse("core:otp_verify") + "?" + urlencode({"next": request.path}))
+            if roles_of(user) & set(settings.ZHENGFA_TWO_FACTOR_ROLES):
+                return redirect("core:otp_setup")
+        return self.get_response(request)
+
+    @staticmethod
+    def _exempt(request: HttpRequest) -> bool:
+        exempt = {
+            reverse("core:otp_verify"),
+            reverse("core:otp_setup"),
+            reverse("core:logout"),
+            reverse("core:login"),
+            reverse("portal:healthz"),
+        }
+        static = "/" + settings.STATIC_URL.lstrip("/")
+        return request.path in exempt or request.path.startswith((static, "/i18n/"))

@@ -1,0 +1,22 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/2fa/", views.otp_verify, name="otp_verify"),
+    path("accounts/2fa/setup/", views.otp_setup, name="otp_setup"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="core/password_change.html", success_url="/staff/"
+        ),
+        name="password_change",
+    ),
+    path("staff/", views.dashboard, name="dashboard"),
+    path("staff/audit/", views.audit_list, name="audit_list"),
+]

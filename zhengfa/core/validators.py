@@ -1,0 +1,94 @@
+"""Validators with Chinese messages: 身份证 numbers, mobile and landline numbers, passwords."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from stdnum.cn import ric
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# Area code 0 + 2-3 digits, then a 7-8 digit number, optional extension.
+LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+
+
+def normalize_id_number(value: str) -> str:
+    return re.sub(r"\s", "", value or "").upper()
+
+
+def validate_id_number(value: str) -> None:
+    """A resident identity card number (GB 11643), checked with python-stdnum."""
+    number = normalize_id_number(value)
+    try:
+        ric.validate(number)
+    except InvalidLength as exc:
+        raise ValidationError(
+            _("An ID number has 18 characters; this one has %(n)d.") % {"n": len(number)},
+            code="id_length",
+        ) from exc
+    except InvalidChecksum as exc:
+        raise ValidationError(
+            _("The last character of this ID number does not match; please check it."),
+            code="id_checksum",
+        ) from exc
+    except InvalidComponent as exc:
+        raise ValidationError(
+            _("The area code or birth date in this ID number is not valid."), code="id_component"
+        ) from exc
+    except InvalidFormat as exc:
+        raise ValidationError(
+            _("An ID number is 17 digits followed by a digit or X."), code="id_format"
+        ) from exc
+
+
+def normalize_phone(value: str) -> str:
+    value = re.sub(r"[\s()（）]", "", value or "")
+    if value.startswith("+86"):
+        value = value[3:]
+    return value
+
+
+def validate_mobile(value: str) -> None:
+    if not MOBILE_RE.match(normalize_phone(value)):
+        raise ValidationError(
+            _("Enter an 11-digit mainland mobile number starting with 1, e.g. 13812345678."),
+            code="mobile",
+        )
+
+
+def validate_phone(value: str) -> None:
+    """A mobile number or a landline with its area code (0313-1234567)."""
+    number = normalize_phone(value)
+    if not (MOBILE_RE.match(number) or LANDLINE_RE.match(number)):
+        raise ValidationError(
+            _("Enter a mobile number (13812345678) or a landline with area code (0313-1234567)."),
+            code="phone",
+        )
+
+
+class CharacterClassesValidator:
+    """A password must mix at least `min_classes` of: lower case, upper case, digits, symbols."""
+
+    def __init__(self, min_classes: int = 3) -> None:
+        self.min_classes = min_classes
+
+    def validate(self, password: str, user: Any = None) -> None:
+        classes = sum(
+            bool(re.search(p, password))
+            for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^a-zA-Z\d]")
+        )
+        if classes < self.min_classes:
+            raise ValidationError(self.get_help_text(), code="password_classes")
+
+    def get_help_text(self) -> str:
+        return str(
+            gettext_lazy(
+                "Your password must mix at least %(n)d of: lower-case letters, upper-case "
+                "letters, digits and symbols."
+            )
+            % {"n": self.min_classes}
+        )

@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import segno
+from auditlog.models import LogEntry
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django_otp import devices_for_user, login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .forms import AuditFilterForm, SignInFilterForm, TokenForm
+from .models import SignInEvent
+from .scope import can
+from .signals import client_address
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+
+
+def _safe_next(request: HttpRequest, default: str = "core:dashboard") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    from django.urls import reverse
+
+    return reverse(default)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """Second step of sign-in for accounts with an authenticator app."""
+    if request.user.is_verified():  # type: ignore[union-attr]
+        return redirect(_safe_next(request))
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        for device in devices_for_user(request.user, confirmed=True):
+            if device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["token"]):
+                otp_login(request, device)
+                return redirect(_safe_next(request))
+        SignInEvent.objects.create(kind=SignInEvent.Kind.OTP_FAILURE, user=request.user,
+                                   username=request.user.get_username(),
+                                   ip_address=client_address(request))
+        form.add_error("token", _("That code is not right or has expired. Try the current one."))
+    return render(request, "core/otp_verify.html", {"form": form, "next": _safe_next(request)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app: scan the code, then confirm with one token."""
+    if request.user.is_verified():  # type: ignore[union-attr]
+        messages.info(request, _("Two-factor sign-in is already on for your account."))
+        return redirect("core:dashboard")
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=request.user, name="default", confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            messages.success(request, _("Two-factor sign-in is now on for your account."))
+            return redirect("core:dashboard")
+        form.add_error("token", _("That code is not right. Check the time on your phone and try "
+                                  "the current code."))
+    qr = segno.make(device.config_url, micro=False)
+    return render(request, "core/otp_setup.html", {
+        "form": form,
+        "qr_data_uri": qr.svg_data_uri(scale=5, border=2),
+        "secret": device.config_url.split("secret=")[1].split("&")[0],
+    })
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The staff home: what this account may reach, by pillar."""
+    from zhengfa.org.access import Role
+    from zhengfa.org.models import RoleAssignment
+
+    assignments = RoleAssignment.objects.filter(user=request.user).select_related("unit")
+    return render(request, "core/dashboard.html", {
+        "assignments": assignments,
+        "role_labels": dict(Role.choices),
+    })
+
+
+@login_required
+@require_GET
+def audit_list(request: HttpRequest) -> HttpResponse:
+    """Model changes and sign-in events, for system administrators and the county committee."""
+    if not can(request.user, "audit", "view"):
+        raise Http404
+    tab = "signins" if request.GET.get("tab") == "signins" else "changes"
+    tz = timezone.get_current_timezone()
+
+    def day_start(d: dt.date) -> dt.datetime:
+        return dt.datetime.combine(d, dt.time.min, tzinfo=tz)
+
+    if tab == "changes":
+        types = ContentType.objects.filter(
+            pk__in=LogEntry.objects.values("content_type").distinct()
+        ).order_by("app_label", "model")
+        choices = [(str(ct.pk), str(ct.model_class()._meta.verbose_name) if ct.model_class()
+                    else ct.model) for ct in types]
+        form = AuditFilterForm(request.GET or None, model_choices=choices)
+        qs = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
+        if form.is_valid():
+            data = form.cleaned_data
+            if data["actor"]:
+                qs = qs.filter(Q(actor__username__icontains=data["actor"]) |
+                               Q(actor__name__icontains=data["actor"]))
+            if data["model"]:
+                qs = qs.filter(content_type_id=data["model"])
+            if data["action"]:
+                qs = qs.filter(action=int(data["action"]))
+            if data["date_from"]:
+                qs = qs.filter(timestamp__gte=day_start(data["date_from"]))
+            if data["date_to"]:
+                qs = qs.filter(timestamp__lt=day_start(data["date_to"] + dt.timedelta(days=1)))
+        elif form.is_bound:
+            qs = qs.none()
+    else:
+        form = SignInFilterForm(request.GET or None)
+        qs = SignInEvent.objects.select_related("user").order_by("-time")
+        if form.is_valid():
+            data = form.cleaned_data
+            if data["username"]:
+                qs = qs.filter(username__icontains=data["username"])
+            if data["kind"]:
+                qs = qs.filter(kind=data["kind"])
+            if data["date_from"]:
+                qs = qs.filter(time__gte=day_start(data["date_from"]))
+            if data["date_to"]:
+                qs = qs.filter(time__lt=day_start(data["date_to"] + dt.timedelta(days=1)))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "core/audit_list.html", {
+        "tab": tab, "form": form, "page": page, "query": query.urlencode(),
+        "retention_days": settings.AUDIT_RETENTION_DAYS,
+    })
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)

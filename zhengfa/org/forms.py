@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhengfa.core.validators import (
+    normalize_id_number,
+    normalize_phone,
+    validate_id_number,
+    validate_phone,
+)
+
+from .models import Officer, OfficerStatus, Unit
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return "　" * max(obj.depth - 1, 0) + obj.name
+
+
+class OfficerFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False,
+                        widget=forms.TextInput(attrs={"placeholder": _("Name or staff number"),
+                                                      "type": "search"}))
+    unit = UnitChoiceField(label=_("Unit (with units below it)"), queryset=Unit.objects.none(),
+                           required=False, empty_label=_("All units"))
+    auxiliary = forms.ChoiceField(
+        label=_("Type"), required=False,
+        choices=[("", _("All")), ("0", _("Officers")), ("1", _("Auxiliary officers"))],
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("All")), *OfficerStatus.choices])
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class OfficerForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    position = forms.CharField(label=_("Position"), max_length=60, required=False)
+    staff_number = forms.CharField(label=_("Staff or police number"), max_length=30)
+    is_auxiliary = forms.BooleanField(label=_("Auxiliary officer"), required=False)
+    work_phone = forms.CharField(label=_("Work phone"), max_length=20, required=False,
+                                 validators=[validate_phone])
+    id_number = forms.CharField(label=_("ID number"), max_length=20, required=False,
+                                validators=[validate_id_number],
+                                help_text=_("Stored encrypted and shown masked."))
+    status = forms.ChoiceField(label=_("Status"), choices=OfficerStatus.choices,
+                               initial=OfficerStatus.ACTIVE)
+    left_on = forms.DateField(label=_("Left on"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, units: Any, instance: Officer | None = None,
+                 **kwargs: Any) -> None:
+        self.instance = instance
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+    def clean_staff_number(self) -> str:
+        value: str = self.cleaned_data["staff_number"].strip()
+        clash = Officer.objects.filter(staff_number__iexact=value)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("Another officer already has this number."))
+        return value
+
+    def clean_work_phone(self) -> str:
+        return normalize_phone(self.cleaned_data["work_phone"])
+
+    def clean_id_number(self) -> str:
+        return normalize_id_number(self.cleaned_data["id_number"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("status") == OfficerStatus.LEFT and not data.get("left_on"):
+            self.add_error("left_on", _("Give the date the officer left."))
+        return data
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(label=_("Roster (.xlsx)"),
+                           help_text=_("Use the template; one officer per row."))

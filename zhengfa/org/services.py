@@ -1,0 +1,123 @@
+"""Writes to the organisation: areas, units, officers, mediators, roles.
+
+Every function is keyword-only, atomic, and checks scope where a person triggers it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from zhengfa.core.validators import normalize_id_number, normalize_phone
+
+from . import access
+from .models import Area, Mediator, Officer, RoleAssignment, Unit, User
+
+
+@transaction.atomic
+def area_create(*, code: str, name: str, level: str, parent: Area | None) -> Area:
+    return Area.objects.create(code=code, name=name, level=level, parent=parent)
+
+
+@transaction.atomic
+def unit_create(
+    *, name: str, code: str, kind: str, parent: Unit | None, areas: Iterable[Area] = ()
+) -> Unit:
+    unit = Unit.objects.create(name=name, code=code, kind=kind, parent=parent)
+    unit.path = unit.compute_path()
+    unit.depth = unit.path.count(".") - 1
+    unit.save(update_fields=["path", "depth"])
+    if areas:
+        unit.areas.set(list(areas))
+    return unit
+
+
+@transaction.atomic
+def user_create(*, username: str, name: str, password: str | None = None) -> User:
+    user = User(username=username, name=name)
+    if password:
+        user.set_password(password)
+    else:
+        # Accounts created from a roster get a password when an administrator issues one.
+        user.set_unusable_password()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def officer_create(
+    *,
+    unit: Unit,
+    name: str,
+    staff_number: str,
+    position: str = "",
+    is_auxiliary: bool = False,
+    work_phone: str = "",
+    id_number: str = "",
+    username: str | None = None,
+    password: str | None = None,
+    by: Any = None,
+) -> Officer:
+    """Create an officer with an account; `by`, when given, must be able to change the unit."""
+    if by is not None and not Unit.objects.visible_to(by, "change").filter(pk=unit.pk).exists():
+        raise PermissionDenied
+    user = user_create(username=username or staff_number.lower(), name=name, password=password)
+    officer = Officer(
+        user=user,
+        unit=unit,
+        position=position,
+        staff_number=staff_number,
+        is_auxiliary=is_auxiliary,
+        work_phone=normalize_phone(work_phone),
+        id_number=normalize_id_number(id_number),
+    )
+    officer.full_clean(exclude=["user"])
+    officer.save()
+    role_assign(user=user, role=access.Role.OFFICER, unit=unit)
+    return officer
+
+
+@transaction.atomic
+def officer_update(*, officer: Officer, by: Any, name: str, **fields: Any) -> Officer:
+    """Change an officer's profile. Moving him needs change rights on both units."""
+    allowed = Unit.objects.visible_to(by, "change")
+    if not allowed.filter(pk=officer.unit_id).exists():
+        raise PermissionDenied
+    new_unit = fields.get("unit", officer.unit)
+    if not allowed.filter(pk=new_unit.pk).exists():
+        raise PermissionDenied
+    for key, value in fields.items():
+        setattr(officer, key, value)
+    officer.work_phone = normalize_phone(officer.work_phone)
+    officer.id_number = normalize_id_number(officer.id_number)
+    officer.full_clean(exclude=["user"])
+    officer.save()
+    if officer.user.name != name:
+        officer.user.name = name
+        officer.user.save(update_fields=["name"])
+    RoleAssignment.objects.filter(user=officer.user, role=access.Role.OFFICER).exclude(
+        unit=officer.unit
+    ).update(unit=officer.unit)
+    return officer
+
+
+@transaction.atomic
+def mediator_create(
+    *, organisation: Unit, name: str, kind: str, username: str, phone: str = "",
+    password: str | None = None,
+) -> Mediator:
+    user = user_create(username=username, name=name, password=password)
+    mediator = Mediator.objects.create(user=user, organisation=organisation, kind=kind,
+                                       phone=normalize_phone(phone))
+    role_assign(user=user, role=access.Role.MEDIATOR, unit=organisation)
+    return mediator
+
+
+@transaction.atomic
+def role_assign(*, user: User, role: str, unit: Unit) -> RoleAssignment:
+    assignment, _created = RoleAssignment.objects.get_or_create(user=user, role=role, unit=unit)
+    access.forget(user)
+    return assignment

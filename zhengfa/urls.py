@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("zhengfa.core.urls")),
+    path("staff/org/", include("zhengfa.org.urls")),
+    path("staff/campaigns/", include("zhengfa.campaign.urls")),
+    path("", include("zhengfa.portal.urls")),
+]
+
+handler403 = "zhengfa.core.views.error_403"
+handler404 = "zhengfa.core.views.error_404"
+handler500 = "zhengfa.core.views.error_500"
