@@ -79,7 +79,7 @@ def grant_for(user: AnyUser, domain: str, action: str) -> Grant:
 def collapse_paths(paths: list[str]) -> list[str]:
     """Drop paths that lie inside another path of the list."""
     kept: list[str] = []
-    for path in sorted(set(paths), key=len):
+    for path in sorted(set(paths), key=lambda p: (len(p), p)):
         if not any(path.startswith(k) for k in kept):
             kept.append(path)
     return kept

@@ -46,7 +46,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     """Second step of sign-in for accounts with an authenticator app."""
     if request.user.is_verified():  # type: ignore[union-attr]
         return redirect(_safe_next(request))
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         for device in devices_for_user(request.user, confirmed=True):
             if device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["token"]):
@@ -69,16 +69,20 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=request.user, name="default", confirmed=False)
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        if not device.verify_is_allowed()[0]:
+            form.add_error("token", _("Too many wrong codes in a row. Wait a minute, then enter "
+                                      "the current code."))
+        elif device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
             messages.success(request, _("Two-factor sign-in is now on for your account."))
             return redirect("core:dashboard")
-        form.add_error("token", _("That code is not right. Check the time on your phone and try "
-                                  "the current code."))
+        else:
+            form.add_error("token", _("That code is not right. Check the time on your phone and "
+                                      "try the current code."))
     qr = segno.make(device.config_url, micro=False)
     return render(request, "core/otp_setup.html", {
         "form": form,
@@ -150,6 +154,10 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             if data["date_to"]:
                 qs = qs.filter(time__lt=day_start(data["date_to"] + dt.timedelta(days=1)))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    if tab == "changes":
+        for entry in page:
+            model = entry.content_type.model_class()
+            entry.record_type = model._meta.verbose_name if model else entry.content_type.model
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "core/audit_list.html", {

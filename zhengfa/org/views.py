@@ -134,7 +134,7 @@ def officer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "work_phone": officer.work_phone, "id_number": officer.id_number,
         "status": officer.status, "left_on": officer.left_on,
     }
-    form = OfficerForm(request.POST or None, initial=initial, units=units, instance=officer)
+    form = OfficerForm(request.POST if request.method == "POST" else None, initial=initial, units=units, instance=officer)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         name = data.pop("name")
@@ -150,7 +150,7 @@ def officer_create(request: HttpRequest) -> HttpResponse:
     if not can(request.user, "org", "change"):
         raise PermissionDenied
     units = Unit.objects.visible_to(request.user, "change").order_by("path")
-    form = OfficerForm(request.POST or None, units=units)
+    form = OfficerForm(request.POST if request.method == "POST" else None, units=units)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("status")
@@ -166,7 +166,7 @@ def officer_create(request: HttpRequest) -> HttpResponse:
 def officer_import(request: HttpRequest) -> HttpResponse:
     if not can(request.user, "org", "change"):
         raise PermissionDenied
-    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    form = RosterUploadForm(*((request.POST, request.FILES) if request.method == "POST" else (None, None)))
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -1,0 +1,68 @@
+# Two commands do everything: `make run` and `make test`. See README.md.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+STAMP  := $(VENV)/.installed-$(shell cat requirements.lock | cksum | cut -d' ' -f1)
+PO     := $(wildcard zhengfa/locale/*/LC_MESSAGES/django.po)
+MO     := $(PO:.po=.mo)
+
+export DJANGO_SETTINGS_MODULE := zhengfa.settings
+
+.PHONY: setup run test lint typecheck test-sqlite test-postgres test-browser bench lock messages clean
+
+$(STAMP): requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+%.mo: %.po
+	@scripts/ensure-system-packages.sh gettext
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+
+setup: $(STAMP) $(MO)
+
+## Serve the embedded demo on 127.0.0.1:$(PORT).
+run: setup
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py seed_demo --if-empty
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (staff sign-in: http://127.0.0.1:$(PORT)/accounts/login/)"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
+
+## Every check: lint, types, tests on SQLite, tests on PostgreSQL, browser tests.
+test: setup lint typecheck test-sqlite test-postgres test-browser
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run -v1
+
+typecheck: $(STAMP)
+	$(BIN)/mypy zhengfa
+
+test-sqlite: setup
+	@scripts/ensure-system-packages.sh gettext
+	ZHENGFA_ENV=test $(BIN)/pytest -m "not browser" -q
+
+test-postgres: setup
+	ZHENGFA_ENV=test scripts/with-postgres.sh $(BIN)/pytest -m "not browser" -q
+
+test-browser: setup
+	@scripts/ensure-system-packages.sh chromium fonts-wqy-microhei
+	ZHENGFA_ENV=test DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m browser -q
+
+## Speed figures (never asserted in unit tests).
+bench: setup
+	ZHENGFA_ENV=test $(BIN)/python scripts/bench.py
+
+## Re-resolve the lock file after changing pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/pip-compile -q --extra dev --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+
+## Refresh the Chinese catalogue after adding strings, then translate what it marks.
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --no-location
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.hashers import identify_hasher
+from django.test import Client, TestCase
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from zhengfa.core.models import SignInEvent
+from zhengfa.core.testing import PASSWORD, build_personas
+from zhengfa.org import services
+from zhengfa.org.access import Role
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def sign_in(client: Client, username: str, password: str):  # type: ignore[no-untyped-def]
+    return client.post("/accounts/login/", {"username": username, "password": password})
+
+
+class SignInTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.root = services.unit_create(name="测试县委政法委", code="ZFW", kind="committee",
+                                        parent=None)
+        cls.user = services.user_create(username="zfw", name="政法委甲", password=PASSWORD)
+        services.role_assign(user=cls.user, role=Role.COMMITTEE, unit=cls.root)
+        cls.admin = services.user_create(username="sysadmin", name="管理员", password=PASSWORD)
+        services.role_assign(user=cls.admin, role=Role.SYSADMIN, unit=cls.root)
+
+    def test_passwords_are_hashed_with_argon2(self) -> None:
+        self.user.refresh_from_db()
+        self.assertEqual(identify_hasher(self.user.password).algorithm, "argon2")
+
+    def test_sign_in_is_audited(self) -> None:
+        response = sign_in(self.client, "zfw", PASSWORD)
+        self.assertRedirects(response, "/staff/", fetch_redirect_response=False)
+        event = SignInEvent.objects.get(kind=SignInEvent.Kind.LOGIN)
+        self.assertEqual((event.user, event.username), (self.user, "zfw"))
+
+    def test_failed_sign_in_is_audited_and_explained(self) -> None:
+        response = sign_in(self.client, "zfw", "wrong-password")
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "请输入一个正确的")  # Django's own Chinese message
+        event = SignInEvent.objects.get(kind=SignInEvent.Kind.FAILURE)
+        self.assertEqual((event.user, event.username), (None, "zfw"))
+        self.assertFalse(event.succeeded)
+
+    def test_five_failures_lock_the_account_for_thirty_minutes(self) -> None:
+        for _ in range(4):
+            self.assertEqual(sign_in(self.client, "zfw", "wrong-password").status_code, 200)
+        locked = sign_in(self.client, "zfw", "wrong-password")
+        self.assertEqual(locked.status_code, 429)
+        self.assertContains(locked, "账号已锁定", status_code=429)
+        # Even the right password is refused now, from any client.
+        again = sign_in(Client(), "zfw", PASSWORD)
+        self.assertEqual(again.status_code, 429)
+        self.assertNotIn("_auth_user_id", Client().session)
+        self.assertTrue(SignInEvent.objects.filter(kind=SignInEvent.Kind.LOCKED).exists())
+        self.assertEqual(settings.AXES_COOLOFF_TIME.total_seconds(), 30 * 60)
+        # Another account is not locked.
+        self.assertEqual(sign_in(Client(), "sysadmin", PASSWORD).status_code, 302)
+
+    def test_idle_session_ends_after_thirty_minutes(self) -> None:
+        sign_in(self.client, "zfw", PASSWORD)
+        self.client.get("/staff/")
+        self.assertEqual(self.client.session.get_expiry_age(), 30 * 60)
+        self.assertTrue(settings.SESSION_SAVE_EVERY_REQUEST)
+        # An expired session is gone: the next page asks to sign in again.
+        session = self.client.session
+        session.set_expiry(-1)
+        session.save()
+        response = self.client.get("/staff/")
+        self.assertEqual(response.status_code, 302)
+        self.assertIn("/accounts/login/", response["Location"])
+
+    def test_sysadmin_must_enrol_and_use_totp(self) -> None:
+        sign_in(self.client, "sysadmin", PASSWORD)
+        response = self.client.get("/staff/audit/")
+        self.assertRedirects(response, "/accounts/2fa/setup/", fetch_redirect_response=False)
+        page = self.client.get("/accounts/2fa/setup/")
+        self.assertContains(page, "data:image/svg+xml")
+        device = TOTPDevice.objects.get(user=self.admin, confirmed=False)
+        bad = self.client.post("/accounts/2fa/setup/", {"token": "000000"})
+        self.assertContains(bad, "验证码不正确")
+        device.refresh_from_db()
+        device.throttle_reset()  # as if the person waited before the next try
+        token = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        ok = self.client.post("/accounts/2fa/setup/", {"token": f"{token:06d}"})
+        self.assertRedirects(ok, "/staff/", fetch_redirect_response=False)
+        self.assertEqual(self.client.get("/staff/audit/").status_code, 200)
+
+        # The next sign-in asks for a code before any page.
+        other = Client()
+        sign_in(other, "sysadmin", PASSWORD)
+        response = other.get("/staff/audit/")
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(response["Location"].startswith("/accounts/2fa/?next="))
+        wrong = other.post("/accounts/2fa/", {"token": "123456", "next": "/staff/audit/"})
+        self.assertContains(wrong, "验证码不正确")
+        self.assertTrue(SignInEvent.objects.filter(kind=SignInEvent.Kind.OTP_FAILURE).exists())
+
+    def test_two_factor_is_optional_for_other_roles(self) -> None:
+        sign_in(self.client, "zfw", PASSWORD)
+        self.assertEqual(self.client.get("/staff/").status_code, 200)
+        self.assertEqual(self.client.get("/accounts/2fa/setup/").status_code, 200)
+
+    def test_sign_out_is_audited(self) -> None:
+        sign_in(self.client, "zfw", PASSWORD)
+        self.assertEqual(self.client.get("/accounts/logout/").status_code, 405)
+        self.client.post("/accounts/logout/")
+        self.assertTrue(SignInEvent.objects.filter(kind=SignInEvent.Kind.LOGOUT).exists())
+
+    def test_staff_pages_need_sign_in(self) -> None:
+        response = self.client.get("/staff/org/officers/")
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(response["Location"].startswith("/accounts/login/"))
+
+
+def run_settings(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items()
+             if k not in {"SECRET_KEY", "FIELD_ENCRYPTION_KEY", "FIELD_HASH_KEY", "DATABASE_URL"}}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "zhengfa.settings"},
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+
+
+def test_production_refuses_the_default_secret() -> None:
+    result = run_settings(ZHENGFA_ENV="production")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr and "refuses to start" in result.stderr
+
+
+def test_production_refuses_the_default_field_key() -> None:
+    result = run_settings(ZHENGFA_ENV="production", SECRET_KEY="s" * 50, FIELD_HASH_KEY="h" * 40)
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEY" in result.stderr
+
+
+def test_production_starts_with_real_secrets(tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text("x" * 50)
+    result = run_settings(ZHENGFA_ENV="production", SECRET_KEY_FILE=str(secret),
+                          FIELD_ENCRYPTION_KEY="k" * 40, FIELD_HASH_KEY="h" * 40,
+                          ALLOWED_HOSTS="zf.example")
+    assert result.returncode == 0, result.stderr
+    assert "started" in result.stdout
+
+
+def test_bad_environment_value_fails_loudly() -> None:
+    result = run_settings(ZHENGFA_ENV="staging")
+    assert result.returncode != 0 and "ZHENGFA_ENV" in result.stderr

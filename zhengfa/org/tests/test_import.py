@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from zhengfa.core.testing import PersonaTestCase
+from zhengfa.org.models import Officer, User
+from zhengfa.org.roster import COLUMNS
+
+HEADER = ["姓名", "单位编码", "职务", "警号/工号", "是否辅警(是/否)", "工作电话", "身份证号码"]
+
+
+def workbook(rows: list[list[object]], header: list[str] = HEADER) -> SimpleUploadedFile:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return SimpleUploadedFile("roster.xlsx", out.getvalue())
+
+
+class RosterImportTests(PersonaTestCase):
+    url = reverse("org:officer_import")
+
+    def post(self, upload: SimpleUploadedFile, user: User | None = None):  # type: ignore[no-untyped-def]
+        return self.client_for(user or self.p.leader_a).post(self.url, {"file": upload})
+
+    def test_three_bad_rows_are_all_reported_and_nothing_is_imported(self) -> None:
+        before = (Officer.objects.count(), User.objects.count())
+        response = self.post(workbook([
+            ["张一", "PCS-A", "民警", "A200", "否", "13800000001", "130723199901010015"],
+            ["张二", "PCS-A", "民警", "A201", "否", "", "130723199901010016"],  # bad ID
+            ["张三", "PCS-A", "民警", "A200", "否", "", ""],  # duplicate in file
+            ["张四", "NOPE", "民警", "A203", "是", "", ""],  # unknown unit
+            ["张五", "PCS-A", "辅警", "A002", "是", "", ""],  # exists already
+        ]))
+        self.assertEqual(response.status_code, 400)
+        errors = {(e.row, e.column.split(" ")[0]) for e in response.context["result"].errors}
+        self.assertEqual(errors, {(3, "G"), (4, "D"), (5, "B"), (6, "D")})
+        self.assertContains(response, "身份证号码最后一位校验不符", status_code=400)
+        self.assertContains(response, "与第2行的警号/工号重复", status_code=400)
+        self.assertContains(response, "没有此编码的单位", status_code=400)
+        self.assertContains(response, "未导入任何数据", status_code=400)
+        self.assertEqual((Officer.objects.count(), User.objects.count()), before)
+
+    def test_a_unit_out_of_scope_counts_as_unknown(self) -> None:
+        response = self.post(workbook([["张四", "PCS-B", "民警", "B300", "否", "", ""]]))
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(Officer.objects.filter(staff_number="B300").exists())
+
+    def test_a_clean_roster_is_imported(self) -> None:
+        response = self.post(workbook([
+            ["张一", "PCS-A", "民警", "A200", "否", "13800000001", "130723199901010015"],
+            ["张二", "PCS-A", "辅警", "A201", "是", "0313-1234567", None],
+            [None, None, None, None, None, None, None],  # blank rows are skipped
+        ]))
+        self.assertRedirects(response, reverse("org:officer_list"))
+        a200 = Officer.objects.get(staff_number="A200")
+        self.assertEqual((a200.user.name, a200.unit, a200.is_auxiliary), ("张一", self.p.unit_a, False))
+        self.assertTrue(Officer.objects.get(staff_number="A201").is_auxiliary)
+
+    def test_not_a_workbook(self) -> None:
+        fake = SimpleUploadedFile("roster.xlsx", b"<?php echo 1; ?>")
+        response = self.post(fake)
+        self.assertContains(response, "不是Excel工作簿", status_code=400)
+
+    def test_wrong_headings_and_empty_roster(self) -> None:
+        self.assertContains(self.post(workbook([["x"]], header=["a", "b"])), "第一行须为模板的表头",
+                            status_code=400)
+        self.assertContains(self.post(workbook([])), "花名册中没有人员", status_code=400)
+
+    def test_missing_file_is_a_field_error(self) -> None:
+        response = self.client_for(self.p.leader_a).post(self.url, {})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "errorlist")
+
+    def test_scope_and_methods(self) -> None:
+        self.assertStatus(self.p.leader_a, "get", self.url, 200)
+        self.assertStatus(self.p.leader_a, "put", self.url, 405)
+        self.assertStatus(self.p.committee, "get", self.url, 403)
+        self.assertStatus(self.p.officer_a, "post", self.url, 403)
+        template = reverse("org:officer_import_template")
+        response = self.assertStatus(self.p.leader_a, "get", template, 200)
+        self.assertStatus(self.p.leader_a, "post", template, 405)
+        self.assertStatus(self.p.committee, "get", template, 403)
+        header = next(load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True))
+        self.assertEqual(list(header), HEADER)
+        self.assertEqual(len(COLUMNS), len(HEADER))
