@@ -29,7 +29,9 @@ def _secret(name: str, default: str) -> str:
         try:
             return Path(path).read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ImproperlyConfigured(f"{name}_FILE points at {path!r}, which cannot be read: {exc}") from exc
+            raise ImproperlyConfigured(
+                f"{name}_FILE points at {path!r}, which cannot be read: {exc}"
+            ) from exc
     return str(env.str(name, default=default))
 
 
@@ -63,8 +65,10 @@ if PRODUCTION:
                 f"{_name} is not set or is the development default; production refuses to start. "
                 f"Set {_name} (or {_name}_FILE) to a random value of at least 32 characters."
             )
-    if not FIELD_ENCRYPTION_KEYS or _DEFAULT_FIELD_KEY in FIELD_ENCRYPTION_KEYS or any(
-        len(k) < 32 for k in FIELD_ENCRYPTION_KEYS
+    if (
+        not FIELD_ENCRYPTION_KEYS
+        or _DEFAULT_FIELD_KEY in FIELD_ENCRYPTION_KEYS
+        or any(len(k) < 32 for k in FIELD_ENCRYPTION_KEYS)
     ):
         raise ImproperlyConfigured(
             "FIELD_ENCRYPTION_KEY is not set or is the development default; production refuses "
@@ -105,7 +109,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "zhengfa.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -17,6 +17,11 @@ class CampaignConfig(AppConfig):
         auditlog.register(Campaign)
         auditlog.register(Phase)
         navigation.register(
-            navigation.NavItem(pillar=navigation.Pillar.POLITICS, label=_("Campaigns"),
-                               url_name="campaign:campaign_list", domain="work", order=10),
+            navigation.NavItem(
+                pillar=navigation.Pillar.POLITICS,
+                label=_("Campaigns"),
+                url_name="campaign:campaign_list",
+                domain="work",
+                order=10,
+            ),
         )

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
 
 from django.db import models
 from django.utils import timezone
@@ -17,22 +16,28 @@ class Campaign(models.Model):
     """
 
     name = models.CharField(_("name"), max_length=120)
-    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="campaigns",
-                             verbose_name=_("leading unit"))
+    unit = models.ForeignKey(
+        "org.Unit",
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        verbose_name=_("leading unit"),
+    )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     description = models.TextField(_("description"), blank=True)
 
     scope = ScopeSpec(domain="work", unit="unit", seen_below=True)
-    objects: ClassVar[ScopedManager[Campaign]] = ScopedManager()
+    objects = ScopedManager["Campaign"]()
 
     class Meta:
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
         ordering = ["-starts_on"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")),
-                                   name="campaign_dates_ordered"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="campaign_dates_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -50,8 +55,9 @@ class PhaseKind(models.TextChoices):
 
 
 class Phase(models.Model):
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="phases",
-                                 verbose_name=_("campaign"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="phases", verbose_name=_("campaign")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=PhaseKind.choices)
     name = models.CharField(_("name"), max_length=60)
     order = models.PositiveSmallIntegerField(_("order"))
@@ -64,8 +70,9 @@ class Phase(models.Model):
         ordering = ["campaign", "order"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "order"], name="phase_order_unique"),
-            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")),
-                                   name="phase_dates_ordered"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="phase_dates_ordered"
+            ),
         ]
 
     def __str__(self) -> str:

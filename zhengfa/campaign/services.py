@@ -29,10 +29,14 @@ def campaign_create(
         if nxt is not None and nxt[2] <= end:
             raise ValidationError(_("Phases must follow one another without overlapping."))
     campaign = Campaign.objects.create(
-        name=name, unit=unit, starts_on=phases[0][2], ends_on=phases[-1][3],
+        name=name,
+        unit=unit,
+        starts_on=phases[0][2],
+        ends_on=phases[-1][3],
         description=description,
     )
     for order, (kind, phase_name, start, end) in enumerate(phases, start=1):
-        Phase.objects.create(campaign=campaign, kind=kind, name=phase_name, order=order,
-                             starts_on=start, ends_on=end)
+        Phase.objects.create(
+            campaign=campaign, kind=kind, name=phase_name, order=order, starts_on=start, ends_on=end
+        )
     return campaign

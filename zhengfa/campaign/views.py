@@ -22,9 +22,13 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_scoped_or_404(Campaign.objects.select_related("unit"), request.user, pk=pk)
-    return render(request, "campaign/campaign_detail.html", {
-        "campaign": campaign,
-        "phases": campaign.phases.all(),
-        "current": campaign.current_phase(),
-        "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "campaign/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "phases": campaign.phases.all(),
+            "current": campaign.current_phase(),
+            "today": timezone.localdate(),
+        },
+    )

@@ -11,6 +11,11 @@ class CoreConfig(AppConfig):
         from . import navigation, signals  # noqa: F401  (signals: sign-in auditing)
 
         navigation.register(
-            navigation.NavItem(pillar=navigation.Pillar.SYSTEM, label=_("Audit log"),
-                               url_name="core:audit_list", domain="audit", order=90),
+            navigation.NavItem(
+                pillar=navigation.Pillar.SYSTEM,
+                label=_("Audit log"),
+                url_name="core:audit_list",
+                domain="audit",
+                order=90,
+            ),
         )

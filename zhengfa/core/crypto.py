@@ -27,7 +27,9 @@ from django.db import models
 
 
 def _derive(material: str) -> bytes:
-    return base64.urlsafe_b64encode(hashlib.sha256(b"zhengfa-field-key:" + material.encode()).digest())
+    return base64.urlsafe_b64encode(
+        hashlib.sha256(b"zhengfa-field-key:" + material.encode()).digest()
+    )
 
 
 @cache

@@ -11,8 +11,9 @@ class TokenForm(forms.Form):
         label=_("6-digit code from your authenticator app"),
         regex=r"^\d{6}$",
         error_messages={"invalid": _("Enter the 6 digits shown in the app.")},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                      "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )
 
 
@@ -24,14 +25,18 @@ class AuditFilterForm(forms.Form):
         required=False,
         choices=[("", _("All")), ("0", _("Created")), ("1", _("Changed")), ("2", _("Deleted"))],
     )
-    date_from = forms.DateField(label=_("From"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args: Any, model_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["model"].choices = [("", _("All")), *model_choices]
+        model = self.fields["model"]
+        assert isinstance(model, forms.ChoiceField)
+        model.choices = [("", _("All")), *model_choices]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -43,13 +48,17 @@ class AuditFilterForm(forms.Form):
 class SignInFilterForm(forms.Form):
     username = forms.CharField(label=_("User name"), required=False)
     kind = forms.ChoiceField(label=_("Event"), required=False)
-    date_from = forms.DateField(label=_("From"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from .models import SignInEvent
 
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("All")), *SignInEvent.Kind.choices]
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = [("", _("All")), *SignInEvent.Kind.choices]

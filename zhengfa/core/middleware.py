@@ -4,8 +4,10 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 
 
@@ -21,13 +23,15 @@ class RequireTwoFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and not user.is_verified() and not self._exempt(request):  # type: ignore[union-attr]
+        if user.is_authenticated and not user.is_verified() and not self._exempt(request):  # type: ignore[attr-defined]
             from django_otp import user_has_device
 
             from zhengfa.org.access import roles_of
 
             if user_has_device(user, confirmed=True):
-                return redirect(reverse("core:otp_verify") + "?" + urlencode({"next": request.path}))
+                return redirect(
+                    reverse("core:otp_verify") + "?" + urlencode({"next": request.path})
+                )
             if roles_of(user) & set(settings.ZHENGFA_TWO_FACTOR_ROLES):
                 return redirect("core:otp_setup")
         return self.get_response(request)
@@ -43,3 +47,19 @@ class RequireTwoFactorMiddleware:
         }
         static = "/" + settings.STATIC_URL.lstrip("/")
         return request.path in exempt or request.path.startswith((static, "/i18n/"))
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """Chinese unless the person chose otherwise with the language switch.
+
+    Browsers in the county often report English (a phone set up in a shop, a WeChat
+    browser); the interface must not change language behind a person's back, so the
+    Accept-Language header is not consulted — only the cookie the switch sets.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

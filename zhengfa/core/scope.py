@@ -100,10 +100,7 @@ class ScopedQuerySet(models.QuerySet[M], Generic[M]):
             q |= Q(**{path_lookup: path})
         if spec.seen_below and action == "view":
             ancestors = {
-                path[: i + 1]
-                for path in grant.unit_paths
-                for i, ch in enumerate(path)
-                if ch == "."
+                path[: i + 1] for path in grant.unit_paths for i, ch in enumerate(path) if ch == "."
             }
             exact = f"{spec.unit}__path__in" if spec.unit else "path__in"
             q |= Q(**{exact: sorted(ancestors)})
@@ -132,14 +129,14 @@ def get_scoped_or_404(
     queryset: models.QuerySet[M] | type[M], user: AnyUser, action: str = "view", **lookup: Any
 ) -> M:
     """The record, if the user may see it (else 404) and do `action` on it (else 403)."""
-    qs: Any = queryset.objects.all() if isinstance(queryset, type) else queryset
+    qs: Any = queryset._default_manager.all() if isinstance(queryset, type) else queryset
     try:
         obj = qs.visible_to(user, "view").get(**lookup)
     except (qs.model.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
     if action != "view" and not qs.visible_to(user, action).filter(pk=obj.pk).exists():
         raise PermissionDenied
-    return obj  # type: ignore[no-any-return]
+    return obj
 
 
 def can(user: AnyUser, domain: str, action: str) -> bool:

@@ -16,7 +16,7 @@ from zhengfa.org import services
 from zhengfa.org.access import Role
 from zhengfa.org.models import Officer, Unit, User
 
-PASSWORD = "Persona#2021pw"
+PASSWORD = "Persona#2021pw"  # noqa: S105 - test personas only
 
 
 @dataclass
@@ -37,20 +37,37 @@ class Personas:
 
 def build_personas(password: str | None = None, prefix: str = "") -> Personas:
     """The persona county. `password` is set on every account when given (slow: argon2)."""
-    root = services.unit_create(name="测试县委政法委", code=f"{prefix}ZFW", kind="committee",
-                                parent=None)
-    bureau = services.unit_create(name="测试县公安局", code=f"{prefix}GAJ", kind="police",
-                                  parent=root)
-    unit_a = services.unit_create(name="甲镇派出所", code=f"{prefix}PCS-A",
-                                  kind="police_station", parent=bureau)
-    unit_b = services.unit_create(name="乙镇派出所", code=f"{prefix}PCS-B",
-                                  kind="police_station", parent=bureau)
+    root = services.unit_create(
+        name="测试县委政法委", code=f"{prefix}ZFW", kind="committee", parent=None
+    )
+    bureau = services.unit_create(
+        name="测试县公安局", code=f"{prefix}GAJ", kind="police", parent=root
+    )
+    unit_a = services.unit_create(
+        name="甲镇派出所", code=f"{prefix}PCS-A", kind="police_station", parent=bureau
+    )
+    unit_b = services.unit_create(
+        name="乙镇派出所", code=f"{prefix}PCS-B", kind="police_station", parent=bureau
+    )
 
-    def officer(unit: Unit, number: str, name: str, username: str, role: str | None = None,
-                role_unit: Unit | None = None, id_number: str = "") -> Officer:
-        o = services.officer_create(unit=unit, name=name, staff_number=f"{prefix}{number}",
-                                    username=f"{prefix}{username}", password=password,
-                                    id_number=id_number, work_phone="13812345678")
+    def officer(
+        unit: Unit,
+        number: str,
+        name: str,
+        username: str,
+        role: str | None = None,
+        role_unit: Unit | None = None,
+        id_number: str = "",
+    ) -> Officer:
+        o = services.officer_create(
+            unit=unit,
+            name=name,
+            staff_number=f"{prefix}{number}",
+            username=f"{prefix}{username}",
+            password=password,
+            id_number=id_number,
+            work_phone="13812345678",
+        )
         if role:
             services.role_assign(user=o.user, role=role, unit=role_unit or unit)
         return o
@@ -63,10 +80,18 @@ def build_personas(password: str | None = None, prefix: str = "") -> Personas:
     sysadmin = services.user_create(username=f"{prefix}sysadmin", name="管理员", password=password)
     services.role_assign(user=sysadmin, role=Role.SYSADMIN, unit=root)
     return Personas(
-        root=root, bureau=bureau, unit_a=unit_a, unit_b=unit_b,
-        committee=committee.user, leader_a=leader_a.user, officer_a=officer_a.user,
-        officer_b=officer_b.user, supervision=supervision.user, sysadmin=sysadmin,
-        officer_a_profile=officer_a, officer_b_profile=officer_b,
+        root=root,
+        bureau=bureau,
+        unit_a=unit_a,
+        unit_b=unit_b,
+        committee=committee.user,
+        leader_a=leader_a.user,
+        officer_a=officer_a.user,
+        officer_b=officer_b.user,
+        supervision=supervision.user,
+        sysadmin=sysadmin,
+        officer_a_profile=officer_a,
+        officer_b_profile=officer_b,
     )
 
 
@@ -87,11 +112,20 @@ class PersonaTestCase(TestCase):
                 verify_second_factor(client, user)
         return client
 
-    def assertStatus(self, user: User | None, method: str, url: str, status: int,
-                     data: dict[str, Any] | None = None) -> Any:
+    def assertStatus(
+        self,
+        user: User | None,
+        method: str,
+        url: str,
+        status: int,
+        data: dict[str, Any] | None = None,
+    ) -> Any:
         response = getattr(self.client_for(user), method)(url, data or {})
-        self.assertEqual(response.status_code, status,
-                         f"{method.upper()} {url} as {user}: {response.status_code}")
+        self.assertEqual(
+            response.status_code,
+            status,
+            f"{method.upper()} {url} as {user}: {response.status_code}",
+        )
         return response
 
 

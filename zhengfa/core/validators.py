@@ -78,8 +78,7 @@ class CharacterClassesValidator:
 
     def validate(self, password: str, user: Any = None) -> None:
         classes = sum(
-            bool(re.search(p, password))
-            for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^a-zA-Z\d]")
+            bool(re.search(p, password)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^a-zA-Z\d]")
         )
         if classes < self.min_classes:
             raise ValidationError(self.get_help_text(), code="password_classes")

@@ -1,23 +1,26 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import segno
 from auditlog.models import LogEntry
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
-from django_otp import devices_for_user, login as otp_login
+from django_otp import devices_for_user
+from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .forms import AuditFilterForm, SignInFilterForm, TokenForm
@@ -52,9 +55,12 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             if device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
                 return redirect(_safe_next(request))
-        SignInEvent.objects.create(kind=SignInEvent.Kind.OTP_FAILURE, user=request.user,
-                                   username=request.user.get_username(),
-                                   ip_address=client_address(request))
+        SignInEvent.objects.create(
+            kind=SignInEvent.Kind.OTP_FAILURE,
+            user=request.user,  # type: ignore[misc]
+            username=request.user.get_username(),
+            ip_address=client_address(request),
+        )
         form.add_error("token", _("That code is not right or has expired. Try the current one."))
     return render(request, "core/otp_verify.html", {"form": form, "next": _safe_next(request)})
 
@@ -72,8 +78,10 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if not device.verify_is_allowed()[0]:
-            form.add_error("token", _("Too many wrong codes in a row. Wait a minute, then enter "
-                                      "the current code."))
+            form.add_error(
+                "token",
+                _("Too many wrong codes in a row. Wait a minute, then enter the current code."),
+            )
         elif device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
@@ -81,28 +89,88 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Two-factor sign-in is now on for your account."))
             return redirect("core:dashboard")
         else:
-            form.add_error("token", _("That code is not right. Check the time on your phone and "
-                                      "try the current code."))
+            form.add_error(
+                "token",
+                _("That code is not right. Check the time on your phone and try the current code."),
+            )
     qr = segno.make(device.config_url, micro=False)
-    return render(request, "core/otp_setup.html", {
-        "form": form,
-        "qr_data_uri": qr.svg_data_uri(scale=5, border=2),
-        "secret": device.config_url.split("secret=")[1].split("&")[0],
-    })
+    return render(
+        request,
+        "core/otp_setup.html",
+        {
+            "form": form,
+            "qr_data_uri": qr.svg_data_uri(scale=5, border=2),
+            "secret": device.config_url.split("secret=")[1].split("&")[0],
+        },
+    )
 
 
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The staff home: what this account may reach, by pillar."""
-    from zhengfa.org.access import Role
     from zhengfa.org.models import RoleAssignment
 
-    assignments = RoleAssignment.objects.filter(user=request.user).select_related("unit")
-    return render(request, "core/dashboard.html", {
-        "assignments": assignments,
-        "role_labels": dict(Role.choices),
-    })
+    assignments = RoleAssignment.objects.filter(user__username=request.user.get_username()).select_related("unit")
+    return render(
+        request,
+        "core/dashboard.html",
+        {
+            "assignments": assignments,
+        },
+    )
+
+
+def _day_start(d: dt.date) -> dt.datetime:
+    return dt.datetime.combine(d, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _record_type(ct: ContentType) -> str:
+    model = ct.model_class()
+    return str(model._meta.verbose_name) if model is not None else ct.model
+
+
+def _filtered_changes(request: HttpRequest) -> tuple[forms.Form, QuerySet[Any]]:
+    types = ContentType.objects.filter(
+        pk__in=LogEntry.objects.values("content_type").distinct()
+    ).order_by("app_label", "model")
+    form = AuditFilterForm(
+        request.GET or None, model_choices=[(str(ct.pk), _record_type(ct)) for ct in types]
+    )
+    qs = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
+    if not form.is_valid():
+        return form, qs.none() if form.is_bound else qs
+    data = form.cleaned_data
+    if data["actor"]:
+        qs = qs.filter(
+            Q(actor__username__icontains=data["actor"]) | Q(actor__name__icontains=data["actor"])
+        )
+    if data["model"]:
+        qs = qs.filter(content_type_id=data["model"])
+    if data["action"]:
+        qs = qs.filter(action=int(data["action"]))
+    if data["date_from"]:
+        qs = qs.filter(timestamp__gte=_day_start(data["date_from"]))
+    if data["date_to"]:
+        qs = qs.filter(timestamp__lt=_day_start(data["date_to"] + dt.timedelta(days=1)))
+    return form, qs
+
+
+def _filtered_signins(request: HttpRequest) -> tuple[forms.Form, QuerySet[Any]]:
+    form = SignInFilterForm(request.GET or None)
+    qs = SignInEvent.objects.select_related("user").order_by("-time")
+    if not form.is_valid():
+        return form, qs.none() if form.is_bound else qs
+    data = form.cleaned_data
+    if data["username"]:
+        qs = qs.filter(username__icontains=data["username"])
+    if data["kind"]:
+        qs = qs.filter(kind=data["kind"])
+    if data["date_from"]:
+        qs = qs.filter(time__gte=_day_start(data["date_from"]))
+    if data["date_to"]:
+        qs = qs.filter(time__lt=_day_start(data["date_to"] + dt.timedelta(days=1)))
+    return form, qs
 
 
 @login_required
@@ -112,58 +180,24 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if not can(request.user, "audit", "view"):
         raise Http404
     tab = "signins" if request.GET.get("tab") == "signins" else "changes"
-    tz = timezone.get_current_timezone()
-
-    def day_start(d: dt.date) -> dt.datetime:
-        return dt.datetime.combine(d, dt.time.min, tzinfo=tz)
-
-    if tab == "changes":
-        types = ContentType.objects.filter(
-            pk__in=LogEntry.objects.values("content_type").distinct()
-        ).order_by("app_label", "model")
-        choices = [(str(ct.pk), str(ct.model_class()._meta.verbose_name) if ct.model_class()
-                    else ct.model) for ct in types]
-        form = AuditFilterForm(request.GET or None, model_choices=choices)
-        qs = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
-        if form.is_valid():
-            data = form.cleaned_data
-            if data["actor"]:
-                qs = qs.filter(Q(actor__username__icontains=data["actor"]) |
-                               Q(actor__name__icontains=data["actor"]))
-            if data["model"]:
-                qs = qs.filter(content_type_id=data["model"])
-            if data["action"]:
-                qs = qs.filter(action=int(data["action"]))
-            if data["date_from"]:
-                qs = qs.filter(timestamp__gte=day_start(data["date_from"]))
-            if data["date_to"]:
-                qs = qs.filter(timestamp__lt=day_start(data["date_to"] + dt.timedelta(days=1)))
-        elif form.is_bound:
-            qs = qs.none()
-    else:
-        form = SignInFilterForm(request.GET or None)
-        qs = SignInEvent.objects.select_related("user").order_by("-time")
-        if form.is_valid():
-            data = form.cleaned_data
-            if data["username"]:
-                qs = qs.filter(username__icontains=data["username"])
-            if data["kind"]:
-                qs = qs.filter(kind=data["kind"])
-            if data["date_from"]:
-                qs = qs.filter(time__gte=day_start(data["date_from"]))
-            if data["date_to"]:
-                qs = qs.filter(time__lt=day_start(data["date_to"] + dt.timedelta(days=1)))
+    form, qs = _filtered_signins(request) if tab == "signins" else _filtered_changes(request)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     if tab == "changes":
         for entry in page:
-            model = entry.content_type.model_class()
-            entry.record_type = model._meta.verbose_name if model else entry.content_type.model
+            entry.record_type = _record_type(entry.content_type)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "core/audit_list.html", {
-        "tab": tab, "form": form, "page": page, "query": query.urlencode(),
-        "retention_days": settings.AUDIT_RETENTION_DAYS,
-    })
+    return render(
+        request,
+        "core/audit_list.html",
+        {
+            "tab": tab,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "retention_days": settings.AUDIT_RETENTION_DAYS,
+        },
+    )
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

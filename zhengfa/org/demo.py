@@ -24,13 +24,25 @@ from .models import Area, AreaLevel, Mediator, MediatorKind, Officer, Unit, Unit
 CITY = ("130700", "张家口市")
 COUNTY = ("130723", "康保县")
 TOWNS = ["康保镇", "张纪镇", "土城子镇", "邓油坊镇", "李家地镇", "照阳河镇", "屯垦镇"]
-TOWNSHIPS = ["闫油坊乡", "丹清河乡", "哈咇嘎乡", "二号卜乡", "芦家营乡", "忠义乡", "处长地乡",
-             "满德堂乡"]
+TOWNSHIPS = [
+    "闫油坊乡",
+    "丹清河乡",
+    "哈咇嘎乡",
+    "二号卜乡",
+    "芦家营乡",
+    "忠义乡",
+    "处长地乡",
+    "满德堂乡",
+]
 VILLAGE_COUNT = 327
 TRIBUNAL_TOWNS = ["张纪镇", "土城子镇", "照阳河镇"]
 
-SURNAMES = list("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段")
-GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力斌宇浩凯健俊帆鑫波宁亮志新海峰晨阳旭东晓雪梅琳")
+SURNAMES = list(
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段"
+)
+GIVEN = list(
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力斌宇浩凯健俊帆鑫波宁亮志新海峰晨阳旭东晓雪梅琳"
+)
 VILLAGE_A = list("东西南北前后大小新上下中旧高")
 VILLAGE_B = list("营沟滩湾梁堡洼坊窑房井泉庄台岭屯")
 VILLAGE_C = ["", "一", "二", "三", "四"]
@@ -87,14 +99,16 @@ class DemoBuilder:
         return services.area_create(code=code, name=name, level=level, parent=parent)
 
     # --- units -------------------------------------------------------------------------
-    def unit(self, code: str, name: str, kind: str, parent: Unit | None,
-             areas: list[Area] | None = None) -> Unit:
+    def unit(
+        self, code: str, name: str, kind: str, parent: Unit | None, areas: list[Area] | None = None
+    ) -> Unit:
         found = Unit.objects.filter(code=code).first()
         if found:
             return found
         self.created["units"] += 1
-        return services.unit_create(name=name, code=code, kind=kind, parent=parent,
-                                    areas=areas or [])
+        return services.unit_create(
+            name=name, code=code, kind=kind, parent=parent, areas=areas or []
+        )
 
     # --- people ------------------------------------------------------------------------
     def person_name(self) -> str:
@@ -106,9 +120,16 @@ class DemoBuilder:
                 self._names.add(name)
                 return name
 
-    def officer(self, unit: Unit, number: str, position: str, auxiliary: bool = False,
-                username: str | None = None, name: str | None = None,
-                password: str | None = None) -> Officer:
+    def officer(
+        self,
+        unit: Unit,
+        number: str,
+        position: str,
+        auxiliary: bool = False,
+        username: str | None = None,
+        name: str | None = None,
+        password: str | None = None,
+    ) -> Officer:
         # Draw the random values first so that the sequence is the same on every run.
         name = name or self.person_name()
         id_number = _id_number(self.rng)
@@ -118,13 +139,26 @@ class DemoBuilder:
             return found
         self.created["officers"] += 1
         return services.officer_create(
-            unit=unit, name=name, staff_number=number, position=position,
-            is_auxiliary=auxiliary, work_phone=phone, id_number=id_number,
-            username=username, password=password,
+            unit=unit,
+            name=name,
+            staff_number=number,
+            position=position,
+            is_auxiliary=auxiliary,
+            work_phone=phone,
+            id_number=id_number,
+            username=username,
+            password=password,
         )
 
-    def staff(self, unit: Unit, prefix: str, start: int, count: int, positions: list[str],
-              auxiliary: int = 0) -> None:
+    def staff(
+        self,
+        unit: Unit,
+        prefix: str,
+        start: int,
+        count: int,
+        positions: list[str],
+        auxiliary: int = 0,
+    ) -> None:
         for i in range(count):
             aux = i >= count - auxiliary
             position = "辅警" if aux else positions[i % len(positions)]
@@ -132,18 +166,32 @@ class DemoBuilder:
 
 
 ACCOUNTS = [
-    DemoAccount("sysadmin", "系统管理员", Role.SYSADMIN, "ZFW", None,
-                "system administrator; sets up two-factor sign-in on first sign-in"),
+    DemoAccount(
+        "sysadmin",
+        "系统管理员",
+        Role.SYSADMIN,
+        "ZFW",
+        None,
+        "system administrator; sets up two-factor sign-in on first sign-in",
+    ),
     DemoAccount("zfw", "政法委示例", Role.COMMITTEE, "ZFW", "ZFW", "county committee"),
     DemoAccount("fy_leader", "法院领导示例", Role.LEADER, "FY", "FY", "court leader"),
     DemoAccount("gaj_leader", "公安领导示例", Role.LEADER, "GAJ", "GAJ", "police bureau leader"),
-    DemoAccount("pcs_a", "派出所甲示例", Role.OFFICER, "GAJ-S01", "GAJ-S01",
-                "officer of 康保镇派出所"),
-    DemoAccount("pcs_b", "派出所乙示例", Role.OFFICER, "GAJ-S02", "GAJ-S02",
-                "officer of 张纪镇派出所"),
+    DemoAccount(
+        "pcs_a", "派出所甲示例", Role.OFFICER, "GAJ-S01", "GAJ-S01", "officer of 康保镇派出所"
+    ),
+    DemoAccount(
+        "pcs_b", "派出所乙示例", Role.OFFICER, "GAJ-S02", "GAJ-S02", "officer of 张纪镇派出所"
+    ),
     DemoAccount("jiancha", "监督示例", Role.SUPERVISION, "ZFW", "ZFW", "supervision staff"),
-    DemoAccount("tiaojie", "调解员示例", Role.MEDIATOR, "SFJ-S01-V001", None,
-                "people's mediator of a village mediation committee"),
+    DemoAccount(
+        "tiaojie",
+        "调解员示例",
+        Role.MEDIATOR,
+        "SFJ-S01-V001",
+        None,
+        "people's mediator of a village mediation committee",
+    ),
 ]
 
 
@@ -155,8 +203,10 @@ def build(password: str) -> dict[str, int]:
     townships: list[Area] = []
     villages_of: dict[str, list[Area]] = {}
     names = township_names()
-    per = [VILLAGE_COUNT // len(names) + (1 if i < VILLAGE_COUNT % len(names) else 0)
-           for i in range(len(names))]
+    per = [
+        VILLAGE_COUNT // len(names) + (1 if i < VILLAGE_COUNT % len(names) else 0)
+        for i in range(len(names))
+    ]
     for i, name in enumerate(names, start=1):
         code = f"130723-S{i:02d}"
         t = b.area(code, name, AreaLevel.TOWNSHIP, county)
@@ -169,8 +219,13 @@ def build(password: str) -> dict[str, int]:
     zfw = b.unit("ZFW", "中共康保县委政法委员会", UnitKind.COMMITTEE, None, [county])
     fy = b.unit("FY", "康保县人民法院", UnitKind.COURT, zfw, [county])
     for i, town in enumerate(TRIBUNAL_TOWNS, start=1):
-        b.unit(f"FY-T{i}", f"康保县人民法院{town.removesuffix('镇')}人民法庭", UnitKind.TRIBUNAL, fy,
-               [t for t in townships if t.name == town])
+        b.unit(
+            f"FY-T{i}",
+            f"康保县人民法院{town.removesuffix('镇')}人民法庭",
+            UnitKind.TRIBUNAL,
+            fy,
+            [t for t in townships if t.name == town],
+        )
     b.unit("FY-SSTJ", "涉诉人民调解工作室", UnitKind.LITIGATION_MEDIATION, fy, [county])
     b.unit("FY-LSTJ", "律师调解工作室", UnitKind.LAWYER_STUDIO, fy, [county])
     b.unit("FY-XZZY", "康保县行政争议化解中心", UnitKind.ADMIN_DISPUTE_CENTRE, fy, [county])
@@ -181,26 +236,45 @@ def build(password: str) -> dict[str, int]:
     offices: list[Unit] = []
     for i, t in enumerate(townships, start=1):
         short = t.name
-        stations.append(b.unit(f"GAJ-S{i:02d}", f"{short}派出所", UnitKind.POLICE_STATION, gaj,
-                               [t, *villages_of[t.code]]))
-        office = b.unit(f"SFJ-S{i:02d}", f"{short}司法所", UnitKind.JUSTICE_OFFICE, sfj,
-                        [t, *villages_of[t.code]])
+        stations.append(
+            b.unit(
+                f"GAJ-S{i:02d}",
+                f"{short}派出所",
+                UnitKind.POLICE_STATION,
+                gaj,
+                [t, *villages_of[t.code]],
+            )
+        )
+        office = b.unit(
+            f"SFJ-S{i:02d}",
+            f"{short}司法所",
+            UnitKind.JUSTICE_OFFICE,
+            sfj,
+            [t, *villages_of[t.code]],
+        )
         offices.append(office)
         for j, v in enumerate(villages_of[t.code], start=1):
-            b.unit(f"SFJ-S{i:02d}-V{j:03d}", f"{v.name}人民调解委员会",
-                   UnitKind.MEDIATION_COMMITTEE, office, [v])
+            b.unit(
+                f"SFJ-S{i:02d}-V{j:03d}",
+                f"{v.name}人民调解委员会",
+                UnitKind.MEDIATION_COMMITTEE,
+                office,
+                [v],
+            )
 
     # Officers: about 600, in a fixed order.
     b.staff(zfw, "ZF", 1, 12, ["专职副书记", "办公室主任", "科员", "督查员"])
     b.staff(fy, "FY", 1, 60, ["审判员", "书记员", "法官助理", "法警", "执行员"])
     for i in range(1, len(TRIBUNAL_TOWNS) + 1):
-        b.staff(Unit.objects.get(code=f"FY-T{i}"), "FY", 100 + i * 10, 6,
-                ["庭长", "审判员", "书记员"])
+        b.staff(
+            Unit.objects.get(code=f"FY-T{i}"), "FY", 100 + i * 10, 6, ["庭长", "审判员", "书记员"]
+        )
     b.staff(jcy, "JC", 1, 45, ["检察官", "检察官助理", "书记员", "司法警察"])
     b.staff(gaj, "GA", 1, 170, ["民警", "侦查员", "科员", "治安民警", "交警"], auxiliary=30)
     for i, station in enumerate(stations, start=1):
-        b.staff(station, f"P{i:02d}", 1, 15, ["所长", "教导员", "社区民警", "民警", "民警"],
-                auxiliary=5)
+        b.staff(
+            station, f"P{i:02d}", 1, 15, ["所长", "教导员", "社区民警", "民警", "民警"], auxiliary=5
+        )
     b.staff(sfj, "SF", 1, 25, ["局长", "科员", "社区矫正专干", "法律援助专干"])
     for i, office in enumerate(offices, start=1):
         b.staff(office, f"S{i:02d}", 1, 3, ["所长", "司法助理员"])
@@ -212,18 +286,25 @@ def build(password: str) -> dict[str, int]:
         if user is None:
             b.created["accounts"] += 1
             if acc.officer_of:
-                officer = b.officer(Unit.objects.get(code=acc.officer_of),
-                                    f"DEMO-{acc.username.upper()}", "示例账号",
-                                    username=acc.username, name=acc.name, password=password)
+                officer = b.officer(
+                    Unit.objects.get(code=acc.officer_of),
+                    f"DEMO-{acc.username.upper()}",
+                    "示例账号",
+                    username=acc.username,
+                    name=acc.name,
+                    password=password,
+                )
                 user = officer.user
             elif acc.role == Role.MEDIATOR:
                 user = services.mediator_create(
-                    organisation=unit, name=acc.name, kind=MediatorKind.PEOPLE,
-                    username=acc.username, password=password,
+                    organisation=unit,
+                    name=acc.name,
+                    kind=MediatorKind.PEOPLE,
+                    username=acc.username,
+                    password=password,
                 ).user
             else:
-                user = services.user_create(username=acc.username, name=acc.name,
-                                            password=password)
+                user = services.user_create(username=acc.username, name=acc.name, password=password)
         services.role_assign(user=user, role=acc.role, unit=unit)
 
     from zhengfa.campaign.models import Campaign
@@ -232,7 +313,8 @@ def build(password: str) -> dict[str, int]:
     name = "2021年康保县政法队伍教育整顿(第一批)"
     if not Campaign.objects.filter(name=name).exists():
         campaign_create(
-            name=name, unit=zfw,
+            name=name,
+            unit=zfw,
             description="筑牢政治忠诚、清除害群之马、整治顽瘴痼疾、弘扬英模精神。",
             phases=[
                 ("study", "学习教育", dt.date(2021, 2, 27), dt.date(2021, 3, 31)),

@@ -21,21 +21,31 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 
 class OfficerFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False,
-                        widget=forms.TextInput(attrs={"placeholder": _("Name or staff number"),
-                                                      "type": "search"}))
-    unit = UnitChoiceField(label=_("Unit (with units below it)"), queryset=Unit.objects.none(),
-                           required=False, empty_label=_("All units"))
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Name or staff number"), "type": "search"}),
+    )
+    unit = UnitChoiceField(
+        label=_("Unit (with units below it)"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("All units"),
+    )
     auxiliary = forms.ChoiceField(
-        label=_("Type"), required=False,
+        label=_("Type"),
+        required=False,
         choices=[("", _("All")), ("0", _("Officers")), ("1", _("Auxiliary officers"))],
     )
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("All")), *OfficerStatus.choices])
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *OfficerStatus.choices]
+    )
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        unit = self.fields["unit"]
+        assert isinstance(unit, forms.ModelChoiceField)
+        unit.queryset = units
 
 
 class OfficerForm(forms.Form):
@@ -44,21 +54,31 @@ class OfficerForm(forms.Form):
     position = forms.CharField(label=_("Position"), max_length=60, required=False)
     staff_number = forms.CharField(label=_("Staff or police number"), max_length=30)
     is_auxiliary = forms.BooleanField(label=_("Auxiliary officer"), required=False)
-    work_phone = forms.CharField(label=_("Work phone"), max_length=20, required=False,
-                                 validators=[validate_phone])
-    id_number = forms.CharField(label=_("ID number"), max_length=20, required=False,
-                                validators=[validate_id_number],
-                                help_text=_("Stored encrypted and shown masked."))
-    status = forms.ChoiceField(label=_("Status"), choices=OfficerStatus.choices,
-                               initial=OfficerStatus.ACTIVE)
-    left_on = forms.DateField(label=_("Left on"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    work_phone = forms.CharField(
+        label=_("Work phone"), max_length=20, required=False, validators=[validate_phone]
+    )
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=20,
+        required=False,
+        validators=[validate_id_number],
+        help_text=_("Stored encrypted and shown masked."),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=OfficerStatus.choices, initial=OfficerStatus.ACTIVE
+    )
+    left_on = forms.DateField(
+        label=_("Left on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
-    def __init__(self, *args: Any, units: Any, instance: Officer | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, units: Any, instance: Officer | None = None, **kwargs: Any
+    ) -> None:
         self.instance = instance
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        unit = self.fields["unit"]
+        assert isinstance(unit, forms.ModelChoiceField)
+        unit.queryset = units
 
     def clean_staff_number(self) -> str:
         value: str = self.cleaned_data["staff_number"].strip()
@@ -83,5 +103,6 @@ class OfficerForm(forms.Form):
 
 
 class RosterUploadForm(forms.Form):
-    file = forms.FileField(label=_("Roster (.xlsx)"),
-                           help_text=_("Use the template; one officer per row."))
+    file = forms.FileField(
+        label=_("Roster (.xlsx)"), help_text=_("Use the template; one officer per row.")
+    )

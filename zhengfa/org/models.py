@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import ClassVar
-
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -48,7 +46,11 @@ class Area(models.Model):
     name = models.CharField(_("name"), max_length=60)
     level = models.CharField(_("level"), max_length=10, choices=AreaLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
 
@@ -84,19 +86,25 @@ class Unit(models.Model):
     code = models.CharField(_("unit code"), max_length=30, unique=True)
     kind = models.CharField(_("kind"), max_length=30, choices=UnitKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
     depth = models.PositiveSmallIntegerField(editable=False, default=0)
-    areas = models.ManyToManyField(Area, verbose_name=_("areas covered"), blank=True,
-                                   related_name="units")
-    phone = models.CharField(_("public phone"), max_length=20, blank=True,
-                             validators=[validate_phone])
+    areas = models.ManyToManyField(
+        Area, verbose_name=_("areas covered"), blank=True, related_name="units"
+    )
+    phone = models.CharField(
+        _("public phone"), max_length=20, blank=True, validators=[validate_phone]
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     scope = ScopeSpec(domain="org", unit="")
-    objects: ClassVar[ScopedManager[Unit]] = ScopedManager()
+    objects = ScopedManager["Unit"]()
 
     class Meta:
         verbose_name = _("unit")
@@ -124,24 +132,32 @@ class OfficerStatus(models.TextChoices):
 class Officer(models.Model):
     """A political-legal officer (干警) or auxiliary officer (辅警): an account and this profile."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                related_name="officer", verbose_name=_("account"))
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="officers",
-                             verbose_name=_("unit"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="officer",
+        verbose_name=_("account"),
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="officers", verbose_name=_("unit")
+    )
     position = models.CharField(_("position"), max_length=60, blank=True)
     staff_number = models.CharField(_("staff or police number"), max_length=30, unique=True)
     is_auxiliary = models.BooleanField(_("auxiliary officer"), default=False)
-    work_phone = models.CharField(_("work phone"), max_length=20, blank=True,
-                                  validators=[validate_phone])
-    id_number = EncryptedCharField(_("ID number"), hash_field="id_number_hash", blank=True,
-                                   validators=[validate_id_number])
+    work_phone = models.CharField(
+        _("work phone"), max_length=20, blank=True, validators=[validate_phone]
+    )
+    id_number = EncryptedCharField(
+        _("ID number"), hash_field="id_number_hash", blank=True, validators=[validate_id_number]
+    )
     id_number_hash = HashField()
-    status = models.CharField(_("status"), max_length=10, choices=OfficerStatus.choices,
-                              default=OfficerStatus.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=10, choices=OfficerStatus.choices, default=OfficerStatus.ACTIVE
+    )
     left_on = models.DateField(_("left on"), null=True, blank=True)
 
     scope = ScopeSpec(domain="org", unit="unit", owner="user")
-    objects: ClassVar[ScopedManager[Officer]] = ScopedManager()
+    objects = ScopedManager["Officer"]()
 
     class Meta:
         verbose_name = _("officer")
@@ -174,16 +190,24 @@ class MediatorKind(models.TextChoices):
 class Mediator(models.Model):
     """A mediator who is not (necessarily) an officer, tied to a mediation organisation."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                related_name="mediator", verbose_name=_("account"))
-    organisation = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="mediators",
-                                     verbose_name=_("mediation organisation"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="mediator",
+        verbose_name=_("account"),
+    )
+    organisation = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="mediators",
+        verbose_name=_("mediation organisation"),
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=MediatorKind.choices)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
     is_active = models.BooleanField(_("active"), default=True)
 
     scope = ScopeSpec(domain="org", unit="organisation", owner="user")
-    objects: ClassVar[ScopedManager[Mediator]] = ScopedManager()
+    objects = ScopedManager["Mediator"]()
 
     class Meta:
         verbose_name = _("mediator")
@@ -196,14 +220,19 @@ class Mediator(models.Model):
 class RoleAssignment(models.Model):
     """A role held by a user at a unit; it reaches the unit's subtree."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="role_assignments", verbose_name=_("account"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name=_("account"),
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="role_assignments",
-                             verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="role_assignments", verbose_name=_("unit")
+    )
 
     scope = ScopeSpec(domain="org", unit="unit", owner="user")
-    objects: ClassVar[ScopedManager[RoleAssignment]] = ScopedManager()
+    objects = ScopedManager["RoleAssignment"]()
 
     class Meta:
         verbose_name = _("role")

@@ -114,8 +114,16 @@ def read_rows(file: BinaryIO) -> tuple[list[dict[str, str]], list[RowError]]:
     try:
         wb = load_workbook(file, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return [], [RowError(0, "", _("This file is not an Excel workbook (.xlsx). "
-                                       "Download the template and fill it in."))]
+        return [], [
+            RowError(
+                0,
+                "",
+                _(
+                    "This file is not an Excel workbook (.xlsx). "
+                    "Download the template and fill it in."
+                ),
+            )
+        ]
     ws = wb.worksheets[0]
     rows_iter = ws.iter_rows(values_only=True)
     header = next(rows_iter, None)
@@ -124,8 +132,14 @@ def read_rows(file: BinaryIO) -> tuple[list[dict[str, str]], list[RowError]]:
     got = [_cell_text(v) for v in (header or [])][: len(COLUMNS)]
     if got != expected and got != english:
         wb.close()
-        return [], [RowError(1, "", _("The first row must be the template's headings: %(h)s.")
-                             % {"h": "、".join(expected)})]
+        return [], [
+            RowError(
+                1,
+                "",
+                _("The first row must be the template's headings: %(h)s.")
+                % {"h": "、".join(expected)},
+            )
+        ]
     rows: list[dict[str, str]] = []
     for values in rows_iter:
         cells = [_cell_text(v) for v in values][: len(COLUMNS)]
@@ -136,12 +150,16 @@ def read_rows(file: BinaryIO) -> tuple[list[dict[str, str]], list[RowError]]:
         rows.append({c.key: cells[i] for i, c in enumerate(COLUMNS)})
         if len(rows) > MAX_ROWS:
             wb.close()
-            return [], [RowError(0, "", _("A roster may have at most %(n)d rows.") % {"n": MAX_ROWS})]
+            return [], [
+                RowError(0, "", _("A roster may have at most %(n)d rows.") % {"n": MAX_ROWS})
+            ]
     wb.close()
     return rows, []
 
 
-def validate_rows(rows: list[dict[str, str]], units: QuerySet[Unit]) -> tuple[list[dict[str, Any]], list[RowError]]:
+def validate_rows(
+    rows: list[dict[str, str]], units: QuerySet[Unit]
+) -> tuple[list[dict[str, Any]], list[RowError]]:
     """Check every row; return the cleaned rows and every error found."""
     errors: list[RowError] = []
     cleaned: list[dict[str, Any]] = []
@@ -171,8 +189,10 @@ def validate_rows(rows: list[dict[str, str]], units: QuerySet[Unit]) -> tuple[li
         number = row.get("staff_number", "")
         if number:
             if number.lower() in seen:
-                err("staff_number", _("The same number is already on row %(row)d.")
-                    % {"row": seen[number.lower()]})
+                err(
+                    "staff_number",
+                    _("The same number is already on row %(row)d.") % {"row": seen[number.lower()]},
+                )
             elif number.lower() in existing:
                 err("staff_number", _("An officer with this number already exists."))
             seen.setdefault(number.lower(), line)
@@ -191,23 +211,32 @@ def validate_rows(rows: list[dict[str, str]], units: QuerySet[Unit]) -> tuple[li
                 validate_id_number(id_number)
             except ValidationError as exc:
                 err("id_number", " ".join(exc.messages))
-        cleaned.append({
-            "name": row.get("name", ""),
-            "unit": unit,
-            "position": row.get("position", ""),
-            "staff_number": number,
-            "is_auxiliary": aux in YES,
-            "work_phone": phone,
-            "id_number": id_number,
-        })
+        cleaned.append(
+            {
+                "name": row.get("name", ""),
+                "unit": unit,
+                "position": row.get("position", ""),
+                "staff_number": number,
+                "is_auxiliary": aux in YES,
+                "work_phone": phone,
+                "id_number": id_number,
+            }
+        )
     return cleaned, errors
 
 
 def import_roster(*, file: BinaryIO, size: int, by: Any) -> ImportResult:
     """Validate the whole roster; create every officer only if no row has an error."""
     if size > MAX_BYTES:
-        return ImportResult(errors=[RowError(0, "", _("The file is larger than %(mb)d MB.")
-                                             % {"mb": MAX_BYTES // (1024 * 1024)})])
+        return ImportResult(
+            errors=[
+                RowError(
+                    0,
+                    "",
+                    _("The file is larger than %(mb)d MB.") % {"mb": MAX_BYTES // (1024 * 1024)},
+                )
+            ]
+        )
     rows, errors = read_rows(file)
     if errors:
         return ImportResult(errors=errors)
@@ -230,11 +259,19 @@ def export_workbook(officers: QuerySet[Officer]) -> bytes:
     ws = wb.create_sheet(str(_("Officers")))
     ws.append([str(c.label) for c in COLUMNS] + [str(_("Unit")), str(_("Status"))])
     for o in officers.select_related("user", "unit").iterator(chunk_size=500):
-        ws.append([
-            o.user.display_name, o.unit.code, o.position, o.staff_number,
-            str(_("yes")) if o.is_auxiliary else str(_("no")),
-            o.work_phone_masked, o.id_number_masked, o.unit.name, o.get_status_display(),
-        ])
+        ws.append(
+            [
+                o.user.display_name,
+                o.unit.code,
+                o.position,
+                o.staff_number,
+                str(_("yes")) if o.is_auxiliary else str(_("no")),
+                o.work_phone_masked,
+                o.id_number_masked,
+                o.unit.name,
+                o.get_status_display(),
+            ]
+        )
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -106,12 +106,18 @@ def officer_update(*, officer: Officer, by: Any, name: str, **fields: Any) -> Of
 
 @transaction.atomic
 def mediator_create(
-    *, organisation: Unit, name: str, kind: str, username: str, phone: str = "",
+    *,
+    organisation: Unit,
+    name: str,
+    kind: str,
+    username: str,
+    phone: str = "",
     password: str | None = None,
 ) -> Mediator:
     user = user_create(username=username, name=name, password=password)
-    mediator = Mediator.objects.create(user=user, organisation=organisation, kind=kind,
-                                       phone=normalize_phone(phone))
+    mediator = Mediator.objects.create(
+        user=user, organisation=organisation, kind=kind, phone=normalize_phone(phone)
+    )
     role_assign(user=user, role=access.Role.MEDIATOR, unit=organisation)
     return mediator
 

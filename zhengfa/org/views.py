@@ -48,18 +48,28 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
 @require_GET
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_scoped_or_404(Unit, request.user, "view", pk=pk)
-    officers = (
-        Officer.objects.visible_to(request.user).filter(unit=unit).select_related("user")
-    )
+    officers = Officer.objects.visible_to(request.user).filter(unit=unit).select_related("user")
     children = Unit.objects.visible_to(request.user).filter(parent=unit).order_by("path")
-    ancestors = Unit.objects.visible_to(request.user).filter(
-        pk__in=[int(p) for p in unit.path.split(".") if p][:-1]
-    ).order_by("path")
-    return render(request, "org/unit_detail.html", {
-        "unit": unit, "officers": officers, "children": children, "ancestors": ancestors,
-        "areas": unit.areas.order_by("code")[:50], "area_count": unit.areas.count(),
-        "can_change": Unit.objects.visible_to(request.user, "change").filter(pk=unit.pk).exists(),
-    })
+    ancestors = (
+        Unit.objects.visible_to(request.user)
+        .filter(pk__in=[int(p) for p in unit.path.split(".") if p][:-1])
+        .order_by("path")
+    )
+    return render(
+        request,
+        "org/unit_detail.html",
+        {
+            "unit": unit,
+            "officers": officers,
+            "children": children,
+            "ancestors": ancestors,
+            "areas": unit.areas.order_by("code")[:50],
+            "area_count": unit.areas.count(),
+            "can_change": Unit.objects.visible_to(request.user, "change")
+            .filter(pk=unit.pk)
+            .exists(),
+        },
+    )
 
 
 def _filtered_officers(request: HttpRequest) -> tuple[OfficerFilterForm, QuerySet[Officer]]:
@@ -69,9 +79,11 @@ def _filtered_officers(request: HttpRequest) -> tuple[OfficerFilterForm, QuerySe
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
-            qs = qs.filter(Q(user__name__icontains=data["q"]) |
-                           Q(staff_number__icontains=data["q"]) |
-                           Q(position__icontains=data["q"]))
+            qs = qs.filter(
+                Q(user__name__icontains=data["q"])
+                | Q(staff_number__icontains=data["q"])
+                | Q(position__icontains=data["q"])
+            )
         if data["unit"]:
             qs = qs.filter(unit__path__startswith=data["unit"].path)
         if data["auxiliary"]:
@@ -91,7 +103,9 @@ def officer_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context: dict[str, Any] = {
-        "form": form, "page": page, "query": query.urlencode(),
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
         "can_change": can(request.user, "org", "change"),
     }
     if request.htmx:  # type: ignore[attr-defined]
@@ -113,12 +127,17 @@ def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     officer = get_scoped_or_404(
         Officer.objects.select_related("user", "unit"), request.user, "view", pk=pk
     )
-    return render(request, "org/officer_detail.html", {
-        "officer": officer,
-        "can_change": Officer.objects.visible_to(request.user, "change").filter(
-            pk=officer.pk).exists(),
-        "roles": officer.user.role_assignments.select_related("unit"),
-    })
+    return render(
+        request,
+        "org/officer_detail.html",
+        {
+            "officer": officer,
+            "can_change": Officer.objects.visible_to(request.user, "change")
+            .filter(pk=officer.pk)
+            .exists(),
+            "roles": officer.user.role_assignments.select_related("unit"),
+        },
+    )
 
 
 @login_required
@@ -129,12 +148,22 @@ def officer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     units = Unit.objects.visible_to(request.user, "change").order_by("path")
     initial = {
-        "name": officer.user.name, "unit": officer.unit, "position": officer.position,
-        "staff_number": officer.staff_number, "is_auxiliary": officer.is_auxiliary,
-        "work_phone": officer.work_phone, "id_number": officer.id_number,
-        "status": officer.status, "left_on": officer.left_on,
+        "name": officer.user.name,
+        "unit": officer.unit,
+        "position": officer.position,
+        "staff_number": officer.staff_number,
+        "is_auxiliary": officer.is_auxiliary,
+        "work_phone": officer.work_phone,
+        "id_number": officer.id_number,
+        "status": officer.status,
+        "left_on": officer.left_on,
     }
-    form = OfficerForm(request.POST if request.method == "POST" else None, initial=initial, units=units, instance=officer)
+    form = OfficerForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        units=units,
+        instance=officer,
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         name = data.pop("name")
@@ -166,7 +195,9 @@ def officer_create(request: HttpRequest) -> HttpResponse:
 def officer_import(request: HttpRequest) -> HttpResponse:
     if not can(request.user, "org", "change"):
         raise PermissionDenied
-    form = RosterUploadForm(*((request.POST, request.FILES) if request.method == "POST" else (None, None)))
+    form = RosterUploadForm(
+        *((request.POST, request.FILES) if request.method == "POST" else (None, None))
+    )
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -175,8 +206,9 @@ def officer_import(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("%(n)d officers imported.") % {"n": result.created})
             return redirect("org:officer_list")
     status = 400 if result is not None and not result.ok else 200
-    return render(request, "org/officer_import.html", {"form": form, "result": result},
-                  status=status)
+    return render(
+        request, "org/officer_import.html", {"form": form, "result": result}, status=status
+    )
 
 
 @login_required

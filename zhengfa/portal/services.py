@@ -1,7 +1,7 @@
 """Public entry points. Modules register the services citizens can start from the home page::
 
-    portal.services.register(PublicEntry(label=_("Report misconduct"), url_name="supervision:report_new",
-                                         description=_("..."), order=10))
+services.register(PublicEntry(label=_("Report misconduct"),
+                              url_name="supervision:report_new", order=10))
 """
 
 from __future__ import annotations

@@ -18,12 +18,16 @@ from . import services
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     campaign = Campaign.objects.filter(starts_on__lte=today).order_by("-starts_on").first()
-    return render(request, "portal/home.html", {
-        "entries": services.entries(),
-        "campaign": campaign,
-        "phases": campaign.phases.all() if campaign else [],
-        "current_phase": campaign.current_phase(today) if campaign else None,
-    })
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "entries": services.entries(),
+            "campaign": campaign,
+            "phases": campaign.phases.all() if campaign else [],
+            "current_phase": campaign.current_phase(today) if campaign else None,
+        },
+    )
 
 
 @require_POST
@@ -34,8 +38,13 @@ def large_type(request: HttpRequest) -> HttpResponse:
         target = "/"
     response = redirect(target)
     on = request.POST.get("on") == "1"
-    response.set_cookie(LARGE_TYPE_COOKIE, "1" if on else "0", max_age=365 * 24 * 3600,
-                        samesite="Lax", httponly=True)
+    response.set_cookie(
+        LARGE_TYPE_COOKIE,
+        "1" if on else "0",
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+    )
     return response
 
 
@@ -47,11 +56,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cursor.execute("SELECT 1")
             cursor.fetchone()
         database = "ok"
-    except Exception as exc:  # noqa: BLE001 - any database failure is reported, not raised
+    except Exception as exc:
         database = f"error: {exc.__class__.__name__}"
     healthy = database == "ok"
     return JsonResponse(
-        {"status": "ok" if healthy else "error", "database": database,
-         "vendor": connection.vendor},
+        {"status": "ok" if healthy else "error", "database": database, "vendor": connection.vendor},
         status=200 if healthy else 503,
     )

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import identify_hasher
@@ -12,22 +13,28 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhengfa.core.models import SignInEvent
-from zhengfa.core.testing import PASSWORD, build_personas
+from zhengfa.core.testing import PASSWORD
 from zhengfa.org import services
 from zhengfa.org.access import Role
+from zhengfa.org.models import Unit, User
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def sign_in(client: Client, username: str, password: str):  # type: ignore[no-untyped-def]
+def sign_in(client: Client, username: str, password: str) -> Any:
     return client.post("/accounts/login/", {"username": username, "password": password})
 
 
 class SignInTests(TestCase):
+    root: Unit
+    user: User
+    admin: User
+
     @classmethod
     def setUpTestData(cls) -> None:
-        cls.root = services.unit_create(name="测试县委政法委", code="ZFW", kind="committee",
-                                        parent=None)
+        cls.root = services.unit_create(
+            name="测试县委政法委", code="ZFW", kind="committee", parent=None
+        )
         cls.user = services.user_create(username="zfw", name="政法委甲", password=PASSWORD)
         services.role_assign(user=cls.user, role=Role.COMMITTEE, unit=cls.root)
         cls.admin = services.user_create(username="sysadmin", name="管理员", password=PASSWORD)
@@ -123,13 +130,20 @@ class SignInTests(TestCase):
 
 
 def run_settings(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items()
-             if k not in {"SECRET_KEY", "FIELD_ENCRYPTION_KEY", "FIELD_HASH_KEY", "DATABASE_URL"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "FIELD_ENCRYPTION_KEY", "FIELD_HASH_KEY", "DATABASE_URL"}
+    }
     clean.update(env)
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); print('started')"],
-        cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "zhengfa.settings"},
-        capture_output=True, text=True, timeout=60, check=False,
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "zhengfa.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -148,9 +162,13 @@ def test_production_refuses_the_default_field_key() -> None:
 def test_production_starts_with_real_secrets(tmp_path: Path) -> None:
     secret = tmp_path / "secret"
     secret.write_text("x" * 50)
-    result = run_settings(ZHENGFA_ENV="production", SECRET_KEY_FILE=str(secret),
-                          FIELD_ENCRYPTION_KEY="k" * 40, FIELD_HASH_KEY="h" * 40,
-                          ALLOWED_HOSTS="zf.example")
+    result = run_settings(
+        ZHENGFA_ENV="production",
+        SECRET_KEY_FILE=str(secret),
+        FIELD_ENCRYPTION_KEY="k" * 40,
+        FIELD_HASH_KEY="h" * 40,
+        ALLOWED_HOSTS="zf.example",
+    )
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
 

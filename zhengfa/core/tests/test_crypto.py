@@ -5,19 +5,22 @@ from django.test import TestCase, override_settings
 
 from zhengfa.core import crypto
 from zhengfa.core.crypto import keyed_hash
-from zhengfa.core.testing import build_personas
+from zhengfa.core.testing import Personas, build_personas
 from zhengfa.org.models import Officer
 
 
 class EncryptedFieldTests(TestCase):
+    p: Personas
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.p = build_personas()
 
     def raw_row(self, officer: Officer) -> tuple[str, str]:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT id_number, id_number_hash FROM org_officer WHERE id = %s",
-                           [officer.pk])
+            cursor.execute(
+                "SELECT id_number, id_number_hash FROM org_officer WHERE id = %s", [officer.pk]
+            )
             return cursor.fetchone()
 
     def test_the_database_row_holds_no_plaintext(self) -> None:
@@ -34,8 +37,12 @@ class EncryptedFieldTests(TestCase):
 
     def test_old_keys_still_read_after_rotation(self) -> None:
         officer = self.p.officer_a_profile
-        with override_settings(FIELD_ENCRYPTION_KEYS=["a-brand-new-key-of-enough-length-0001",
-                                                      "dev-only-field-encryption-key"]):
+        with override_settings(
+            FIELD_ENCRYPTION_KEYS=[
+                "a-brand-new-key-of-enough-length-0001",
+                "dev-only-field-encryption-key",
+            ]
+        ):
             crypto._fernet.cache_clear()
             self.assertEqual(Officer.objects.get(pk=officer.pk).id_number, "130723199901010015")
             token = self.raw_row(officer)[0]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AnonymousUser
 
 from zhengfa.core.scope import can, collapse_paths, get_scoped_or_404
@@ -10,7 +12,7 @@ from zhengfa.org.models import Officer, Unit
 
 
 class VisibleToTests(PersonaTestCase):
-    def names(self, user: object, action: str = "view") -> set[str]:
+    def names(self, user: Any, action: str = "view") -> set[str]:
         return set(Officer.objects.visible_to(user, action).values_list("staff_number", flat=True))
 
     def test_committee_sees_the_whole_county_but_changes_nothing(self) -> None:

@@ -48,7 +48,9 @@ def test_mobile_numbers(value: str) -> None:
     validate_phone(value)
 
 
-@pytest.mark.parametrize("value", ["0313-1234567", "03131234567", "010-12345678", "0313-1234567-12"])
+@pytest.mark.parametrize(
+    "value", ["0313-1234567", "03131234567", "010-12345678", "0313-1234567-12"]
+)
 def test_landlines(value: str) -> None:
     validate_phone(value)
 
@@ -61,7 +63,9 @@ def test_bad_phones_are_refused_in_chinese(value: str) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("password", ["short1A!", "alllowercaseletters", "abcdefghij12", "1234567890"])
+@pytest.mark.parametrize(
+    "password", ["short1A!", "alllowercaseletters", "abcdefghij12", "1234567890"]
+)
 def test_weak_passwords_are_refused(password: str) -> None:
     with pytest.raises(ValidationError):
         validate_password(password)

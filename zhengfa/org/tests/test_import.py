@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -28,18 +29,22 @@ def workbook(rows: list[list[object]], header: list[str] = HEADER) -> SimpleUplo
 class RosterImportTests(PersonaTestCase):
     url = reverse("org:officer_import")
 
-    def post(self, upload: SimpleUploadedFile, user: User | None = None):  # type: ignore[no-untyped-def]
+    def post(self, upload: SimpleUploadedFile, user: User | None = None) -> Any:
         return self.client_for(user or self.p.leader_a).post(self.url, {"file": upload})
 
     def test_three_bad_rows_are_all_reported_and_nothing_is_imported(self) -> None:
         before = (Officer.objects.count(), User.objects.count())
-        response = self.post(workbook([
-            ["张一", "PCS-A", "民警", "A200", "否", "13800000001", "130723199901010015"],
-            ["张二", "PCS-A", "民警", "A201", "否", "", "130723199901010016"],  # bad ID
-            ["张三", "PCS-A", "民警", "A200", "否", "", ""],  # duplicate in file
-            ["张四", "NOPE", "民警", "A203", "是", "", ""],  # unknown unit
-            ["张五", "PCS-A", "辅警", "A002", "是", "", ""],  # exists already
-        ]))
+        response = self.post(
+            workbook(
+                [
+                    ["张一", "PCS-A", "民警", "A200", "否", "13800000001", "130723199901010015"],
+                    ["张二", "PCS-A", "民警", "A201", "否", "", "130723199901010016"],  # bad ID
+                    ["张三", "PCS-A", "民警", "A200", "否", "", ""],  # duplicate in file
+                    ["张四", "NOPE", "民警", "A203", "是", "", ""],  # unknown unit
+                    ["张五", "PCS-A", "辅警", "A002", "是", "", ""],  # exists already
+                ]
+            )
+        )
         self.assertEqual(response.status_code, 400)
         errors = {(e.row, e.column.split(" ")[0]) for e in response.context["result"].errors}
         self.assertEqual(errors, {(3, "G"), (4, "D"), (5, "B"), (6, "D")})
@@ -55,14 +60,20 @@ class RosterImportTests(PersonaTestCase):
         self.assertFalse(Officer.objects.filter(staff_number="B300").exists())
 
     def test_a_clean_roster_is_imported(self) -> None:
-        response = self.post(workbook([
-            ["张一", "PCS-A", "民警", "A200", "否", "13800000001", "130723199901010015"],
-            ["张二", "PCS-A", "辅警", "A201", "是", "0313-1234567", None],
-            [None, None, None, None, None, None, None],  # blank rows are skipped
-        ]))
+        response = self.post(
+            workbook(
+                [
+                    ["张一", "PCS-A", "民警", "A200", "否", "13800000001", "130723199901010015"],
+                    ["张二", "PCS-A", "辅警", "A201", "是", "0313-1234567", None],
+                    [None, None, None, None, None, None, None],  # blank rows are skipped
+                ]
+            )
+        )
         self.assertRedirects(response, reverse("org:officer_list"))
         a200 = Officer.objects.get(staff_number="A200")
-        self.assertEqual((a200.user.name, a200.unit, a200.is_auxiliary), ("张一", self.p.unit_a, False))
+        self.assertEqual(
+            (a200.user.name, a200.unit, a200.is_auxiliary), ("张一", self.p.unit_a, False)
+        )
         self.assertTrue(Officer.objects.get(staff_number="A201").is_auxiliary)
 
     def test_not_a_workbook(self) -> None:
@@ -71,8 +82,9 @@ class RosterImportTests(PersonaTestCase):
         self.assertContains(response, "不是Excel工作簿", status_code=400)
 
     def test_wrong_headings_and_empty_roster(self) -> None:
-        self.assertContains(self.post(workbook([["x"]], header=["a", "b"])), "第一行须为模板的表头",
-                            status_code=400)
+        self.assertContains(
+            self.post(workbook([["x"]], header=["a", "b"])), "第一行须为模板的表头", status_code=400
+        )
         self.assertContains(self.post(workbook([])), "花名册中没有人员", status_code=400)
 
     def test_missing_file_is_a_field_error(self) -> None:
@@ -89,6 +101,8 @@ class RosterImportTests(PersonaTestCase):
         response = self.assertStatus(self.p.leader_a, "get", template, 200)
         self.assertStatus(self.p.leader_a, "post", template, 405)
         self.assertStatus(self.p.committee, "get", template, 403)
-        header = next(load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True))
+        header = next(
+            load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True)
+        )
         self.assertEqual(list(header), HEADER)
         self.assertEqual(len(COLUMNS), len(HEADER))

@@ -76,9 +76,14 @@ class OfficerViewTests(PersonaTestCase):
     def edit_data(self, **overrides: object) -> dict[str, object]:
         o = self.p.officer_a_profile
         data: dict[str, object] = {
-            "name": "甲民警", "unit": o.unit_id, "position": "社区民警",
-            "staff_number": o.staff_number, "work_phone": "0313-1234567",
-            "id_number": "130723199901010015", "status": "active", "left_on": "",
+            "name": "甲民警",
+            "unit": o.unit_id,
+            "position": "社区民警",
+            "staff_number": o.staff_number,
+            "work_phone": "0313-1234567",
+            "id_number": "130723199901010015",
+            "status": "active",
+            "left_on": "",
         }
         data.update(overrides)
         return data
@@ -91,21 +96,28 @@ class OfficerViewTests(PersonaTestCase):
         self.assertStatus(self.p.committee, "get", url, 403)  # sees, may not change
         self.assertStatus(self.p.officer_a, "post", url, 403, self.edit_data())
         response = self.client_for(self.p.leader_a).post(url, self.edit_data())
-        self.assertRedirects(response, reverse("org:officer_detail", args=[self.p.officer_a_profile.pk]))
+        self.assertRedirects(
+            response, reverse("org:officer_detail", args=[self.p.officer_a_profile.pk])
+        )
         officer = Officer.objects.get(pk=self.p.officer_a_profile.pk)
         self.assertEqual((officer.position, officer.work_phone), ("社区民警", "0313-1234567"))
         # The change is audited with its actor; the ID number is masked in the log.
-        entry = LogEntry.objects.get_for_object(officer).filter(action=LogEntry.Action.UPDATE).first()
+        entry = (
+            LogEntry.objects.get_for_object(officer).filter(action=LogEntry.Action.UPDATE).first()
+        )
         assert entry is not None
         self.assertEqual(entry.actor, self.p.leader_a)
         self.assertIn("position", entry.changes_dict)
-        self.assertNotIn("130723199901010015", str(LogEntry.objects.values_list("changes", flat=True)[::1]))
+        self.assertNotIn(
+            "130723199901010015", str(LogEntry.objects.values_list("changes", flat=True)[::1])
+        )
 
     def test_officer_edit_bad_input_changes_nothing(self) -> None:
         url = reverse("org:officer_edit", args=[self.p.officer_a_profile.pk])
         client = self.client_for(self.p.leader_a)
-        response = client.post(url, self.edit_data(id_number="130723199901010016",
-                                                    work_phone="123", status="left"))
+        response = client.post(
+            url, self.edit_data(id_number="130723199901010016", work_phone="123", status="left")
+        )
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "身份证号码最后一位校验不符")
         self.assertContains(response, "请输入手机号码")
@@ -135,7 +147,8 @@ class OfficerViewTests(PersonaTestCase):
         # Out-of-scope unit: refused, nothing saved.
         before = Officer.objects.count()
         refused = self.client_for(self.p.leader_a).post(
-            url, self.edit_data(staff_number="A101", unit=self.p.unit_b.pk))
+            url, self.edit_data(staff_number="A101", unit=self.p.unit_b.pk)
+        )
         self.assertEqual(refused.status_code, 200)
         self.assertEqual(Officer.objects.count(), before)
 
@@ -152,5 +165,7 @@ class OfficerViewTests(PersonaTestCase):
         self.assertNotIn(b"130723199901010015", response.content)
         # An officer's export holds only himself.
         own = self.assertStatus(self.p.officer_b, "get", url, 200)
-        rows = list(load_workbook(io.BytesIO(own.content)).worksheets[0].iter_rows(values_only=True))
+        rows = list(
+            load_workbook(io.BytesIO(own.content)).worksheets[0].iter_rows(values_only=True)
+        )
         self.assertEqual([r[3] for r in rows[1:]], ["B002"])

@@ -19,5 +19,7 @@ class Command(BaseCommand):
         cutoff = timezone.now() - dt.timedelta(days=days)
         changes, _ = LogEntry.objects.filter(timestamp__lt=cutoff).delete()
         signins, _ = SignInEvent.objects.filter(time__lt=cutoff).delete()
-        self.stdout.write(f"Kept {days} days: removed {changes} change entries and "
-                          f"{signins} sign-in events older than {cutoff:%Y-%m-%d}.")
+        self.stdout.write(
+            f"Kept {days} days: removed {changes} change entries and "
+            f"{signins} sign-in events older than {cutoff:%Y-%m-%d}."
+        )

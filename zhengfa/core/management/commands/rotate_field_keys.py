@@ -10,13 +10,16 @@ from zhengfa.core.crypto import EncryptedCharField
 
 
 class Command(BaseCommand):
-    help = ("Re-encrypt every encrypted value under the first key of FIELD_ENCRYPTION_KEY. "
-            "Run after putting a new key first; then the old key can be dropped.")
+    help = (
+        "Re-encrypt every encrypted value under the first key of FIELD_ENCRYPTION_KEY. "
+        "Run after putting a new key first; then the old key can be dropped."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         for model in apps.get_models():
-            names = [f.name for f in model._meta.concrete_fields
-                     if isinstance(f, EncryptedCharField)]
+            names = [
+                f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedCharField)
+            ]
             if not names:
                 continue
             count = 0

@@ -13,8 +13,9 @@ class Command(BaseCommand):
     help = "Load the demo county (Kangbao). Deterministic and idempotent."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--if-empty", action="store_true",
-                            help="do nothing if any unit exists already")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing if any unit exists already"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = settings.DEMO_PASSWORD
@@ -22,8 +23,9 @@ class Command(BaseCommand):
             self.stdout.write("Database already holds data; demo county not loaded.")
         else:
             created = demo.build(password)
-            self.stdout.write("Demo county loaded: " +
-                              ", ".join(f"{k} +{v}" for k, v in created.items()))
+            self.stdout.write(
+                "Demo county loaded: " + ", ".join(f"{k} +{v}" for k, v in created.items())
+            )
         counts = demo.summary()
         self.stdout.write("Totals: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         self.stdout.write("")

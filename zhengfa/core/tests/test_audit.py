@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from auditlog.models import LogEntry
+from django.core.management import call_command
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from zhengfa.core.models import SignInEvent
+from zhengfa.core.testing import PersonaTestCase
+from zhengfa.org.models import Unit
+
+
+class AuditPageTests(PersonaTestCase):
+    url = reverse("core:audit_list")
+
+    def test_who_may_read_it(self) -> None:
+        self.assertStatus(self.p.committee, "get", self.url, 200)
+        self.assertStatus(self.p.sysadmin, "get", self.url, 200)
+        self.assertStatus(self.p.committee, "post", self.url, 405)
+        for user in (self.p.leader_a, self.p.officer_a, self.p.supervision):
+            self.assertStatus(user, "get", self.url, 404)
+
+    def test_changes_are_listed_and_filtered(self) -> None:
+        unit = Unit.objects.get(code="PCS-A")
+        unit.phone = "0313-7654321"
+        unit.save()
+        page = self.assertStatus(self.p.committee, "get", self.url, 200)
+        self.assertContains(page, "甲镇派出所")
+        created = self.assertStatus(self.p.committee, "get", self.url, 200, {"action": "1"})
+        self.assertContains(created, "甲镇派出所")
+        none = self.assertStatus(self.p.committee, "get", self.url, 200, {"actor": "nobody-at-all"})
+        self.assertContains(none, "没有符合条件的记录")
+
+    def test_bad_date_range_is_explained(self) -> None:
+        page = self.assertStatus(
+            self.p.committee,
+            "get",
+            self.url,
+            200,
+            {"date_from": "2021-05-01", "date_to": "2021-04-01"},
+        )
+        self.assertContains(page, "结束日期早于开始日期")
+        page = self.assertStatus(
+            self.p.committee, "get", self.url, 200, {"date_from": "not-a-date"}
+        )
+        self.assertContains(page, "errorlist")
+
+    def test_sign_ins_tab(self) -> None:
+        SignInEvent.objects.create(kind=SignInEvent.Kind.FAILURE, username="someone")
+        page = self.assertStatus(
+            self.p.committee, "get", self.url, 200, {"tab": "signins", "kind": "failure"}
+        )
+        self.assertContains(page, "someone")
+        self.assertContains(page, "登录失败")
+
+    def test_prune_keeps_at_least_180_days(self) -> None:
+        old = SignInEvent.objects.create(kind=SignInEvent.Kind.LOGIN, username="old")
+        recent = SignInEvent.objects.create(kind=SignInEvent.Kind.LOGIN, username="recent")
+        SignInEvent.objects.filter(pk=old.pk).update(time=timezone.now() - dt.timedelta(days=400))
+        SignInEvent.objects.filter(pk=recent.pk).update(
+            time=timezone.now() - dt.timedelta(days=179)
+        )
+        LogEntry.objects.update(timestamp=timezone.now() - dt.timedelta(days=170))
+        with override_settings(AUDIT_RETENTION_DAYS=30):  # too short: 180 is the floor
+            call_command("prune_audit", stdout=io.StringIO())
+        self.assertFalse(SignInEvent.objects.filter(pk=old.pk).exists())
+        self.assertTrue(SignInEvent.objects.filter(pk=recent.pk).exists())
+        self.assertTrue(LogEntry.objects.exists())
+
+
+class ErrorPageTests(PersonaTestCase):
+    def test_403_page_is_friendly(self) -> None:
+        officer = self.p.officer_a_profile
+        page = self.assertStatus(
+            self.p.committee, "get", reverse("org:officer_edit", args=[officer.pk]), 403
+        )
+        self.assertContains(page, "可以查看但不能修改", status_code=403)
+
+    def test_500_page_is_friendly(self) -> None:
+        from django.test import RequestFactory
+
+        from zhengfa.core.views import error_500
+
+        response = error_500(RequestFactory().get("/"))
+        self.assertEqual(response.status_code, 500)
+        self.assertIn("出错了", response.content.decode())

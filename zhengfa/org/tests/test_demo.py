@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import io
+
+from django.core.management import call_command
+from django.test import TestCase
+
+from zhengfa.campaign.models import Campaign
+from zhengfa.org import demo
+from zhengfa.org.access import Role
+from zhengfa.org.models import Area, AreaLevel, Officer, RoleAssignment, Unit, UnitKind, User
+
+
+class DemoCountyTests(TestCase):
+    first_output: str
+    snapshot: dict[str, list[tuple[str, ...]]]
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        out = io.StringIO()
+        call_command("seed_demo", stdout=out)
+        cls.first_output = out.getvalue()
+        cls.snapshot = {
+            "officers": sorted(Officer.objects.values_list("staff_number", "user__name")),
+            "units": sorted(Unit.objects.values_list("code", "name", "path")),
+        }
+
+    def test_the_county_and_its_townships(self) -> None:
+        county = Area.objects.get(code="130723")
+        assert county.parent is not None
+        self.assertEqual((county.name, county.parent.name), ("康保县", "张家口市"))
+        townships = set(
+            Area.objects.filter(level=AreaLevel.TOWNSHIP).values_list("name", flat=True)
+        )
+        self.assertEqual(townships, set(demo.TOWNS + demo.TOWNSHIPS))
+        self.assertEqual(len(townships), 15)
+        self.assertEqual(Area.objects.filter(level=AreaLevel.VILLAGE).count(), 327)
+
+    def test_units(self) -> None:
+        count = lambda kind: Unit.objects.filter(kind=kind).count()  # noqa: E731
+        self.assertEqual(count(UnitKind.COMMITTEE), 1)
+        self.assertEqual(count(UnitKind.POLICE_STATION), 15)
+        self.assertEqual(count(UnitKind.JUSTICE_OFFICE), 15)
+        self.assertEqual(count(UnitKind.TRIBUNAL), 3)
+        self.assertEqual(count(UnitKind.MEDIATION_COMMITTEE), 327)
+        for kind in (
+            UnitKind.COURT,
+            UnitKind.PROCURATORATE,
+            UnitKind.POLICE,
+            UnitKind.JUSTICE,
+            UnitKind.ADMIN_DISPUTE_CENTRE,
+            UnitKind.LAWYER_STUDIO,
+            UnitKind.LITIGATION_MEDIATION,
+        ):
+            self.assertEqual(count(kind), 1, kind)
+        # Each police station covers its township and the township's villages.
+        station = Unit.objects.get(code="GAJ-S01")
+        self.assertEqual(station.name, "康保镇派出所")
+        self.assertEqual(
+            station.areas.filter(level=AreaLevel.VILLAGE).count(),
+            Area.objects.filter(parent__name="康保镇").count(),
+        )
+        root = Unit.objects.get(parent=None)
+        self.assertTrue(all(u.path.startswith(root.path) for u in Unit.objects.all()))
+
+    def test_about_six_hundred_synthetic_officers(self) -> None:
+        self.assertTrue(580 <= Officer.objects.count() <= 620, Officer.objects.count())
+        self.assertTrue(Officer.objects.filter(is_auxiliary=True).count() > 50)
+
+    def test_demo_accounts_one_per_role(self) -> None:
+        expected = {
+            "sysadmin": Role.SYSADMIN,
+            "zfw": Role.COMMITTEE,
+            "fy_leader": Role.LEADER,
+            "gaj_leader": Role.LEADER,
+            "pcs_a": Role.OFFICER,
+            "pcs_b": Role.OFFICER,
+            "jiancha": Role.SUPERVISION,
+            "tiaojie": Role.MEDIATOR,
+        }
+        for username, role in expected.items():
+            user = User.objects.get(username=username)
+            self.assertTrue(RoleAssignment.objects.filter(user=user, role=role).exists(), username)
+            self.assertTrue(user.check_password("Kangbao#2021"), username)
+            self.assertIn(username, self.first_output)
+        a = Officer.objects.get(user__username="pcs_a").unit
+        b = Officer.objects.get(user__username="pcs_b").unit
+        self.assertNotEqual(a, b)
+        self.assertEqual({a.kind, b.kind}, {UnitKind.POLICE_STATION})
+
+    def test_campaign_with_three_phases(self) -> None:
+        campaign = Campaign.objects.get()
+        self.assertEqual(
+            [p.name for p in campaign.phases.all()], ["学习教育", "查纠整改", "总结提升"]
+        )
+        self.assertEqual(
+            (campaign.starts_on.isoformat(), campaign.ends_on.isoformat()),
+            ("2021-02-27", "2021-06-30"),
+        )
+
+    def test_idempotent_and_deterministic(self) -> None:
+        out = io.StringIO()
+        call_command("seed_demo", stdout=out)
+        self.assertIn("officers +0", out.getvalue())
+        self.assertEqual(
+            self.snapshot["officers"],
+            sorted(Officer.objects.values_list("staff_number", "user__name")),
+        )
+        self.assertEqual(
+            self.snapshot["units"], sorted(Unit.objects.values_list("code", "name", "path"))
+        )
+        skipped = io.StringIO()
+        call_command("seed_demo", "--if-empty", stdout=skipped)
+        self.assertIn("not loaded", skipped.getvalue())
+
+    def test_same_people_on_a_fresh_build(self) -> None:
+        # Deleting a few officers and rebuilding recreates exactly them.
+        victims = list(
+            Officer.objects.filter(staff_number__startswith="JC").order_by("staff_number")[:3]
+        )
+        names = [(o.staff_number, o.user.name, o.id_number) for o in victims]
+        for o in victims:
+            user = o.user
+            o.delete()
+            user.delete()
+        demo.build("Kangbao#2021")
+        again = [
+            (o.staff_number, o.user.name, o.id_number)
+            for o in Officer.objects.filter(staff_number__in=[n[0] for n in names]).order_by(
+                "staff_number"
+            )
+        ]
+        self.assertEqual(again, names)

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import json
+
+from django.test import TestCase
+
+
+class PortalTests(TestCase):
+    def test_home_is_chinese_by_default(self) -> None:
+        response = self.client.get("/")
+        self.assertContains(response, '<html lang="zh-hans"')
+        self.assertContains(response, "政法工作平台")
+        self.assertContains(response, "大字")
+        self.assertEqual(self.client.post("/", {}).status_code, 405)
+
+    def test_browser_language_does_not_switch_the_interface(self) -> None:
+        response = self.client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+        self.assertContains(response, '<html lang="zh-hans"')
+
+    def test_english_is_available(self) -> None:
+        self.client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+        response = self.client.get("/")
+        self.assertContains(response, "Political-Legal Work Platform")
+        self.assertContains(response, '<html lang="en"')
+
+    def test_large_type_switch_persists(self) -> None:
+        response = self.client.post("/large-type/", {"on": "1", "next": "/"})
+        self.assertRedirects(response, "/", fetch_redirect_response=False)
+        self.assertEqual(response.cookies["zf_large"].value, "1")
+        self.assertGreater(int(response.cookies["zf_large"]["max-age"]), 300 * 24 * 3600)
+        self.assertContains(self.client.get("/"), '<html lang="zh-hans" class="large">')
+        self.client.post("/large-type/", {"on": "0", "next": "/"})
+        self.assertContains(self.client.get("/"), '<html lang="zh-hans" class="">')
+        self.assertEqual(self.client.get("/large-type/").status_code, 405)
+
+    def test_large_type_switch_never_redirects_off_site(self) -> None:
+        response = self.client.post("/large-type/", {"on": "1", "next": "https://evil.example/"})
+        self.assertEqual(response["Location"], "/")
+
+    def test_healthz_reports_the_database(self) -> None:
+        response = self.client.get("/healthz")
+        self.assertEqual(response.status_code, 200)
+        body = json.loads(response.content)
+        self.assertEqual((body["status"], body["database"]), ("ok", "ok"))
+
+    def test_friendly_404_in_chinese(self) -> None:
+        response = self.client.get("/no-such-page/")
+        self.assertEqual(response.status_code, 404)
+        self.assertContains(response, "页面不存在", status_code=404)
+        self.assertContains(response, "返回首页", status_code=404)
+
+    def test_no_asset_comes_from_another_origin(self) -> None:
+        response = self.client.get("/")
+        html = response.content.decode()
+        self.assertNotIn("//cdn", html)
+        self.assertNotRegex(html, r'(src|href)="https?://')
+        self.assertIn("default-src 'self'", response["Content-Security-Policy"])
