@@ -36,6 +36,7 @@ test: setup lint typecheck test-sqlite test-postgres test-browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run -v1
 
 typecheck: $(STAMP)

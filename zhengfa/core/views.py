@@ -111,7 +111,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The staff home: what this account may reach, by pillar."""
     from zhengfa.org.models import RoleAssignment
 
-    assignments = RoleAssignment.objects.filter(user__username=request.user.get_username()).select_related("unit")
+    assignments = RoleAssignment.objects.filter(
+        user__username=request.user.get_username()
+    ).select_related("unit")
     return render(
         request,
         "core/dashboard.html",
