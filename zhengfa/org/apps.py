@@ -41,4 +41,12 @@ class OrgConfig(AppConfig):
                 action="view",
                 order=20,
             ),
+            navigation.NavItem(
+                pillar=navigation.Pillar.SYSTEM,
+                label=_("Accounts"),
+                url_name="org:account_list",
+                domain="org",
+                action="admin",
+                order=10,
+            ),
         )

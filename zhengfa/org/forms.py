@@ -106,3 +106,38 @@ class RosterUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Roster (.xlsx)"), help_text=_("Use the template; one officer per row.")
     )
+
+
+class AccountFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("User name or name"), "type": "search"}),
+    )
+    role = forms.ChoiceField(label=_("Role"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .access import Role
+
+        super().__init__(*args, **kwargs)
+        role = self.fields["role"]
+        assert isinstance(role, forms.ChoiceField)
+        role.choices = [("", _("All")), *Role.choices]
+
+
+class RoleGrantForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"))
+    unit = UnitChoiceField(
+        label=_("At unit (reaches the units below it)"), queryset=Unit.objects.none()
+    )
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        from .access import Role
+
+        super().__init__(*args, **kwargs)
+        role = self.fields["role"]
+        assert isinstance(role, forms.ChoiceField)
+        role.choices = Role.choices
+        unit = self.fields["unit"]
+        assert isinstance(unit, forms.ModelChoiceField)
+        unit.queryset = units

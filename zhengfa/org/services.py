@@ -127,3 +127,70 @@ def role_assign(*, user: User, role: str, unit: Unit) -> RoleAssignment:
     assignment, _created = RoleAssignment.objects.get_or_create(user=user, role=role, unit=unit)
     access.forget(user)
     return assignment
+
+
+def _require_admin_over(by: Any, user: User) -> None:
+    """`by` administers accounts of `user`'s units (or unplaced accounts, at the root)."""
+    from .selectors import accounts_administered_by
+
+    if not accounts_administered_by(by).filter(pk=user.pk).exists():
+        raise PermissionDenied
+
+
+@transaction.atomic
+def account_set_password(*, user: User, password: str, by: Any) -> None:
+    """An administrator issues a password (validated by the password rules)."""
+    from django.contrib.auth.password_validation import validate_password
+
+    _require_admin_over(by, user)
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+
+
+@transaction.atomic
+def account_set_active(*, user: User, active: bool, by: Any) -> None:
+    _require_admin_over(by, user)
+    if user.pk == getattr(by, "pk", None) and not active:
+        raise PermissionDenied
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+
+
+@transaction.atomic
+def account_reset_second_factor(*, user: User, by: Any) -> int:
+    """Remove the account's authenticator apps (a lost phone); it enrols again at sign-in."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    _require_admin_over(by, user)
+    deleted, _ = TOTPDevice.objects.filter(user=user).delete()
+    return deleted
+
+
+def account_unlock(*, user: User, by: Any) -> None:
+    """Lift a sign-in lockout before its 30 minutes are over."""
+    from axes.utils import reset
+
+    _require_admin_over(by, user)
+    reset(username=user.get_username())
+
+
+@transaction.atomic
+def role_grant(*, user: User, role: str, unit: Unit, by: Any) -> RoleAssignment:
+    """An administrator grants a role at a unit within his own reach."""
+    _require_admin_over(by, user)
+    if not Unit.objects.visible_to(by, "admin").filter(pk=unit.pk).exists():
+        raise PermissionDenied
+    return role_assign(user=user, role=role, unit=unit)
+
+
+@transaction.atomic
+def role_revoke(*, assignment: RoleAssignment, by: Any) -> None:
+    if not RoleAssignment.objects.visible_to(by, "admin").filter(pk=assignment.pk).exists():
+        raise PermissionDenied
+    if assignment.user_id == getattr(by, "pk", None) and assignment.role == access.Role.SYSADMIN:
+        # Nobody removes his own administrator role: the county would lose its last one.
+        raise PermissionDenied
+    user = assignment.user
+    assignment.delete()
+    access.forget(user)

@@ -18,4 +18,16 @@ urlpatterns = [
     ),
     path("officers/<int:pk>/", views.officer_detail, name="officer_detail"),
     path("officers/<int:pk>/edit/", views.officer_edit, name="officer_edit"),
+    path("accounts/", views.account_list, name="account_list"),
+    path("accounts/<int:pk>/", views.account_detail, name="account_detail"),
+    path("accounts/<int:pk>/password/", views.account_password, name="account_password"),
+    path("accounts/<int:pk>/active/", views.account_active, name="account_active"),
+    path(
+        "accounts/<int:pk>/second-factor/reset/",
+        views.account_reset_second_factor,
+        name="account_reset_second_factor",
+    ),
+    path("accounts/<int:pk>/unlock/", views.account_unlock, name="account_unlock"),
+    path("accounts/<int:pk>/roles/", views.role_grant, name="role_grant"),
+    path("accounts/<int:pk>/roles/<int:role_pk>/revoke/", views.role_revoke, name="role_revoke"),
 ]

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
@@ -11,13 +12,21 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhengfa.core.scope import can, get_scoped_or_404
 
 from . import roster, services
-from .forms import OfficerFilterForm, OfficerForm, RosterUploadForm
-from .models import Officer, Unit
+from .forms import (
+    AccountFilterForm,
+    OfficerFilterForm,
+    OfficerForm,
+    RoleGrantForm,
+    RosterUploadForm,
+)
+from .models import Officer, RoleAssignment, Unit, User
+from .selectors import accounts_administered_by
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -217,3 +226,161 @@ def officer_import_template(request: HttpRequest) -> HttpResponse:
     if not can(request.user, "org", "change"):
         raise PermissionDenied
     return _xlsx(roster.template_workbook(), "officer-roster-template.xlsx")
+
+
+# --- Accounts: system administrators only ---------------------------------------------
+
+
+def _administered_account(request: HttpRequest, pk: int) -> User:
+    try:
+        return accounts_administered_by(request.user).get(pk=pk)
+    except User.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _locked_usernames(usernames: list[str]) -> set[str]:
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return set(
+        AccessAttempt.objects.filter(
+            username__in=usernames,
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+            attempt_time__gte=since,
+        ).values_list("username", flat=True)
+    )
+
+
+@login_required
+@require_GET
+def account_list(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "org", "admin"):
+        raise Http404
+    form = AccountFilterForm(request.GET or None)
+    qs = accounts_administered_by(request.user)
+    if form.is_valid():
+        if form.cleaned_data["q"]:
+            q = form.cleaned_data["q"]
+            qs = qs.filter(Q(username__icontains=q) | Q(name__icontains=q))
+        if form.cleaned_data["role"]:
+            qs = qs.filter(role_assignments__role=form.cleaned_data["role"])
+    qs = qs.prefetch_related("role_assignments__unit").order_by("username")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    users = list(page)
+    locked = _locked_usernames([u.username for u in users])
+    with_device = set(
+        TOTPDevice.objects.filter(user__in=users, confirmed=True).values_list("user_id", flat=True)
+    )
+    for u in users:
+        u.locked = u.username in locked  # type: ignore[attr-defined]
+        u.has_second_factor = u.pk in with_device  # type: ignore[attr-defined]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "org/account_list.html",
+        {"form": form, "page": page, "users": users, "query": query.urlencode()},
+    )
+
+
+@login_required
+@require_GET
+def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _administered_account(request, pk)
+    return _account_page(request, account)
+
+
+def _account_page(
+    request: HttpRequest,
+    account: User,
+    password_form: SetPasswordForm[User] | None = None,
+    role_form: RoleGrantForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    units = Unit.objects.visible_to(request.user, "admin").order_by("path")
+    return render(
+        request,
+        "org/account_detail.html",
+        {
+            "account": account,
+            "roles": account.role_assignments.select_related("unit").order_by("role"),
+            "password_form": password_form or SetPasswordForm(account),
+            "role_form": role_form or RoleGrantForm(units=units),
+            "locked": bool(_locked_usernames([account.username])),
+            "has_second_factor": TOTPDevice.objects.filter(user=account, confirmed=True).exists(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def account_password(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _administered_account(request, pk)
+    form = SetPasswordForm(account, request.POST)
+    if not form.is_valid():
+        return _account_page(request, account, password_form=form, status=400)
+    services.account_set_password(
+        user=account, password=form.cleaned_data["new_password1"], by=request.user
+    )
+    messages.success(request, _("Password set. Give it to the person in private."))
+    return redirect("org:account_detail", pk=account.pk)
+
+
+@login_required
+@require_POST
+def account_active(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _administered_account(request, pk)
+    active = request.POST.get("active") == "1"
+    services.account_set_active(user=account, active=active, by=request.user)
+    messages.success(request, _("Account enabled.") if active else _("Account disabled."))
+    return redirect("org:account_detail", pk=account.pk)
+
+
+@login_required
+@require_POST
+def account_reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _administered_account(request, pk)
+    services.account_reset_second_factor(user=account, by=request.user)
+    messages.success(request, _("Authenticator removed; the person sets up a new one at sign-in."))
+    return redirect("org:account_detail", pk=account.pk)
+
+
+@login_required
+@require_POST
+def account_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _administered_account(request, pk)
+    services.account_unlock(user=account, by=request.user)
+    messages.success(request, _("Sign-in lock lifted."))
+    return redirect("org:account_detail", pk=account.pk)
+
+
+@login_required
+@require_POST
+def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _administered_account(request, pk)
+    units = Unit.objects.visible_to(request.user, "admin").order_by("path")
+    form = RoleGrantForm(request.POST, units=units)
+    if not form.is_valid():
+        return _account_page(request, account, role_form=form, status=400)
+    services.role_grant(
+        user=account,
+        role=form.cleaned_data["role"],
+        unit=form.cleaned_data["unit"],
+        by=request.user,
+    )
+    messages.success(request, _("Role granted."))
+    return redirect("org:account_detail", pk=account.pk)
+
+
+@login_required
+@require_POST
+def role_revoke(request: HttpRequest, pk: int, role_pk: int) -> HttpResponse:
+    account = _administered_account(request, pk)
+    assignment = get_scoped_or_404(
+        RoleAssignment.objects.filter(user=account), request.user, "admin", pk=role_pk
+    )
+    services.role_revoke(assignment=assignment, by=request.user)
+    messages.success(request, _("Role removed."))
+    return redirect("org:account_detail", pk=account.pk)

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from axes.models import AccessAttempt
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from zhengfa.core.testing import PersonaTestCase
+from zhengfa.org.access import Role
+from zhengfa.org.models import RoleAssignment, User
+
+
+class AccountAdminTests(PersonaTestCase):
+    def test_list_and_detail_are_for_administrators_only(self) -> None:
+        url = reverse("org:account_list")
+        page = self.assertStatus(self.p.sysadmin, "get", url, 200)
+        self.assertContains(page, "pcs_a")
+        self.assertContains(page, "尚未设置密码")
+        self.assertStatus(self.p.sysadmin, "post", url, 405)
+        detail = reverse("org:account_detail", args=[self.p.officer_a.pk])
+        self.assertStatus(self.p.sysadmin, "get", detail, 200)
+        self.assertStatus(self.p.sysadmin, "post", detail, 405)
+        for user in (self.p.committee, self.p.leader_a, self.p.officer_a):
+            self.assertStatus(user, "get", url, 404)
+            self.assertStatus(user, "get", detail, 404)
+        search = self.assertStatus(self.p.sysadmin, "get", url, 200, {"q": "乙民警"})
+        self.assertContains(search, "pcs_b")
+        self.assertNotContains(search, "pcs_a")
+
+    def test_issue_a_password(self) -> None:
+        url = reverse("org:account_password", args=[self.p.officer_a.pk])
+        self.assertStatus(self.p.sysadmin, "get", url, 405)
+        self.assertStatus(self.p.committee, "post", url, 404)
+        weak = self.assertStatus(
+            self.p.sysadmin, "post", url, 400, {"new_password1": "abc", "new_password2": "abc"}
+        )
+        self.assertContains(weak, "errorlist", status_code=400)
+        self.assertFalse(User.objects.get(pk=self.p.officer_a.pk).has_usable_password())
+        self.assertStatus(
+            self.p.sysadmin,
+            "post",
+            url,
+            302,
+            {"new_password1": "Station#A-2021", "new_password2": "Station#A-2021"},
+        )
+        self.assertTrue(User.objects.get(pk=self.p.officer_a.pk).check_password("Station#A-2021"))
+
+    def test_grant_and_revoke_roles(self) -> None:
+        grant = reverse("org:role_grant", args=[self.p.officer_a.pk])
+        self.assertStatus(self.p.leader_a, "post", grant, 404)
+        bad = self.assertStatus(self.p.sysadmin, "post", grant, 400, {"role": "king", "unit": ""})
+        self.assertContains(bad, "errorlist", status_code=400)
+        self.assertStatus(
+            self.p.sysadmin, "post", grant, 302, {"role": Role.CLERK, "unit": self.p.unit_a.pk}
+        )
+        assignment = RoleAssignment.objects.get(user=self.p.officer_a, role=Role.CLERK)
+        revoke = reverse("org:role_revoke", args=[self.p.officer_a.pk, assignment.pk])
+        self.assertStatus(self.p.sysadmin, "get", revoke, 405)
+        # The role id must belong to this account.
+        other = reverse("org:role_revoke", args=[self.p.officer_b.pk, assignment.pk])
+        self.assertStatus(self.p.sysadmin, "post", other, 404)
+        self.assertStatus(self.p.sysadmin, "post", revoke, 302)
+        self.assertFalse(RoleAssignment.objects.filter(pk=assignment.pk).exists())
+
+    def test_an_administrator_cannot_remove_his_own_admin_role(self) -> None:
+        own = RoleAssignment.objects.get(user=self.p.sysadmin, role=Role.SYSADMIN)
+        url = reverse("org:role_revoke", args=[self.p.sysadmin.pk, own.pk])
+        self.assertStatus(self.p.sysadmin, "post", url, 403)
+        self.assertTrue(RoleAssignment.objects.filter(pk=own.pk).exists())
+
+    def test_disable_unlock_and_reset_second_factor(self) -> None:
+        account = self.p.officer_b
+        self.assertStatus(
+            self.p.sysadmin,
+            "post",
+            reverse("org:account_active", args=[account.pk]),
+            302,
+            {"active": "0"},
+        )
+        self.assertFalse(User.objects.get(pk=account.pk).is_active)
+        AccessAttempt.objects.create(
+            username=account.username,
+            failures_since_start=5,
+            attempt_time=timezone.now(),
+            ip_address="127.0.0.1",
+            user_agent="",
+            get_data="",
+            post_data="",
+            http_accept="",
+            path_info="/accounts/login/",
+        )
+        page = self.assertStatus(
+            self.p.sysadmin, "get", reverse("org:account_detail", args=[account.pk]), 200
+        )
+        self.assertContains(page, "解除登录锁定")
+        self.assertStatus(
+            self.p.sysadmin, "post", reverse("org:account_unlock", args=[account.pk]), 302
+        )
+        self.assertFalse(AccessAttempt.objects.filter(username=account.username).exists())
+        TOTPDevice.objects.create(user=account, name="phone", confirmed=True)
+        self.assertStatus(
+            self.p.sysadmin,
+            "post",
+            reverse("org:account_reset_second_factor", args=[account.pk]),
+            302,
+        )
+        self.assertFalse(TOTPDevice.objects.filter(user=account).exists())
