@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "axes",
     "auditlog",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "zhengfa.core",
     "zhengfa.org",
     "zhengfa.campaign",
@@ -157,6 +159,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     )
     DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
+    # Tests use a file, not shared memory, so that threads lock and wait as in real use.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-zhengfa.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://zhengfa")}
@@ -233,8 +237,29 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+# Uploaded files: a local folder, or S3-compatible object storage (django-storages) with
+# FILE_STORAGE=s3 and AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID,
+# AWS_SECRET_ACCESS_KEY (the last two may also come from *_FILE). Files are never public.
+FILE_STORAGE = env.str("FILE_STORAGE", default="local")
+if FILE_STORAGE == "s3":
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+            "access_key": _secret("AWS_ACCESS_KEY_ID", ""),
+            "secret_key": _secret("AWS_SECRET_ACCESS_KEY", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif FILE_STORAGE == "local":
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured(f"FILE_STORAGE must be local or s3, not {FILE_STORAGE!r}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -242,6 +267,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# No MEDIA_URL is routed: files are served only by core:attachment_download.
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_MB", default=20) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Outside production whitenoise serves straight from the apps, so tests need no collectstatic.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
@@ -271,6 +300,38 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Background work: django-tasks with the database backend; `manage.py worker` runs it.
+TASKS = {
+    "default": {
+        # Tests run tasks inline when their transaction commits; everything else queues them.
+        "BACKEND": env.str(
+            "TASKS_BACKEND",
+            default="django_tasks.backends.immediate.ImmediateBackend"
+            if ZHENGFA_ENV == "test"
+            else "django_tasks_db.DatabaseBackend",
+        ),
+        "QUEUES": ["default"],
+    }
+}
+
+# Text messages to citizens. Console by default; FileBackend or HttpGatewayBackend by setting.
+SMS_BACKEND = env.str("SMS_BACKEND", default="zhengfa.core.sms.ConsoleBackend")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_USER = env.str("SMS_GATEWAY_USER", default="")
+SMS_GATEWAY_PASSWORD = _secret("SMS_GATEWAY_PASSWORD", "")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="zhengfa@localhost")
+
+# Follow-up codes: attempts per client address and window (seconds), counted in the cache.
+FOLLOWUP_RATE_LIMIT = (
+    env.int("FOLLOWUP_RATE_LIMIT", default=10),
+    env.int("FOLLOWUP_RATE_WINDOW", default=15 * 60),
+)
+# Deadlines per workflow and state, in days, overriding each module's defaults:
+# ZHENGFA_DEADLINES='{"campaign.task": {"assigned": 10}}'
+ZHENGFA_DEADLINES: dict[str, dict[str, int | None]] = env.json("ZHENGFA_DEADLINES", default={})
 
 # The county whose demo is loaded and whose root unit the county committee holds.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="Kangbao#2021")

@@ -4,7 +4,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("zhengfa.core.urls")),
     path("staff/org/", include("zhengfa.org.urls")),
-    path("staff/campaigns/", include("zhengfa.campaign.urls")),
+    path("", include("zhengfa.campaign.urls")),
     path("", include("zhengfa.portal.urls")),
 ]
 

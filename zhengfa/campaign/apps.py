@@ -10,12 +10,15 @@ class CampaignConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from zhengfa.core import navigation
+        from zhengfa.core import followup, navigation
+        from zhengfa.portal import services as portal
 
-        from .models import Campaign, Phase
+        from .models import Campaign, Phase, Suggestion, Task
 
         auditlog.register(Campaign)
         auditlog.register(Phase)
+        auditlog.register(Task)
+        auditlog.register(Suggestion, mask_fields=["phone"], exclude_fields=["phone_hash"])
         navigation.register(
             navigation.NavItem(
                 pillar=navigation.Pillar.POLITICS,
@@ -23,5 +26,41 @@ class CampaignConfig(AppConfig):
                 url_name="campaign:campaign_list",
                 domain="work",
                 order=10,
+            ),
+            navigation.NavItem(
+                pillar=navigation.Pillar.RESPONSIBILITY,
+                label=_("Tasks"),
+                url_name="campaign:task_list",
+                domain="work",
+                order=30,
+            ),
+            navigation.NavItem(
+                pillar=navigation.Pillar.DISCIPLINE,
+                label=_("Opinions from the public"),
+                url_name="campaign:suggestion_list",
+                domain="work",
+                action="change",
+                order=40,
+            ),
+        )
+        portal.register(
+            portal.PublicEntry(
+                label=_("Give your opinion"),
+                url_name="campaign:suggestion_new",
+                description=_("Tell us what you think of the officers' work"),
+                order=40,
+            ),
+        )
+        from . import services
+
+        followup.register(
+            Suggestion,
+            followup.PublicView(
+                title=lambda s: str(_("Opinion: %(topic)s") % {"topic": s.get_topic_display()}),
+                is_open=lambda s: s.is_open,
+                details=lambda s: [(_("Submitted on"), s.created_at)],
+                supplement=lambda s, text, files: services.suggestion_supplement(
+                    suggestion=s, comment=text, files=files
+                ),
             ),
         )

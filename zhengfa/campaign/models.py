@@ -1,12 +1,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhengfa.core.scope import ScopedManager, ScopeSpec
+from zhengfa.core.crypto import EncryptedCharField, HashField
+from zhengfa.core.masking import mask_phone
+from zhengfa.core.scope import ScopedManager, ScopeSpec, grant_for
+from zhengfa.core.workflow import Transition, Workflow, WorkflowManager, WorkflowModel
 
 
 class Campaign(models.Model):
@@ -77,3 +83,212 @@ class Phase(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TaskState(models.TextChoices):
+    ASSIGNED = "assigned", _("Assigned")
+    REPORTED = "reported", _("Reported, awaiting check")
+    RETURNED = "returned", _("Returned for more work")
+    DONE = "done", _("Accepted as done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+def _issuer_may_check(task: Task, user: Any) -> bool:
+    """Accepting or returning a report is for whoever may assign work at the issuing unit."""
+    paths = grant_for(user, "work", "assign").unit_paths
+    return any(task.issued_by.path.startswith(p) for p in paths)
+
+
+TASK_WORKFLOW = Workflow(
+    states=TaskState,
+    initial=TaskState.ASSIGNED,
+    final={TaskState.DONE, TaskState.CANCELLED},
+    transitions=[
+        Transition(
+            "report",
+            [TaskState.ASSIGNED, TaskState.RETURNED],
+            TaskState.REPORTED,
+            _("Report progress"),
+            action="change",
+            comment_required=True,
+        ),
+        Transition(
+            "accept",
+            TaskState.REPORTED,
+            TaskState.DONE,
+            _("Accept as done"),
+            action="view",
+            guard=_issuer_may_check,
+        ),
+        Transition(
+            "return",
+            TaskState.REPORTED,
+            TaskState.RETURNED,
+            _("Return for more work"),
+            action="view",
+            guard=_issuer_may_check,
+            comment_required=True,
+        ),
+        Transition(
+            "cancel",
+            [TaskState.ASSIGNED, TaskState.RETURNED, TaskState.REPORTED],
+            TaskState.CANCELLED,
+            _("Cancel the task"),
+            action="view",
+            guard=_issuer_may_check,
+            comment_required=True,
+        ),
+    ],
+    # Days for the unit to finish after a return; a report stops the clock until it is checked.
+    deadlines={TaskState.RETURNED: 7, TaskState.DONE: None, TaskState.CANCELLED: None},
+    setting="campaign.task",
+)
+
+
+class Task(WorkflowModel):
+    """Work assigned down the unit tree (层层压实责任), reported on with evidence, checked."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("campaign")
+    )
+    phase = models.ForeignKey(
+        Phase,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("phase"),
+    )
+    title = models.CharField(_("task"), max_length=200)
+    description = models.TextField(_("what is to be done"), blank=True)
+    issued_by = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
+    )
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="tasks", verbose_name=_("assigned to")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="campaign_tasks",
+        verbose_name=_("responsible person"),
+    )
+
+    workflow = TASK_WORKFLOW
+    deadline_owner_field = "owner"
+    scope = ScopeSpec(domain="work", unit="unit")
+    objects = WorkflowManager()
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["due_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.title} · {self.unit}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaign:task_detail", args=[self.pk])
+
+
+class SuggestionState(models.TextChoices):
+    SUBMITTED = "submitted", _("Received")
+    ACCEPTED = "accepted", _("Being handled")
+    ANSWERED = "answered", _("Answered")
+    DECLINED = "declined", _("Not taken up")
+
+
+class SuggestionTopic(models.TextChoices):
+    CONDUCT = "conduct", _("Work style and discipline of officers")
+    SERVICE = "service", _("Service to the public")
+    LAW = "law", _("Law enforcement and justice")
+    OTHER = "other", _("Other")
+
+
+SUGGESTION_WORKFLOW = Workflow(
+    states=SuggestionState,
+    initial=SuggestionState.SUBMITTED,
+    final={SuggestionState.ANSWERED, SuggestionState.DECLINED},
+    transitions=[
+        Transition(
+            "accept",
+            SuggestionState.SUBMITTED,
+            SuggestionState.ACCEPTED,
+            _("Take it up"),
+            action="change",
+            public=True,
+        ),
+        Transition(
+            "answer",
+            [SuggestionState.SUBMITTED, SuggestionState.ACCEPTED],
+            SuggestionState.ANSWERED,
+            _("Answer"),
+            action="change",
+            comment_required=True,
+            public=True,
+        ),
+        Transition(
+            "decline",
+            [SuggestionState.SUBMITTED, SuggestionState.ACCEPTED],
+            SuggestionState.DECLINED,
+            _("Decline with a reason"),
+            action="change",
+            comment_required=True,
+            public=True,
+        ),
+    ],
+    deadlines={
+        SuggestionState.SUBMITTED: 7,
+        SuggestionState.ACCEPTED: 15,
+        SuggestionState.ANSWERED: None,
+        SuggestionState.DECLINED: None,
+    },
+    setting="campaign.suggestion",
+)
+
+
+class Suggestion(WorkflowModel):
+    """A citizen's opinion on the campaign and the officers' work (征求意见), followed by code."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="suggestions", verbose_name=_("campaign")
+    )
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("handled by")
+    )
+    topic = models.CharField(_("about"), max_length=20, choices=SuggestionTopic.choices)
+    content = models.TextField(_("opinion"))
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    phone = EncryptedCharField(_("phone"), hash_field="phone_hash", blank=True)
+    phone_hash = HashField()
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+
+    workflow = SUGGESTION_WORKFLOW
+    deadline_owner_field = "handler"
+    revealable = {"phone": mask_phone}
+    scope = ScopeSpec(domain="work", unit="unit", owner="handler")
+    objects = WorkflowManager()
+
+    class Meta:
+        verbose_name = _("opinion")
+        verbose_name_plural = _("opinions")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_topic_display()} {self.created_at:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaign:suggestion_detail", args=[self.pk])
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)

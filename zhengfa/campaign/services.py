@@ -2,14 +2,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhengfa.org.models import Unit
+from zhengfa.core import followup, workflow
+from zhengfa.core.attachments import attach
+from zhengfa.core.notifications import notify, send_sms
+from zhengfa.core.scope import collapse_paths, grant_for
+from zhengfa.core.validators import normalize_phone
+from zhengfa.org.access import Role
+from zhengfa.org.models import Unit, User
 
-from .models import Campaign, Phase
+from .models import Campaign, Phase, Suggestion, SuggestionState, Task, TaskState
 
 
 @transaction.atomic
@@ -40,3 +48,170 @@ def campaign_create(
             campaign=campaign, kind=kind, name=phase_name, order=order, starts_on=start, ends_on=end
         )
     return campaign
+
+
+# --- Tasks assigned down the unit tree --------------------------------------------------
+
+
+def _leaders_of(unit: Unit) -> list[User]:
+    return list(
+        User.objects.filter(
+            is_active=True, role_assignments__unit=unit, role_assignments__role=Role.LEADER
+        ).distinct()
+    )
+
+
+@transaction.atomic
+def task_assign(
+    *,
+    campaign: Campaign,
+    title: str,
+    description: str,
+    units: Sequence[Unit],
+    due_at: dt.datetime,
+    by: Any,
+    phase: Phase | None = None,
+) -> list[Task]:
+    """Issue one task to each unit below the issuer; each unit's leader is told."""
+    assign_paths = collapse_paths(grant_for(by, "work", "assign").unit_paths)
+    if not assign_paths:
+        raise PermissionDenied
+    if due_at <= timezone.now():
+        raise ValidationError({"due_at": _("The deadline must be in the future.")})
+    if phase is not None and phase.campaign_id != campaign.pk:
+        raise ValidationError({"phase": _("This phase belongs to another campaign.")})
+    tasks = []
+    for unit in units:
+        # The issuing unit is the one whose role reaches the target, strictly above it.
+        holder = next((p for p in assign_paths if unit.path.startswith(p) and unit.path != p), None)
+        if holder is None:
+            raise PermissionDenied
+        issued_by = Unit.objects.get(path=holder)
+        leaders = _leaders_of(unit)
+        task = Task.objects.create(
+            campaign=campaign,
+            phase=phase,
+            title=title,
+            description=description,
+            issued_by=issued_by,
+            unit=unit,
+            owner=leaders[0] if leaders else None,
+            state=TaskState.ASSIGNED,
+            due_at=due_at,
+        )
+        notify(
+            users=leaders,
+            title=_("New task: %(title)s") % {"title": title},
+            url=task.get_absolute_url(),
+            key=f"task-assigned:{task.pk}",
+        )
+        tasks.append(task)
+    return tasks
+
+
+@transaction.atomic
+def task_transition(
+    *, task: Task, name: str, by: Any, comment: str = "", files: Sequence[Any] = ()
+) -> Task:
+    workflow.transition(record=task, name=name, by=by, comment=comment, files=files)
+    task.refresh_from_db()
+    if name == "report":
+        checkers = User.objects.filter(
+            is_active=True,
+            role_assignments__unit=task.issued_by,
+            role_assignments__role__in=[Role.LEADER, Role.COMMITTEE, Role.CLERK],
+        ).distinct()
+        notify(
+            users=checkers,
+            title=_("Reported: %(task)s") % {"task": task},
+            url=task.get_absolute_url(),
+            key=f"task-reported:{task.pk}:{task.version}",
+        )
+    elif task.owner is not None:
+        notify(
+            users=[task.owner],
+            title=_("%(task)s: %(state)s") % {"task": task.title, "state": task.state_label},
+            url=task.get_absolute_url(),
+            key=f"task-{name}:{task.pk}:{task.version}",
+        )
+    return task
+
+
+# --- Opinions from the public, followed by code ------------------------------------------
+
+
+@transaction.atomic
+def suggestion_submit(
+    *,
+    campaign: Campaign,
+    topic: str,
+    content: str,
+    name: str = "",
+    phone: str = "",
+    files: Sequence[Any] = (),
+) -> tuple[Suggestion, str]:
+    """A citizen's opinion. Returns the record and its follow-up code (shown once)."""
+    suggestion = Suggestion(
+        campaign=campaign,
+        unit=campaign.unit,
+        topic=topic,
+        content=content.strip(),
+        name=name.strip(),
+        phone=normalize_phone(phone),
+        state=SuggestionState.SUBMITTED,
+    )
+    suggestion.due_at = suggestion.initial_due_at()
+    suggestion.full_clean(exclude=["handler"])
+    suggestion.save()
+    for f in files:
+        attach(record=suggestion, upload=f, by=None, purpose="citizen")
+    code = followup.issue(suggestion)
+    handlers = User.objects.filter(
+        is_active=True,
+        role_assignments__unit=campaign.unit,
+        role_assignments__role__in=[Role.CLERK, Role.COMMITTEE],
+    ).distinct()
+    notify(
+        users=handlers,
+        title=_("New opinion from the public"),
+        url=suggestion.get_absolute_url(),
+        key=f"suggestion-new:{suggestion.pk}",
+    )
+    return suggestion, code
+
+
+@transaction.atomic
+def suggestion_transition(
+    *, suggestion: Suggestion, name: str, by: Any, comment: str = ""
+) -> Suggestion:
+    fields = {"handler": by} if name == "accept" or suggestion.handler_id is None else None
+    workflow.transition(record=suggestion, name=name, by=by, comment=comment, fields=fields)
+    suggestion.refresh_from_db()
+    if name in {"answer", "decline"} and suggestion.phone:
+        send_sms(
+            to=suggestion.phone,
+            text=str(
+                _(
+                    "Kangbao political-legal platform: your opinion has been answered. "
+                    "Enter your follow-up code on the site to read the reply."
+                )
+            ),
+            purpose="suggestion-answered",
+        )
+    return suggestion
+
+
+@transaction.atomic
+def suggestion_supplement(
+    *, suggestion: Suggestion, comment: str, files: Sequence[Any] = ()
+) -> None:
+    """The citizen adds information while the opinion is open (from the follow-up page)."""
+    if not suggestion.is_open:
+        raise ValidationError(_("This request is closed and takes no more additions."))
+    workflow.note(record=suggestion, by=None, comment=comment, public=True, files=files)
+    if suggestion.handler is not None:
+        notify(
+            users=[suggestion.handler],
+            title=_("The citizen added information"),
+            url=suggestion.get_absolute_url(),
+        )

@@ -5,6 +5,19 @@ from . import views
 app_name = "campaign"
 
 urlpatterns = [
-    path("", views.campaign_list, name="campaign_list"),
-    path("<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("staff/campaigns/", views.campaign_list, name="campaign_list"),
+    path("staff/campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("staff/tasks/", views.task_list, name="task_list"),
+    path("staff/tasks/new/", views.task_create, name="task_create"),
+    path("staff/tasks/<int:pk>/", views.task_detail, name="task_detail"),
+    path("staff/tasks/<int:pk>/<slug:name>/", views.task_transition, name="task_transition"),
+    path("staff/opinions/", views.suggestion_list, name="suggestion_list"),
+    path("staff/opinions/<int:pk>/", views.suggestion_detail, name="suggestion_detail"),
+    path(
+        "staff/opinions/<int:pk>/<slug:name>/",
+        views.suggestion_transition,
+        name="suggestion_transition",
+    ),
+    path("opinion/", views.suggestion_new, name="suggestion_new"),
+    path("opinion/received/", views.suggestion_done, name="suggestion_done"),
 ]

@@ -13,7 +13,10 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     """What the base layout needs: the staff menu and the large-type preference."""
     user = getattr(request, "user", None)
     menu = navigation.menu_for(user) if user is not None and user.is_authenticated else []
+    from .notifications import unread_count
+
     return {
         "nav_menu": menu,
+        "unread_notifications": unread_count(user) if menu else 0,
         "large_type": request.COOKIES.get(LARGE_TYPE_COOKIE) == "1",
     }

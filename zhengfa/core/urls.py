@@ -19,4 +19,8 @@ urlpatterns = [
     ),
     path("staff/", views.dashboard, name="dashboard"),
     path("staff/audit/", views.audit_list, name="audit_list"),
+    path("staff/notifications/", views.notification_list, name="notification_list"),
+    path("staff/notifications/read/", views.notification_read, name="notification_read"),
+    path("staff/files/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("staff/reveal/<str:model>/<int:pk>/<str:field>/", views.reveal_value, name="reveal_value"),
 ]

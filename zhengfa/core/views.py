@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 import segno
 from auditlog.models import LogEntry
@@ -13,12 +13,12 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -212,3 +212,95 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def error_500(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", status=500)
+
+
+# --- Notifications ---------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    from .models import Notification
+
+    qs = Notification.objects.filter(user=cast(Any, request.user))
+    if request.GET.get("unread") == "1":
+        qs = qs.filter(read_at__isnull=True)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "core/notification_list.html", {"page": page, "query": ""})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest) -> HttpResponse:
+    """Mark one notice (``id``) or all of them read; then follow the notice's link if asked."""
+    from .models import Notification
+    from .notifications import mark_read
+
+    raw = request.POST.get("id")
+    if raw:
+        try:
+            notice = Notification.objects.get(pk=int(raw), user=cast(Any, request.user))
+        except (ValueError, Notification.DoesNotExist) as exc:
+            raise Http404 from exc
+        mark_read(user=request.user, ids=[notice.pk])
+        if request.POST.get("follow") and notice.url.startswith("/"):
+            return redirect(notice.url)
+    else:
+        mark_read(user=request.user)
+    return redirect("core:notification_list")
+
+
+# --- Attachments and revealing ------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    """A file, if the user may see the record it belongs to; otherwise 404."""
+    from .models import Attachment
+
+    attachment = Attachment.objects.select_related("content_type").filter(pk=pk).first()
+    model = attachment.content_type.model_class() if attachment else None
+    manager: Any = getattr(model, "objects", None)
+    if attachment is None or model is None or not hasattr(manager, "visible_to"):
+        raise Http404
+    if not manager.visible_to(request.user, "view").filter(pk=attachment.object_id).exists():
+        raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.mime_type,
+        as_attachment=not attachment.is_image,
+        filename=attachment.original_name,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def reveal_value(request: HttpRequest, model: str, pk: int, field: str) -> HttpResponse:
+    from django.apps import apps
+
+    from .reveal import reveal
+
+    try:
+        model_class = apps.get_model(model)
+    except (LookupError, ValueError) as exc:
+        raise Http404 from exc
+    reason = request.POST.get("reason", "").strip()
+    if len(reason) < 2:
+        response = render(
+            request,
+            "core/partials/_reveal.html",
+            {
+                "reveal_url": request.path,
+                "error": _("Say why you need the full value."),
+                "masked": request.POST.get("masked", ""),
+            },
+            status=400,
+        )
+        return response
+    value = reveal(model=model_class, pk=pk, field=field, reason=reason[:200], by=request.user)
+    response = render(request, "core/partials/_revealed.html", {"value": value})
+    response["Cache-Control"] = "no-store"
+    return response

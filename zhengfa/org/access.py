@@ -27,6 +27,8 @@ class Role(models.TextChoices):
 
 
 VIEW, CHANGE, ASSIGN, ADMIN = "view", "change", "assign", "admin"
+# Showing a masked value (ID number, phone) in full: audited, with a reason.
+REVEAL = "reveal"
 
 GRANTS: dict[str, dict[str, frozenset[str]]] = {}
 
@@ -41,8 +43,8 @@ register_domain(
     "org",
     {
         Role.COMMITTEE: {VIEW},
-        Role.LEADER: {VIEW, CHANGE},
-        Role.CLERK: {VIEW, CHANGE},
+        Role.LEADER: {VIEW, CHANGE, REVEAL},
+        Role.CLERK: {VIEW, CHANGE, REVEAL},
         Role.SUPERVISION: {VIEW},
         Role.SYSADMIN: {VIEW, CHANGE, ADMIN},
         Role.OFFICER: {"own:view"},
@@ -53,9 +55,9 @@ register_domain(
 register_domain(
     "work",
     {
-        Role.COMMITTEE: {VIEW, CHANGE, ASSIGN},
-        Role.LEADER: {VIEW, CHANGE, ASSIGN},
-        Role.CLERK: {VIEW, CHANGE},
+        Role.COMMITTEE: {VIEW, CHANGE, ASSIGN, REVEAL},
+        Role.LEADER: {VIEW, CHANGE, ASSIGN, REVEAL},
+        Role.CLERK: {VIEW, CHANGE, REVEAL},
         Role.SUPERVISION: {VIEW},
         Role.OFFICER: {VIEW},
         Role.MEDIATOR: {VIEW},

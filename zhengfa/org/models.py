@@ -156,6 +156,7 @@ class Officer(models.Model):
     )
     left_on = models.DateField(_("left on"), null=True, blank=True)
 
+    revealable = {"id_number": mask_id_number, "work_phone": mask_phone}
     scope = ScopeSpec(domain="org", unit="unit", owner="user")
     objects = ScopedManager["Officer"]()
 

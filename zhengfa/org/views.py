@@ -145,6 +145,9 @@ def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(pk=officer.pk)
             .exists(),
             "roles": officer.user.role_assignments.select_related("unit"),
+            "can_reveal": Officer.objects.visible_to(request.user, "reveal")
+            .filter(pk=officer.pk)
+            .exists(),
         },
     )
 

@@ -8,4 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("large-type/", views.large_type, name="large_type"),
     path("healthz", views.healthz, name="healthz"),
+    path("query/", views.query, name="query"),
+    path("query/record/", views.query_record, name="query_record"),
+    path("query/record/add/", views.query_supplement, name="query_supplement"),
 ]

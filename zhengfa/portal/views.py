@@ -1,17 +1,25 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengfa.campaign.models import Campaign
+from zhengfa.core import followup
 from zhengfa.core.context_processors import LARGE_TYPE_COOKIE
+from zhengfa.core.workflow import timeline_for
 
 from . import services
+from .forms import QueryForm, SupplementForm
 
 
 @require_GET
@@ -63,3 +71,77 @@ def healthz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "error", "database": database, "vendor": connection.vendor},
         status=200 if healthy else 503,
     )
+
+
+@require_http_methods(["GET", "POST"])
+def query(request: HttpRequest) -> HttpResponse:
+    """查询进度: enter a follow-up code. Wrong and unknown codes answer alike."""
+    form = QueryForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if not followup.attempts_allowed(request):
+            _limit, window = settings.FOLLOWUP_RATE_LIMIT
+            form.errors.clear()
+            form.add_error(
+                None,
+                _(
+                    "Too many tries from this connection. Please wait %(m)d minutes "
+                    "and try again, or ask at any service window."
+                )
+                % {"m": max(1, window // 60)},
+            )
+            status = 429
+        elif form.is_valid():
+            record = followup.find(form.cleaned_data["code"])
+            if record is not None:
+                followup.unlock(request, record)
+                return redirect("portal:query_record")
+            form.add_error(
+                "code", _("No request matches this code. Check each character and try again.")
+            )
+    return render(request, "portal/query.html", {"form": form}, status=status)
+
+
+@require_GET
+def query_record(request: HttpRequest) -> HttpResponse:
+    record = followup.unlocked(request)
+    if record is None:
+        return redirect("portal:query")
+    return _record_page(request, record, SupplementForm())
+
+
+def _record_page(
+    request: HttpRequest, record: Any, form: SupplementForm, status: int = 200
+) -> HttpResponse:
+    view = followup.public_view(record)
+    return render(
+        request,
+        "portal/query_record.html",
+        {
+            "title": view.title(record),
+            "status": view.status(record),
+            "details": view.details(record),
+            "is_open": view.is_open(record) and view.supplement is not None,
+            "timeline": timeline_for(record, public_only=True),
+            "public_view": True,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@require_POST
+def query_supplement(request: HttpRequest) -> HttpResponse:
+    record = followup.unlocked(request)
+    if record is None:
+        return redirect("portal:query")
+    view = followup.public_view(record)
+    form = SupplementForm(request.POST, request.FILES)
+    if not (view.is_open(record) and view.supplement is not None):
+        form.add_error(None, _("This request is closed and takes no more additions."))
+        return _record_page(request, record, form, status=400)
+    if not form.is_valid():
+        return _record_page(request, record, form, status=400)
+    view.supplement(record, form.cleaned_data["comment"], form.cleaned_data["attachments"])
+    messages.success(request, _("Added. The staff handling your request will see it."))
+    return redirect("portal:query_record")

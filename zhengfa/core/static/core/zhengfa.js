@@ -8,3 +8,11 @@ document.addEventListener("click", (event) => {
     button.textContent = button.dataset.copiedLabel || button.textContent;
   });
 });
+
+// The follow-up link carries the code after "#", which never reaches the server; put it
+// into the code field so that the person only has to press the button.
+document.addEventListener("DOMContentLoaded", () => {
+  const field = document.querySelector("#query-form input[name=code]");
+  const code = window.location.hash.slice(1);
+  if (field && code && !field.value) field.value = decodeURIComponent(code);
+});

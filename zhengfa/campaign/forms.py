@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhengfa.core.attachments import AttachmentField
+from zhengfa.core.validators import normalize_phone, validate_mobile
+from zhengfa.org.forms import UnitChoiceField
+
+from .models import Campaign, Phase, SuggestionTopic, TaskState
+
+
+class UnitsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return "　" * max(obj.depth - 1, 0) + obj.name
+
+
+class TaskForm(forms.Form):
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.none())
+    phase = forms.ModelChoiceField(label=_("Phase"), queryset=Phase.objects.none(), required=False)
+    title = forms.CharField(label=_("Task"), max_length=200)
+    description = forms.CharField(
+        label=_("What is to be done"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    units = UnitsField(
+        label=_("Assign to units"), queryset=None, widget=forms.SelectMultiple(attrs={"size": 10})
+    )
+    due_on = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, campaigns: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, qs in (
+            ("campaign", campaigns),
+            ("phase", Phase.objects.filter(campaign__in=campaigns)),
+            ("units", units),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = qs
+
+    def clean_due_on(self) -> dt.date:
+        value: dt.date = self.cleaned_data["due_on"]
+        if value < timezone.localdate():
+            raise forms.ValidationError(_("The deadline must be today or later."))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            data.get("phase")
+            and data.get("campaign")
+            and data["phase"].campaign_id != data["campaign"].pk
+        ):
+            self.add_error("phase", _("This phase belongs to another campaign."))
+        return data
+
+    @property
+    def due_at(self) -> dt.datetime:
+        day = self.cleaned_data["due_on"]
+        return dt.datetime.combine(day, dt.time(23, 59), tzinfo=timezone.get_current_timezone())
+
+
+class TaskFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *TaskState.choices]
+    )
+    due = forms.ChoiceField(
+        label=_("Deadline"),
+        required=False,
+        choices=[
+            ("", _("All")),
+            ("overdue", _("Overdue")),
+            ("soon", _("Due within 3 days")),
+        ],
+    )
+    unit = UnitChoiceField(
+        label=_("Unit (with units below it)"),
+        queryset=None,
+        required=False,
+        empty_label=_("All units"),
+    )
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit = self.fields["unit"]
+        assert isinstance(unit, forms.ModelChoiceField)
+        unit.queryset = units
+
+
+class TransitionForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    attachments = AttachmentField(label=_("Evidence files"))
+
+
+class SuggestionForm(forms.Form):
+    topic = forms.ChoiceField(
+        label=_("What is it about?"), choices=SuggestionTopic.choices, widget=forms.RadioSelect
+    )
+    content = forms.CharField(
+        label=_("Your opinion"),
+        min_length=5,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"min_length": _("Please write at least %(limit_value)d characters.")},
+    )
+    name = forms.CharField(label=_("Your name (optional)"), max_length=50, required=False)
+    phone = forms.CharField(
+        label=_("Mobile number (optional)"),
+        max_length=20,
+        required=False,
+        help_text=_("Only to send you a text when there is a reply. Kept encrypted."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    attachments = AttachmentField(label=_("Pictures or files (optional)"), max_files=5)
+
+    def clean_phone(self) -> str:
+        value = normalize_phone(self.cleaned_data["phone"])
+        if value:
+            validate_mobile(value)
+        return value

@@ -1,0 +1,228 @@
+"""One upload service for every module.
+
+Files are checked by their content (never their name) against ``ATTACHMENT_TYPES``, limited
+to ``ATTACHMENT_MAX_BYTES`` (20 MB by default), stored under a random name through Django's
+storage API (a local folder by default, S3-compatible storage by setting), and photos are
+re-encoded so that EXIF data — GPS position included — is gone. Files are served only by
+``core:attachment_download``, which checks that the user may see the record they belong to.
+
+In a form, use :class:`AttachmentField` (errors appear at the field); in a service, call
+:func:`attach` (or pass ``files=`` to ``workflow.transition`` / ``workflow.note``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import filetype
+from django import forms
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .models import Attachment, TimelineEvent
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+
+
+@dataclass(frozen=True)
+class FileKind:
+    mime: str
+    ext: str
+    label: str
+
+
+KINDS = {
+    "image/jpeg": FileKind("image/jpeg", "jpg", "JPEG"),
+    "image/png": FileKind("image/png", "png", "PNG"),
+    "image/webp": FileKind("image/webp", "webp", "WebP"),
+    "application/pdf": FileKind("application/pdf", "pdf", "PDF"),
+    DOCX: FileKind(DOCX, "docx", "Word"),
+    XLSX: FileKind(XLSX, "xlsx", "Excel"),
+    "application/msword": FileKind("application/msword", "doc", "Word 97"),
+    "application/vnd.ms-excel": FileKind("application/vnd.ms-excel", "xls", "Excel 97"),
+}
+IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
+
+
+def allowed_types() -> list[str]:
+    return list(getattr(settings, "ATTACHMENT_TYPES", KINDS.keys()))
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
+
+
+def _detect(upload: UploadedFile) -> str | None:
+    """The MIME type that the bytes say, or None."""
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    if head.startswith(OLE2_MAGIC):
+        # Word 97 and Excel 97 share one container; the name only picks which of the two.
+        name = (upload.name or "").lower()
+        return "application/vnd.ms-excel" if name.endswith(".xls") else "application/msword"
+    kind = filetype.guess(head)
+    mime = kind.mime if kind else None
+    if mime in {"application/zip", DOCX, XLSX} or head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(upload) as z:
+                names = set(z.namelist())
+        except zipfile.BadZipFile:
+            return None
+        finally:
+            upload.seek(0)
+        if "[Content_Types].xml" in names and "word/document.xml" in names:
+            return DOCX
+        if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+            return XLSX
+        return "application/zip"
+    return mime
+
+
+def inspect(upload: UploadedFile) -> str:
+    """Check one upload; return its MIME type or raise a ValidationError in Chinese."""
+    size = upload.size or 0
+    if size == 0:
+        raise ValidationError(
+            _("The file “%(name)s” is empty.") % {"name": upload.name}, code="empty"
+        )
+    if size > max_bytes():
+        raise ValidationError(
+            _("The file “%(name)s” is larger than %(mb)d MB.")
+            % {"name": upload.name, "mb": max_bytes() // (1024 * 1024)},
+            code="too_large",
+        )
+    mime = _detect(upload)
+    if mime not in allowed_types():
+        kinds = "、".join(KINDS[m].label for m in allowed_types() if m in KINDS)
+        raise ValidationError(
+            _("The file “%(name)s” is not an accepted kind. Accepted: %(kinds)s.")
+            % {"name": upload.name, "kinds": kinds},
+            code="file_type",
+        )
+    if mime in IMAGE_TYPES:
+        try:
+            with Image.open(upload) as img:
+                img.verify()
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+            raise ValidationError(
+                _("The picture “%(name)s” cannot be read.") % {"name": upload.name},
+                code="bad_image",
+            ) from exc
+        finally:
+            upload.seek(0)
+    return mime
+
+
+def _clean_image(upload: UploadedFile, mime: str) -> bytes:
+    """Re-encode a photo: turned upright, without EXIF (GPS included) or other metadata."""
+    upload.seek(0)
+    with Image.open(upload) as img:
+        img.load()
+        upright = ImageOps.exif_transpose(img) or img
+        fmt = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}[mime]
+        if fmt == "JPEG" and upright.mode not in {"RGB", "L"}:
+            upright = upright.convert("RGB")
+        out = io.BytesIO()
+        options: dict[str, Any] = {"quality": 90} if fmt in {"JPEG", "WEBP"} else {"optimize": True}
+        # Nothing of img.info (exif, xmp, text chunks) is passed on.
+        upright.save(out, format=fmt, **options)
+    return out.getvalue()
+
+
+def _original_name(name: str) -> str:
+    base = (name or "file").replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in base if ch.isprintable())[:200] or "file"
+
+
+@transaction.atomic
+def attach(
+    *,
+    record: models.Model,
+    upload: UploadedFile,
+    by: Any,
+    event: TimelineEvent | None = None,
+    purpose: str = "",
+) -> Attachment:
+    """Store one file on `record`. `by` is None for a citizen."""
+    mime = inspect(upload)
+    if mime in IMAGE_TYPES:
+        data = _clean_image(upload, mime)
+    else:
+        upload.seek(0)
+        data = upload.read()
+    kind = KINDS[mime]
+    attachment = Attachment(
+        content_type=ContentType.objects.get_for_model(type(record)),
+        object_id=record.pk,
+        event=event,
+        original_name=_original_name(upload.name or ""),
+        mime_type=mime,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        purpose=purpose,
+        uploaded_by=by,
+        by_citizen=by is None,
+    )
+    attachment.file.save(f"upload.{kind.ext}", ContentFile(data), save=False)
+    attachment.save()
+    return attachment
+
+
+def attachments_of(record: models.Model, purpose: str | None = None) -> models.QuerySet[Attachment]:
+    qs = Attachment.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(record)), object_id=record.pk
+    )
+    return qs.filter(purpose=purpose) if purpose is not None else qs
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentField(forms.FileField):
+    """Zero or more files, each checked by content; errors name the file."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args: Any, max_files: int = 10, **kwargs: Any) -> None:
+        self.max_files = max_files
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            gettext_lazy("Pictures, PDF, Word or Excel files, up to 20 MB each."),
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        files: Sequence[Any] = data if isinstance(data, list | tuple) else ([data] if data else [])
+        files = [f for f in files if f]
+        if self.required and not files:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if len(files) > self.max_files:
+            raise ValidationError(
+                _("At most %(n)d files at a time.") % {"n": self.max_files}, code="too_many_files"
+            )
+        errors = []
+        for f in files:
+            try:
+                inspect(f)
+            except ValidationError as exc:
+                errors.extend(exc.error_list)
+        if errors:
+            raise ValidationError(errors)
+        return list(files)

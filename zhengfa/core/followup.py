@@ -1,0 +1,186 @@
+"""Follow-up codes (查询码) that let a citizen follow a public submission without an account.
+
+How a module uses it::
+
+    # services.py, inside the transaction that creates the record:
+    code = followup.issue(record)                  # stores nothing but its keyed hash
+    followup.remember_for_display(request, code)   # in the view: shown once, then gone
+
+    # apps.py ready():
+    followup.register(Suggestion, followup.PublicView(
+        title=lambda s: str(_("Opinion on the campaign")),
+        is_open=lambda s: s.is_open,
+        supplement=lambda s, text, files: services.suggestion_supplement(
+            suggestion=s, comment=text, files=files),
+    ))
+
+The public page ``/query/`` (查询进度) takes a code, shows the module's public view —
+status, public timeline entries — and, while the record is open, lets the citizen add
+information or files. A wrong code and a missing record answer alike. Attempts are counted
+per client address in the cache only (a keyed hash of the address, never the address, and
+never the database); past ``FOLLOWUP_RATE_LIMIT`` attempts a clear message asks to wait.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.db import models
+from django.http import HttpRequest
+
+from .crypto import keyed_hash
+from .models import FollowUp
+
+# Crockford's base32: no I, L, O or U, so nothing reads as another character.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 20  # 100 bits
+_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
+SESSION_KEY = "zf_followup_once"
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise(code: str) -> str:
+    cleaned = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    return cleaned.translate(_READ_AS)
+
+
+def group(code: str) -> str:
+    """ABCD-EFGH-… for reading aloud and copying by hand."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def code_hash(code: str) -> str:
+    return keyed_hash("followup:" + normalise(code))
+
+
+def issue(record: models.Model) -> str:
+    """A new code for `record`; only its keyed hash is stored. Call inside the transaction."""
+    code = new_code()
+    FollowUp.objects.create(
+        code_hash=code_hash(code),
+        content_type=ContentType.objects.get_for_model(type(record)),
+        object_id=record.pk,
+    )
+    return code
+
+
+def find(code: str) -> models.Model | None:
+    """The record a code opens, or None — whether the code is wrong or the record is gone."""
+    normal = normalise(code)
+    if len(normal) != CODE_LENGTH or any(ch not in ALPHABET for ch in normal):
+        return None
+    entry = (
+        FollowUp.objects.filter(code_hash=code_hash(normal)).select_related("content_type").first()
+    )
+    if entry is None:
+        return None
+    model = entry.content_type.model_class()
+    if model is None or model not in _views:
+        return None
+    return model._default_manager.filter(pk=entry.object_id).first()
+
+
+@dataclass
+class PublicView:
+    """What a module shows the citizen of its record, and whether it still takes additions."""
+
+    title: Callable[[Any], str]
+    is_open: Callable[[Any], bool]
+    status: Callable[[Any], str] = lambda r: str(getattr(r, "state_label", ""))
+    details: Callable[[Any], list[tuple[Any, Any]]] = field(default=lambda r: [])
+    # The module's service for the citizen's addition: (record, text, files) -> None.
+    supplement: Callable[[Any, str, list[Any]], None] | None = None
+
+
+_views: dict[type[models.Model], PublicView] = {}
+
+
+def register(model: type[models.Model], view: PublicView) -> None:
+    _views[model] = view
+
+
+def public_view(record: models.Model) -> PublicView:
+    return _views[type(record)]
+
+
+def remember_for_display(request: HttpRequest, code: str) -> None:
+    """Keep the code in the session until the confirmation page shows it, once."""
+    request.session[SESSION_KEY] = code
+
+
+def take_for_display(request: HttpRequest) -> str | None:
+    return request.session.pop(SESSION_KEY, None)
+
+
+# --- rate limit, in the cache only -------------------------------------------------------
+
+
+def _client_key(request: HttpRequest) -> str:
+    # The address is only ever hashed, and the hash only lives in the cache for the window.
+    address = request.META.get("REMOTE_ADDR", "")
+    return "zf-fu:" + keyed_hash("rate:" + address)[:32]
+
+
+def attempts_allowed(request: HttpRequest) -> bool:
+    """Count one attempt; False once the client has used up the window's attempts."""
+    limit, window = getattr(settings, "FOLLOWUP_RATE_LIMIT", (10, 15 * 60))
+    key = _client_key(request)
+    if cache.add(key, 1, timeout=window):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window)
+        return True
+    return bool(count <= limit)
+
+
+def display_context(request: HttpRequest, code: str) -> dict[str, Any]:
+    """What the confirmation page shows: the grouped code, the follow-up link and its QR code.
+
+    The code travels in the link's #fragment, which browsers never send to the server, so
+    it reaches no log; the query page fills it in from there.
+    """
+    import segno
+    from django.urls import reverse
+
+    link = request.build_absolute_uri(reverse("portal:query")) + "#" + code
+    return {
+        "code": group(code),
+        "query_link": link,
+        "qr_data_uri": segno.make(link, error="m").svg_data_uri(scale=4, border=2),
+    }
+
+
+UNLOCK_KEY = "zf_followup_open"
+UNLOCK_SECONDS = 30 * 60
+
+
+def unlock(request: HttpRequest, record: models.Model) -> None:
+    """After a right code, this browser session may view the record for half an hour."""
+    ct = ContentType.objects.get_for_model(type(record))
+    request.session[UNLOCK_KEY] = {
+        "ct": ct.pk,
+        "pk": record.pk,
+        "until": int(time.time()) + UNLOCK_SECONDS,
+    }
+
+
+def unlocked(request: HttpRequest) -> models.Model | None:
+    data = request.session.get(UNLOCK_KEY)
+    if not data or data.get("until", 0) < time.time():
+        return None
+    model = ContentType.objects.get_for_id(data["ct"]).model_class()
+    if model is None or model not in _views:
+        return None
+    return model._default_manager.filter(pk=data["pk"]).first()

@@ -1,0 +1,336 @@
+"""State machines for records: one table per module, one helper that applies a transition.
+
+How a module uses it::
+
+    class Task(WorkflowModel):                      # adds state, version, due_at, ...
+        workflow = Workflow(
+            states=TaskState,
+            initial=TaskState.ASSIGNED,
+            final={TaskState.DONE},
+            transitions=[
+                Transition("report", TaskState.ASSIGNED, TaskState.REPORTED, _("Report"),
+                           action="change"),
+                Transition("accept", TaskState.REPORTED, TaskState.DONE, _("Accept"),
+                           action="assign"),
+            ],
+            deadlines={TaskState.ASSIGNED: 14},   # days; None keeps the current due date
+            setting="campaign.task",              # ZHENGFA_DEADLINES["campaign.task"] overrides
+        )
+        objects = WorkflowManager()
+
+    transition(record=task, name="report", by=request.user, comment="...", files=[...])
+
+``transition`` checks the table and the actor's scope (``Model.objects.visible_to(by,
+action)``, plus ``roles`` where a transition names them), then moves the state with a
+conditional UPDATE on (state, version): of two concurrent transitions exactly one wins, the
+other gets :class:`ConcurrentChange`. It writes a :class:`~zhengfa.core.models.TimelineEvent`
+and stores any files through ``core.attachments``. Overdue and due-soon are computed from
+``due_at`` (``WorkflowQuerySet.overdue()`` / ``.due_within(days)``); nothing stores them.
+Detail pages include ``core/partials/_timeline.html`` with ``timeline_for(record)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import TimelineEvent
+from .scope import ScopedManager, ScopedQuerySet
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+
+class TransitionNotAllowed(ValidationError):
+    """The transition does not exist or does not start from the record's current state."""
+
+
+class ConcurrentChange(ValidationError):
+    """Someone else changed the record first; nothing was saved."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    source: str | Sequence[str]
+    target: str
+    label: str | Promise
+    action: str = "change"
+    roles: frozenset[str] | None = None
+    comment_required: bool = False
+    public: bool = False  # the event (and its comment) is shown to the citizen
+    by_citizen: bool = False  # a citizen with the follow-up code may do it (by=None)
+    # A rule across records that scope alone cannot say (record, user) -> allowed.
+    guard: Callable[[Any, Any], bool] | None = None
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return (self.source,) if isinstance(self.source, str) else tuple(self.source)
+
+
+@dataclass
+class Workflow:
+    states: type[models.TextChoices]
+    initial: str
+    transitions: list[Transition]
+    final: set[str] = field(default_factory=set)
+    deadlines: dict[str, int | None] = field(default_factory=dict)
+    setting: str = ""
+    due_soon_days: int = 3
+
+    def get(self, name: str) -> Transition | None:
+        return next((t for t in self.transitions if t.name == name), None)
+
+    def available(self, state: str) -> list[Transition]:
+        return [t for t in self.transitions if state in t.sources]
+
+    def _deadlines(self) -> dict[str, int | None]:
+        configured = getattr(settings, "ZHENGFA_DEADLINES", {}).get(self.setting, {})
+        return {**self.deadlines, **configured}
+
+    def deadline_days(self, state: str) -> int | None:
+        return self._deadlines().get(state)
+
+    def due_for(
+        self, state: str, now: dt.datetime, current: dt.datetime | None
+    ) -> dt.datetime | None:
+        """The due date on entering `state`: a new one if the state has a deadline (None
+        clears it), else the current one carries on."""
+        deadlines = self._deadlines()
+        if state not in deadlines:
+            return current
+        days = deadlines[state]
+        return now + dt.timedelta(days=days) if days else None
+
+    def label(self, state: str) -> str:
+        return str(dict(self.states.choices).get(state, state))
+
+
+class WorkflowQuerySet(ScopedQuerySet[Any]):
+    def visible_to(self, user: Any, action: str = "view") -> WorkflowQuerySet:
+        return cast(WorkflowQuerySet, super().visible_to(user, action))
+
+    def open(self) -> WorkflowQuerySet:
+        return self.exclude(state__in=self.model.workflow.final)
+
+    def overdue(self, now: dt.datetime | None = None) -> WorkflowQuerySet:
+        return self.open().filter(due_at__lt=now or timezone.now())
+
+    def due_within(self, days: int, now: dt.datetime | None = None) -> WorkflowQuerySet:
+        now = now or timezone.now()
+        return self.open().filter(due_at__gte=now, due_at__lte=now + dt.timedelta(days=days))
+
+
+class WorkflowManager(ScopedManager[Any]):
+    def get_queryset(self) -> WorkflowQuerySet:
+        return WorkflowQuerySet(self.model, using=self._db)
+
+    def visible_to(self, user: Any, action: str = "view") -> WorkflowQuerySet:
+        return self.get_queryset().visible_to(user, action)
+
+    def open(self) -> WorkflowQuerySet:
+        return self.get_queryset().open()
+
+    def overdue(self, now: dt.datetime | None = None) -> WorkflowQuerySet:
+        return self.get_queryset().overdue(now)
+
+    def due_within(self, days: int, now: dt.datetime | None = None) -> WorkflowQuerySet:
+        return self.get_queryset().due_within(days, now)
+
+
+class WorkflowModel(models.Model):
+    """Abstract base for records with a workflow. Subclasses set ``workflow`` and ``scope``."""
+
+    workflow: ClassVar[Workflow]
+    # The user who should hear about deadlines (a field name), or None.
+    deadline_owner_field: ClassVar[str | None] = None
+
+    state = models.CharField(gettext_lazy("status"), max_length=30, db_index=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
+    state_changed_at = models.DateTimeField(gettext_lazy("status since"), default=timezone.now)
+    due_at = models.DateTimeField(gettext_lazy("due"), null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(gettext_lazy("created"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def state_label(self) -> str:
+        return self.workflow.label(self.state)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in self.workflow.final
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.is_open and self.due_at and self.due_at < timezone.now())
+
+    def due_soon(self, days: int | None = None) -> bool:
+        if not self.is_open or not self.due_at:
+            return False
+        horizon = timezone.now() + dt.timedelta(days=days or self.workflow.due_soon_days)
+        return timezone.now() <= self.due_at <= horizon
+
+    def initial_due_at(self) -> dt.datetime | None:
+        days = self.workflow.deadline_days(self.workflow.initial)
+        return timezone.now() + dt.timedelta(days=days) if days else None
+
+
+def allowed_transitions(record: WorkflowModel, user: Any) -> list[Transition]:
+    """The transitions `user` may apply to `record` now (for the buttons on a detail page)."""
+    from zhengfa.org.access import roles_of
+
+    model = type(record)
+    out = []
+    for t in record.workflow.available(record.state):
+        if t.roles is not None and not (roles_of(user) & t.roles):
+            continue
+        if t.guard is not None and not t.guard(record, user):
+            continue
+        if not model.objects.visible_to(user, t.action).filter(pk=record.pk).exists():  # type: ignore[attr-defined]
+            continue
+        out.append(t)
+    return out
+
+
+def transition(
+    *,
+    record: WorkflowModel,
+    name: str,
+    by: Any,
+    comment: str = "",
+    files: Iterable[UploadedFile] = (),
+    due_at: dt.datetime | None = None,
+    fields: dict[str, Any] | None = None,
+    on_commit: Callable[[WorkflowModel], None] | None = None,
+) -> TimelineEvent:
+    """Apply transition `name` to `record` as `by` (None for the citizen holding the code).
+
+    `fields` are other columns to set in the same UPDATE (an assignee, a result). Raises
+    TransitionNotAllowed, PermissionDenied or ConcurrentChange, and then saves nothing.
+    """
+    from zhengfa.org.access import roles_of
+
+    model = type(record)
+    wf = record.workflow
+    t = wf.get(name)
+    if t is None or record.state not in t.sources:
+        raise TransitionNotAllowed(
+            _("This cannot be done while the record is “%(state)s”.")
+            % {"state": record.state_label},
+            code="transition_not_allowed",
+        )
+    if t.comment_required and not comment.strip():
+        raise ValidationError({"comment": _("Please give a reason.")}, code="comment_required")
+    with transaction.atomic():
+        if by is None:
+            if not t.by_citizen:
+                raise PermissionDenied
+        else:
+            if t.roles is not None and not (roles_of(by) & t.roles):
+                raise PermissionDenied
+            if t.guard is not None and not t.guard(record, by):
+                raise PermissionDenied
+            if not model.objects.visible_to(by, t.action).filter(pk=record.pk).exists():  # type: ignore[attr-defined]
+                raise PermissionDenied
+        now = timezone.now()
+        if due_at is None:
+            due_at = wf.due_for(t.target, now, record.due_at)
+        updates: dict[str, Any] = {
+            "state": t.target,
+            "version": F("version") + 1,
+            "state_changed_at": now,
+            "due_at": due_at,
+            **(fields or {}),
+        }
+        changed = model._default_manager.filter(
+            pk=record.pk, state=record.state, version=record.version
+        ).update(**updates)
+        if changed != 1:
+            raise ConcurrentChange(
+                _(
+                    "Someone else has already changed this record. Reload the page to see the "
+                    "current state; nothing you entered here was saved."
+                ),
+                code="concurrent_change",
+            )
+        event = TimelineEvent.objects.create(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id=record.pk,
+            actor=by,
+            by_citizen=by is None,
+            transition=t.name,
+            from_state=record.state,
+            to_state=t.target,
+            comment=comment.strip(),
+            public=t.public,
+        )
+        files = list(files)
+        if files:
+            from .attachments import attach
+
+            for f in files:
+                attach(record=record, upload=f, by=by, event=event)
+        record.refresh_from_db()
+        if on_commit is not None:
+            transaction.on_commit(lambda: on_commit(record))
+    return event
+
+
+def note(
+    *,
+    record: models.Model,
+    by: Any,
+    comment: str,
+    public: bool = False,
+    files: Iterable[UploadedFile] = (),
+) -> TimelineEvent:
+    """A timeline entry without a change of state (a remark, a public reply, a supplement)."""
+    if not comment.strip() and not list(files):
+        raise ValidationError({"comment": _("Write something or add a file.")}, code="empty_note")
+    with transaction.atomic():
+        event = TimelineEvent.objects.create(
+            content_type=ContentType.objects.get_for_model(type(record)),
+            object_id=record.pk,
+            actor=by,
+            by_citizen=by is None,
+            comment=comment.strip(),
+            public=public,
+        )
+        from .attachments import attach
+
+        for f in files:
+            attach(record=record, upload=f, by=by, event=event)
+    return event
+
+
+def timeline_for(record: models.Model, public_only: bool = False) -> list[TimelineEvent]:
+    """The record's events, oldest first, with state labels for the timeline partial."""
+    qs = (
+        TimelineEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(record)), object_id=record.pk
+        )
+        .select_related("actor")
+        .prefetch_related("attachments")
+    )
+    if public_only:
+        qs = qs.filter(public=True)
+    wf: Workflow | None = getattr(record, "workflow", None)
+    events = list(qs)
+    for e in events:
+        e.from_label = wf.label(e.from_state) if wf else e.from_state  # type: ignore[attr-defined]
+        e.to_label = wf.label(e.to_state) if wf else e.to_state  # type: ignore[attr-defined]
+    return events
