@@ -29,6 +29,9 @@ run: setup
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py seed_demo --if-empty
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (staff sign-in: http://127.0.0.1:$(PORT)/accounts/login/)"
+	@# The background worker runs beside the server and stops with it.
+	$(BIN)/python manage.py worker -v0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 ## Every check: lint, types, tests on SQLite, tests on PostgreSQL, browser tests.

@@ -27,3 +27,9 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # Uploaded files of a test go to a temporary folder, never to var/media.
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))

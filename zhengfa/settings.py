@@ -224,6 +224,8 @@ ZHENGFA_TWO_FACTOR_ROLES = ["sysadmin"]
 # Audit log: kept at least 180 days (Cybersecurity Law art. 21); prune_audit never goes lower.
 AUDIT_RETENTION_DAYS = max(180, env.int("AUDIT_RETENTION_DAYS", default=365))
 AUDITLOG_INCLUDE_ALL_MODELS = False
+# Masked fields (encrypted personal data) leave no part of their value in the log.
+AUDITLOG_MASK_CALLABLE = "zhengfa.core.masking.mask_for_audit"
 # Citizens submit anonymously: no address is ever written with a change.
 AUDITLOG_DISABLE_REMOTE_ADDR = True
 

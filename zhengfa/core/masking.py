@@ -31,3 +31,8 @@ def mask_name(value: str | None) -> str:
     if not value:
         return ""
     return value[0] + "*" * (len(value) - 1)
+
+
+def mask_for_audit(value: str | None) -> str:
+    """What the audit log keeps of an encrypted field: that it had a value, nothing of it."""
+    return "******" if value and value != "None" else ""

@@ -78,6 +78,10 @@ class TimelineEvent(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     public = models.BooleanField(_("shown to the citizen"), default=False)
 
+    # Set by workflow.timeline_for for display: the states' labels in the current language.
+    from_label: str
+    to_label: str
+
     class Meta:
         verbose_name = _("timeline event")
         verbose_name_plural = _("timeline events")
@@ -219,9 +223,8 @@ class JobRun(models.Model):
 
     name = models.CharField(max_length=100)
     period = models.CharField(max_length=40)
+    # The run's outcome is the task result that django-tasks keeps.
     started_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    result = models.TextField(blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["name", "period"], name="jobrun_once")]

@@ -144,3 +144,16 @@ def verify_second_factor(client: Client, user: User) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+def raw_database_text() -> str:
+    """Every value of every table as the database stores it (no decryption), as one text."""
+    from django.db import connection
+
+    parts: list[str] = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            for row in cursor.fetchall():
+                parts.append("|".join(str(v) for v in row))
+    return "\n".join(parts)

@@ -331,6 +331,6 @@ def timeline_for(record: models.Model, public_only: bool = False) -> list[Timeli
     wf: Workflow | None = getattr(record, "workflow", None)
     events = list(qs)
     for e in events:
-        e.from_label = wf.label(e.from_state) if wf else e.from_state  # type: ignore[attr-defined]
-        e.to_label = wf.label(e.to_state) if wf else e.to_state  # type: ignore[attr-defined]
+        e.from_label = wf.label(e.from_state) if wf else e.from_state
+        e.to_label = wf.label(e.to_state) if wf else e.to_state
     return events

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import io
+import zipfile
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.urls import reverse
+from PIL import Image
+
+from zhengfa.campaign.tests.factories import county_campaign, task_for_unit_a
+from zhengfa.core.attachments import DOCX, XLSX, AttachmentField, attach, attachments_of, inspect
+from zhengfa.core.models import Attachment
+from zhengfa.core.testing import PersonaTestCase
+
+GPS_TAG = 0x8825
+
+
+def jpeg_with_gps() -> bytes:
+    img = Image.new("RGB", (64, 48), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[GPS_TAG] = {1: "N", 2: (41.0, 51.0, 0.0), 3: "E", 4: (114.0, 36.0, 0.0)}
+    out = io.BytesIO()
+    img.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def ooxml(kind: str) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml" if kind == "docx" else "xl/workbook.xml", "<x/>")
+    return out.getvalue()
+
+
+def upload(name: str, data: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data)
+
+
+class InspectTests(PersonaTestCase):
+    def test_accepted_kinds_by_content(self) -> None:
+        self.assertEqual(inspect(upload("a.jpg", jpeg_with_gps())), "image/jpeg")
+        self.assertEqual(inspect(upload("named-wrong.pdf", png())), "image/png")
+        self.assertEqual(inspect(upload("r.pdf", b"%PDF-1.4\n%...\n")), "application/pdf")
+        self.assertEqual(inspect(upload("a.docx", ooxml("docx"))), DOCX)
+        self.assertEqual(inspect(upload("a.xlsx", ooxml("xlsx"))), XLSX)
+
+    def test_a_php_file_renamed_jpg_is_refused(self) -> None:
+        with self.assertRaises(ValidationError) as info:
+            inspect(upload("photo.jpg", b"<?php system($_GET['c']); ?>"))
+        self.assertEqual(info.exception.code, "file_type")
+        self.assertIn("类型不能上传", info.exception.messages[0])
+
+    def test_a_plain_zip_or_an_html_file_is_refused(self) -> None:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as z:
+            z.writestr("evil.exe", "MZ")
+        for f in (upload("a.docx", out.getvalue()), upload("a.pdf", b"<html><script>")):
+            with self.assertRaises(ValidationError):
+                inspect(f)
+
+    def test_an_empty_file_is_refused(self) -> None:
+        with self.assertRaises(ValidationError) as info:
+            inspect(upload("empty.pdf", b""))
+        self.assertEqual(info.exception.code, "empty")
+        self.assertIn("是空的", info.exception.messages[0])
+
+    @override_settings(ATTACHMENT_MAX_BYTES=1024 * 1024)
+    def test_an_oversized_file_is_refused(self) -> None:
+        big = upload("big.pdf", b"%PDF-1.4\n" + b"0" * (1024 * 1024))
+        with self.assertRaises(ValidationError) as info:
+            inspect(big)
+        self.assertEqual(info.exception.code, "too_large")
+        self.assertIn("超过1 MB", info.exception.messages[0])
+
+    def test_a_broken_picture_is_refused(self) -> None:
+        with self.assertRaises(ValidationError):
+            inspect(upload("x.jpg", jpeg_with_gps()[:200]))
+
+    def test_the_form_field_reports_each_bad_file(self) -> None:
+        field = AttachmentField()
+        with self.assertRaises(ValidationError) as info:
+            field.clean([upload("a.jpg", b"<?php"), upload("b.pdf", b"")])
+        self.assertEqual(len(info.exception.messages), 2)
+        self.assertEqual(field.clean([]), [])
+
+
+class StoredFileTests(PersonaTestCase):
+    def setUp(self) -> None:
+        self.task = task_for_unit_a(self.p, county_campaign(self.p))
+
+    def test_a_photo_loses_its_gps_data(self) -> None:
+        original = jpeg_with_gps()
+        self.assertIn(GPS_TAG, Image.open(io.BytesIO(original)).getexif())
+        stored = attach(record=self.task, upload=upload("现场.jpg", original), by=self.p.leader_a)
+        with stored.file.open("rb") as fh:
+            data = fh.read()
+        img = Image.open(io.BytesIO(data))
+        self.assertEqual(img.size, (64, 48))
+        self.assertNotIn(GPS_TAG, img.getexif())
+        self.assertEqual(len(img.getexif()), 0)
+        self.assertNotIn(b"PhoneMaker", data)
+        self.assertEqual(stored.original_name, "现场.jpg")
+        stored_name = str(stored.file.name)
+        self.assertNotIn("现场", stored_name)  # stored under a random name
+        self.assertRegex(stored_name, r"^attachments/\d{4}/\d{2}/[0-9a-f]{32}\.jpg$")
+
+    def test_files_are_served_only_within_scope(self) -> None:
+        stored = attach(
+            record=self.task, upload=upload("r.pdf", b"%PDF-1.4\nhello"), by=self.p.leader_a
+        )
+        url = reverse("core:attachment_download", args=[stored.pk])
+        response = self.client_for(self.p.leader_a).get(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(b"".join(response.streaming_content), b"%PDF-1.4\nhello")  # type: ignore[attr-defined]
+        self.assertIn("attachment", response["Content-Disposition"])
+        self.assertStatus(self.p.committee, "get", url, 200)
+        self.assertStatus(self.p.officer_b, "get", url, 404)  # the other station
+        self.assertStatus(self.p.sysadmin, "get", url, 404)  # no case content for admins
+        self.assertStatus(self.p.leader_a, "post", url, 405)
+        self.assertStatus(None, "get", url, 302)  # sign in first
+        self.assertStatus(
+            self.p.committee, "get", reverse("core:attachment_download", args=[999]), 404
+        )
+        self.assertEqual(list(attachments_of(self.task)), [stored])
+        self.assertEqual(Attachment.objects.count(), 1)

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from django.db import transaction
+from django.test import override_settings
+from django.urls import reverse
+
+from zhengfa.core import jobs
+from zhengfa.core.models import JobRun, Notification, SmsMessage
+from zhengfa.core.notifications import notify, send_sms
+from zhengfa.core.tasks import deliver_sms
+from zhengfa.core.testing import PersonaTestCase, raw_database_text
+
+
+class NotificationTests(PersonaTestCase):
+    def test_notify_once_per_key_after_commit(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            notify(
+                users=[self.p.leader_a, self.p.officer_a],
+                title="新任务",
+                url="/staff/tasks/",
+                key="k1",
+            )
+        with self.captureOnCommitCallbacks(execute=True):
+            notify(users=[self.p.leader_a], title="新任务", url="/staff/tasks/", key="k1")
+        self.assertEqual(Notification.objects.count(), 2)
+
+    def test_nothing_is_sent_when_the_transaction_rolls_back(self) -> None:
+        try:
+            with self.captureOnCommitCallbacks(execute=True), transaction.atomic():
+                notify(users=[self.p.leader_a], title="不该出现")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        self.assertFalse(Notification.objects.exists())
+
+    def test_bell_list_and_mark_read(self) -> None:
+        for i in range(3):
+            Notification.objects.create(user=self.p.leader_a, title=f"通知{i}", url="/staff/")
+        mine = Notification.objects.create(user=self.p.officer_b, title="别人的")
+        client = self.client_for(self.p.leader_a)
+        page = client.get(reverse("core:notification_list"))
+        self.assertContains(page, '<span class="badge">3</span>', html=False)
+        self.assertContains(page, "通知2")
+        self.assertNotContains(page, "别人的")
+        first = Notification.objects.filter(user=self.p.leader_a).first()
+        assert first is not None
+        follow = client.post(reverse("core:notification_read"), {"id": first.pk, "follow": "1"})
+        self.assertRedirects(follow, "/staff/", fetch_redirect_response=False)
+        self.assertEqual(
+            Notification.objects.filter(read_at__isnull=True, user=self.p.leader_a).count(), 2
+        )
+        self.assertEqual(
+            client.post(reverse("core:notification_read"), {"id": mine.pk}).status_code, 404
+        )
+        client.post(reverse("core:notification_read"))
+        self.assertFalse(
+            Notification.objects.filter(read_at__isnull=True, user=self.p.leader_a).exists()
+        )
+        self.assertIsNone(Notification.objects.get(pk=mine.pk).read_at)
+        self.assertEqual(client.get(reverse("core:notification_read")).status_code, 405)
+
+
+@override_settings(SMS_BACKEND="zhengfa.core.sms.FileBackend")
+class SmsTests(PersonaTestCase):
+    def test_a_message_is_recorded_masked_and_sent_once(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            message = send_sms(to="139 0000 3333", text="您的意见已答复", purpose="test")
+        message.refresh_from_db()
+        self.assertEqual(
+            (message.outcome, message.to_masked), (SmsMessage.Outcome.SENT, "139****3333")
+        )
+        self.assertNotIn("13900003333", raw_database_text())
+        # Running the task again sends nothing more.
+        self.assertEqual(deliver_sms.call(message.pk), "already handled")
+
+    @override_settings(
+        SMS_BACKEND="zhengfa.core.sms.HttpGatewayBackend", SMS_GATEWAY_URL="http://127.0.0.1:9/send"
+    )
+    def test_a_gateway_failure_is_recorded(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            message = send_sms(to="13900003333", text="测试")
+        message.refresh_from_db()
+        self.assertEqual(message.outcome, SmsMessage.Outcome.FAILED)
+        self.assertTrue(message.detail)
+
+    def test_a_bad_number_is_refused(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        with self.assertRaises(ValidationError):
+            send_sms(to="12345", text="x")
+        self.assertFalse(SmsMessage.objects.exists())
+
+
+class PeriodicJobTests(PersonaTestCase):
+    def test_a_period_is_claimed_once(self) -> None:
+        self.assertEqual(jobs.enqueue_due(), ["notify_deadlines"])
+        self.assertEqual(jobs.enqueue_due(), [])
+        self.assertEqual(JobRun.objects.count(), 1)
