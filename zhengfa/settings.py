@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "zhengfa.core",
     "zhengfa.org",
     "zhengfa.campaign",
+    "zhengfa.study",
     "zhengfa.portal",
 ]
 

@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("zhengfa.core.urls")),
     path("staff/org/", include("zhengfa.org.urls")),
     path("", include("zhengfa.campaign.urls")),
+    path("staff/study/", include("zhengfa.study.urls")),
     path("", include("zhengfa.portal.urls")),
 ]
 

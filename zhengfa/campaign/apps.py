@@ -10,6 +10,7 @@ class CampaignConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from zhengfa.core import demo as core_demo
         from zhengfa.core import followup, navigation
         from zhengfa.portal import services as portal
 
@@ -51,7 +52,9 @@ class CampaignConfig(AppConfig):
                 order=40,
             ),
         )
-        from . import services
+        from . import demo, services
+
+        core_demo.register("campaign", demo.build, order=20)
 
         followup.register(
             Suggestion,

@@ -16,6 +16,11 @@ class OrgConfig(AppConfig):
         from .models import Area, Mediator, Officer, RoleAssignment, Unit, User
 
         scope.register_resolver(access.resolve)
+        from zhengfa.core import demo as core_demo
+
+        from . import demo
+
+        core_demo.register("org", demo.build, order=10)
         auditlog.register(Area)
         auditlog.register(Unit, m2m_fields={"areas"})
         auditlog.register(User, exclude_fields=["password", "last_login"])

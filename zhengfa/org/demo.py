@@ -307,21 +307,6 @@ def build(password: str) -> dict[str, int]:
                 user = services.user_create(username=acc.username, name=acc.name, password=password)
         services.role_assign(user=user, role=acc.role, unit=unit)
 
-    from zhengfa.campaign.models import Campaign
-    from zhengfa.campaign.services import campaign_create
-
-    name = "2021年康保县政法队伍教育整顿(第一批)"
-    if not Campaign.objects.filter(name=name).exists():
-        campaign_create(
-            name=name,
-            unit=zfw,
-            description="筑牢政治忠诚、清除害群之马、整治顽瘴痼疾、弘扬英模精神。",
-            phases=[
-                ("study", "学习教育", dt.date(2021, 2, 27), dt.date(2021, 3, 31)),
-                ("rectify", "查纠整改", dt.date(2021, 4, 1), dt.date(2021, 6, 15)),
-                ("consolidate", "总结提升", dt.date(2021, 6, 16), dt.date(2021, 6, 30)),
-            ],
-        )
     return b.created
 
 

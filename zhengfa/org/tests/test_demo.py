@@ -102,6 +102,7 @@ class DemoCountyTests(TestCase):
         out = io.StringIO()
         call_command("seed_demo", stdout=out)
         self.assertIn("officers +0", out.getvalue())
+        self.assertIn("campaigns +0", out.getvalue())
         self.assertEqual(
             self.snapshot["officers"],
             sorted(Officer.objects.values_list("staff_number", "user__name")),

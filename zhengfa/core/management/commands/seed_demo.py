@@ -4,13 +4,15 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
 
-from zhengfa.org import demo
+from zhengfa.core import demo
+from zhengfa.org import demo as org_demo
 from zhengfa.org.models import Unit
 
 
 class Command(BaseCommand):
-    help = "Load the demo county (Kangbao). Deterministic and idempotent."
+    help = "Load the demo county (Kangbao), every module in turn. Deterministic and idempotent."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -22,13 +24,15 @@ class Command(BaseCommand):
         if options["if_empty"] and Unit.objects.exists():
             self.stdout.write("Database already holds data; demo county not loaded.")
         else:
-            created = demo.build(password)
-            self.stdout.write(
-                "Demo county loaded: " + ", ".join(f"{k} +{v}" for k, v in created.items())
-            )
-        counts = demo.summary()
+            with transaction.atomic():
+                for builder in demo.builders():
+                    created = builder.build(password)
+                    self.stdout.write(
+                        f"{builder.name}: " + ", ".join(f"{k} +{v}" for k, v in created.items())
+                    )
+        counts = org_demo.summary()
         self.stdout.write("Totals: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         self.stdout.write("")
         self.stdout.write("Demo sign-ins (password from DEMO_PASSWORD, default shown):")
-        for acc in demo.ACCOUNTS:
+        for acc in org_demo.ACCOUNTS:
             self.stdout.write(f"  {acc.username:<11} {password}   {acc.note}")

@@ -1,0 +1,233 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhengfa.core.attachments import AttachmentField
+from zhengfa.org.forms import UnitChoiceField
+
+from .models import ActivityType
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class UnitsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return "　" * max(obj.depth - 1, 0) + obj.name
+
+
+class OfficersField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.user.display_name}({obj.unit.name})"
+
+
+def _set_queryset(form: forms.Form, name: str, qs: Any) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField | forms.ModelMultipleChoiceField)
+    field.queryset = qs
+
+
+class ActivityForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    type = forms.ModelChoiceField(label=_("Type"), queryset=ActivityType.objects.all())
+    unit = UnitChoiceField(label=_("Organised by"), queryset=None)
+    held = forms.BooleanField(label=_("Already held (recording it afterwards)"), required=False)
+    starts_at = forms.DateTimeField(label=_("Starts"), widget=DATETIME)
+    ends_at = forms.DateTimeField(label=_("Ends"), widget=DATETIME)
+    place = forms.CharField(label=_("Place"), max_length=120, required=False)
+    online_link = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
+    speaker = forms.CharField(label=_("Speaker"), max_length=60, required=False)
+    speaker_position = forms.CharField(label=_("Speaker's position"), max_length=60, required=False)
+    audience_units = UnitsField(
+        label=_("Audience: units"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    include_subunits = forms.BooleanField(
+        label=_("Include the units below them"), required=False, initial=True
+    )
+    audience_officers = OfficersField(
+        label=_("Audience: named officers"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    expected_count = forms.IntegerField(label=_("Expected attendance"), min_value=0, initial=0)
+    required = forms.BooleanField(label=_("Attendance required"), required=False, initial=True)
+    allow_walk_ins = forms.BooleanField(
+        label=_("People outside the audience may sign in"), required=False
+    )
+    sign_in_margin = forms.IntegerField(
+        label=_("Sign-in opens minutes before, stays open after"),
+        min_value=0,
+        max_value=240,
+        initial=30,
+    )
+
+    def __init__(self, *args: Any, units: Any, officers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_queryset(self, "unit", units)
+        _set_queryset(self, "audience_units", units)
+        _set_queryset(self, "audience_officers", officers)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("starts_at"), data.get("ends_at")
+        if start and end:
+            if end <= start:
+                self.add_error("ends_at", _("The end is not after the start."))
+            elif not data.get("held") and start < timezone.now():
+                self.add_error(
+                    "starts_at",
+                    _(
+                        "This start time has passed. To record an activity already held, tick "
+                        "“already held”."
+                    ),
+                )
+            elif data.get("held") and start > timezone.now():
+                self.add_error(
+                    "starts_at", _("An activity already held cannot start in the future.")
+                )
+        if not data.get("audience_units") and not data.get("audience_officers"):
+            self.add_error("audience_units", _("Choose who is to attend: units or named officers."))
+        return data
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for cancelling"), max_length=200)
+
+
+class LeaveForm(forms.Form):
+    officer: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Officer"), queryset=None)
+    reason = forms.CharField(label=_("Reason for leave"), max_length=200)
+
+    def __init__(self, *args: Any, officers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_queryset(self, "officer", officers)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("My notes"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    attachments = AttachmentField(label=_("Photo of my notes"), max_files=5)
+
+
+class SpeechForm(forms.Form):
+    speaker = forms.CharField(label=_("Who spoke"), max_length=60)
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PhotosForm(forms.Form):
+    attachments = AttachmentField(label=_("Activity photos"), required=True, max_files=10)
+
+
+class MinutesForm(forms.Form):
+    text = forms.CharField(
+        label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    attachments = AttachmentField(label=_("Minutes as a document"), max_files=3)
+
+
+class MaterialForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    unit = UnitChoiceField(label=_("Published by"), queryset=None)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    online_text = forms.CharField(
+        label=_("Text to read online (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )
+    is_booklet = forms.BooleanField(label=_("Printed booklet"), required=False, initial=True)
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_queryset(self, "unit", units)
+
+
+class DistributionForm(forms.Form):
+    unit = UnitChoiceField(label=_("To unit"), queryset=None)
+    copies = forms.IntegerField(label=_("Copies"), min_value=1, max_value=100000)
+    distributed_on = forms.DateField(
+        label=_("Distributed on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        initial=timezone.localdate,
+    )
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_queryset(self, "unit", units)
+
+    def clean_distributed_on(self) -> dt.date:
+        value: dt.date = self.cleaned_data["distributed_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return value
+
+
+class ConfirmForm(forms.Form):
+    received_by = forms.CharField(label=_("Received by"), max_length=60)
+
+
+class StudiedForm(forms.Form):
+    note = forms.CharField(
+        label=_("What you took from it"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class TopicForm(forms.Form):
+    title = forms.CharField(label=_("Topic"), max_length=200)
+    prompt = forms.CharField(
+        label=_("What to reflect on"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    unit = UnitChoiceField(label=_("For the officers of"), queryset=None)
+    due_on = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_queryset(self, "unit", units)
+
+
+class ReflectionForm(forms.Form):
+    shortcomings = forms.CharField(
+        label=_("Where I fall short"), min_length=10, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    plans = forms.CharField(
+        label=_("What I will do"), min_length=10, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RecordsFilterForm(forms.Form):
+    unit = UnitChoiceField(
+        label=_("Unit (with units below it)"),
+        queryset=None,
+        required=False,
+        empty_label=_("All my units"),
+    )
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_queryset(self, "unit", units)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", _("The end date is before the start date."))
+        return data

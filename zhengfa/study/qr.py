@@ -1,0 +1,49 @@
+"""Rotating sign-in tokens for the projector QR code.
+
+A token names a minute and carries an HMAC of (activity, minute) under the activity's own
+secret and the site key, so it cannot be made without the server. It is good for the minute
+it names and the one after (a person scanning as the code turns over still gets in).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.utils import timezone
+
+from .models import Activity
+
+STEP_SECONDS = 60
+GRACE_STEPS = 1
+
+
+def _step(at: dt.datetime) -> int:
+    return int(at.timestamp()) // STEP_SECONDS
+
+
+def _mac(activity: Activity, step: int) -> str:
+    key = (settings.SECRET_KEY + activity.qr_secret).encode()
+    return hmac.new(key, f"{activity.pk}:{step}".encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def token_for(activity: Activity, at: dt.datetime | None = None) -> str:
+    step = _step(at or timezone.now())
+    return f"{step}-{_mac(activity, step)}"
+
+
+def check(activity: Activity, token: str, now: dt.datetime | None = None) -> str:
+    """'ok', 'stale' (a real token, too old or from the future) or 'forged'."""
+    try:
+        raw_step, mac = token.split("-", 1)
+        step = int(raw_step)
+    except ValueError:
+        return "forged"
+    if not hmac.compare_digest(mac, _mac(activity, step)):
+        return "forged"
+    current = _step(now or timezone.now())
+    if step > current or current - step > GRACE_STEPS:
+        return "stale"
+    return "ok"
