@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengfa.core import followup
-from zhengfa.core.scope import get_scoped_or_404, grant_for
+from zhengfa.core.scope import get_scoped_or_404
 from zhengfa.core.workflow import allowed_transitions, timeline_for
 from zhengfa.org.models import Unit
+from zhengfa.org.selectors import units_where
 
 from . import services
 from .forms import SuggestionForm, TaskFilterForm, TaskForm, TransitionForm
@@ -52,11 +53,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _task_units(user: Any) -> QuerySet[Unit]:
     """Units below those where the user may assign work."""
-    paths = grant_for(user, "work", "assign").unit_paths
-    q = Q(pk__in=[])
-    for p in paths:
-        q |= Q(path__startswith=p) & ~Q(path=p)
-    return Unit.objects.filter(q).order_by("path")
+    return units_where(user, "work", "assign", below_only=True)
 
 
 @login_required

@@ -28,3 +28,14 @@ def accounts_administered_by(admin: Any) -> QuerySet[User]:
     if roots & set(paths):
         q |= Q(role_assignments__isnull=True, officer__isnull=True, mediator__isnull=True)
     return User.objects.filter(q).distinct()
+
+
+def units_where(user: Any, domain: str, action: str, *, below_only: bool = False) -> QuerySet[Unit]:
+    """Units where `user` may do `action` in `domain` (the subtrees of his roles).
+
+    ``below_only`` leaves out the units the roles are held at (for assigning work down).
+    """
+    q = Q(pk__in=[])
+    for path in collapse_paths(grant_for(user, domain, action).unit_paths):
+        q |= (Q(path__startswith=path) & ~Q(path=path)) if below_only else Q(path__startswith=path)
+    return Unit.objects.filter(q).order_by("path")

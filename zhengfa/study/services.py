@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from zhengfa.core.attachments import IMAGE_TYPES, attach, inspect
 from zhengfa.core.notifications import notify
 from zhengfa.org.models import Officer, Unit
+from zhengfa.org.selectors import units_where
 
 from . import qr
 from .models import (
@@ -34,8 +35,13 @@ from .models import (
 from .selectors import audience_of, in_audience
 
 
+def organiser_units(by: Any) -> Any:
+    """Units whose study work `by` may organise (work domain, change)."""
+    return units_where(by, "work", "change")
+
+
 def _may_organise(by: Any, unit: Unit) -> None:
-    if not Unit.objects.visible_to(by, "change").filter(pk=unit.pk).exists():
+    if not organiser_units(by).filter(pk=unit.pk).exists():
         raise PermissionDenied
 
 

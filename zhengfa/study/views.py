@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from openpyxl import Workbook
 
 from zhengfa.core.attachments import attachments_of
-from zhengfa.core.scope import can, get_scoped_or_404
+from zhengfa.core.scope import get_scoped_or_404
 from zhengfa.org.models import Officer, Unit
 
 from . import qr, selectors, services
@@ -131,17 +131,15 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "status": status,
             "query": f"status={status}" if status else "",
-            "can_organise": Unit.objects.visible_to(request.user, "change").exists(),
+            "can_organise": services.organiser_units(request.user).exists(),
         },
     )
 
 
 def _activity_form(request: HttpRequest, initial: dict[str, Any] | None = None) -> ActivityForm:
-    units = Unit.objects.visible_to(request.user, "change").order_by("path")
-    officers = (
-        Officer.objects.visible_to(request.user, "change")
-        .filter(status="active")
-        .select_related("user", "unit")
+    units = services.organiser_units(request.user).order_by("path")
+    officers = Officer.objects.filter(unit__in=units, status="active").select_related(
+        "user", "unit"
     )
     return ActivityForm(*_posted(request)[:1], units=units, officers=officers, initial=initial)
 
@@ -179,7 +177,7 @@ def _save_activity(
 @login_required
 @require_http_methods(["GET", "POST"])
 def activity_create(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, "org", "change"):
+    if not services.organiser_units(request.user).exists():
         raise PermissionDenied
     form = _activity_form(
         request, initial={"sign_in_margin": 30, "required": True, "include_subunits": True}
@@ -264,6 +262,7 @@ def _detail_page(
     audience = selectors.audience_of(activity)
     forms = forms or {}
     context = {
+        "errors": [e for f in forms.values() for e in f.non_field_errors()],
         "a": activity,
         "evidence": selectors.evidence_of(activity),
         "organiser": organiser,
@@ -507,7 +506,7 @@ def material_list(request: HttpRequest) -> HttpResponse:
         "study/material_list.html",
         {
             "materials": materials,
-            "can_publish": can(request.user, "org", "change"),
+            "can_publish": services.organiser_units(request.user).exists(),
             "to_confirm": Distribution.objects.visible_to(request.user, "change")
             .filter(confirmed_at__isnull=True)
             .count(),
@@ -518,7 +517,7 @@ def material_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def material_create(request: HttpRequest) -> HttpResponse:
-    units = Unit.objects.visible_to(request.user, "change").order_by("path")
+    units = services.organiser_units(request.user).order_by("path")
     if not units.exists():
         raise PermissionDenied
     form = MaterialForm(*_posted(request)[:1], units=units)
@@ -535,7 +534,7 @@ def _material_page(
     studied_form: Any = None,
     status: int = 200,
 ) -> HttpResponse:
-    organiser = Unit.objects.visible_to(request.user, "change").filter(pk=material.unit_id).exists()
+    organiser = services.organiser_units(request.user).filter(pk=material.unit_id).exists()
     officer = _officer(request)
     return render(
         request,
@@ -567,7 +566,7 @@ def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def material_distribute(request: HttpRequest, pk: int) -> HttpResponse:
     material = get_scoped_or_404(Material, request.user, pk=pk)
-    if not Unit.objects.visible_to(request.user, "change").filter(pk=material.unit_id).exists():
+    if not services.organiser_units(request.user).filter(pk=material.unit_id).exists():
         raise PermissionDenied
     form = DistributionForm(
         request.POST, units=Unit.objects.filter(path__startswith=material.unit.path)
@@ -647,7 +646,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
         "study/topic_list.html",
         {
             "topics": Topic.objects.visible_to(request.user).select_related("unit"),
-            "can_create": can(request.user, "org", "change"),
+            "can_create": services.organiser_units(request.user).exists(),
         },
     )
 
@@ -655,7 +654,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def topic_create(request: HttpRequest) -> HttpResponse:
-    units = Unit.objects.visible_to(request.user, "change").order_by("path")
+    units = services.organiser_units(request.user).order_by("path")
     if not units.exists():
         raise PermissionDenied
     form = TopicForm(*_posted(request)[:1], units=units)
@@ -756,7 +755,7 @@ def reflection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _records_scope(request: HttpRequest) -> tuple[RecordsFilterForm, Unit, dt.date, dt.date]:
-    units = Unit.objects.visible_to(request.user, "change").order_by("path")
+    units = services.organiser_units(request.user).order_by("path")
     if not units.exists():
         raise Http404
     form = RecordsFilterForm(request.GET or None, units=units)

@@ -120,6 +120,10 @@ class DemoCountyTests(TestCase):
             Officer.objects.filter(staff_number__startswith="JC").order_by("staff_number")[:3]
         )
         names = [(o.staff_number, o.user.name, o.id_number) for o in victims]
+        from zhengfa.study.models import Attendance, Note, OnlineStudy, Reflection
+
+        for model in (Attendance, Note, OnlineStudy, Reflection):
+            model.objects.filter(officer__in=victims).delete()
         for o in victims:
             user = o.user
             o.delete()

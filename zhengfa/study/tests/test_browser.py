@@ -1,0 +1,88 @@
+"""An organiser runs a study activity; an officer signs in with his phone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from PIL import Image
+from playwright.sync_api import Browser, Page, expect
+
+from zhengfa.core.testing import PASSWORD, build_personas
+from zhengfa.study.models import Activity, Attendance
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+FMT = "%Y-%m-%dT%H:%M"
+
+
+def sign_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("您好")
+
+
+def test_organiser_runs_an_activity_and_an_officer_signs_in(
+    browser: Browser, live_server: Any, tmp_path: Path
+) -> None:
+    build_personas(password=PASSWORD)
+    base = live_server.url
+    organiser = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(organiser, base, "leader_a")
+    organiser.goto(f"{base}/staff/study/activities/new/")
+    start = timezone.localtime() + dt.timedelta(minutes=10)
+    organiser.get_by_label("标题").fill("习近平法治思想专题讲座")
+    organiser.get_by_label("类别").select_option(label="专题讲座")
+    organiser.get_by_label("组织单位").select_option(label="甲镇派出所")
+    organiser.get_by_label("开始时间").fill(start.strftime(FMT))
+    organiser.get_by_label("结束时间").fill((start + dt.timedelta(hours=2)).strftime(FMT))
+    organiser.get_by_label("地点").fill("派出所会议室")
+    organiser.get_by_label("参加单位").select_option(label="甲镇派出所")
+    organiser.get_by_role("button", name="保存").click()
+    expect(organiser.get_by_role("heading", level=1)).to_have_text("习近平法治思想专题讲座")
+
+    organiser.get_by_role("link", name="显示签到二维码").click()
+    expect(organiser.locator("img.big-qr")).to_be_visible()
+    link = organiser.locator("a.qr-link").get_attribute("href")
+    assert link and "/staff/study/checkin/" in link
+
+    phone_context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    phone = phone_context.new_page()
+    sign_in(phone, base, "pcs_a")
+    phone.goto(link)
+    phone.get_by_role("button", name="确认签到").click()
+    expect(phone.get_by_role("status")).to_contain_text("签到")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.screenshot(path="test-results/study-checkin-phone.png", full_page=True)
+    activity = Activity.objects.get()
+    assert Attendance.objects.get(activity=activity).officer.user.username == "pcs_a"
+
+    organiser.goto(f"{base}/staff/study/activities/{activity.pk}/")
+    photo = tmp_path / "现场.png"
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (180, 20, 20)).save(out, format="PNG")
+    photo.write_bytes(out.getvalue())
+    minutes = tmp_path / "会议记录.pdf"
+    minutes.write_bytes(b"%PDF-1.4\n% minutes\n")
+    organiser.locator("#photos-form input[type=file]").set_input_files(str(photo))
+    organiser.get_by_role("button", name="上传照片").click()
+    expect(organiser.get_by_text("已保存。")).to_be_visible()
+    organiser.locator("#minutes-form textarea").fill("会议由所长主持,全体民警参加。")
+    organiser.locator("#minutes-form input[type=file]").set_input_files(str(minutes))
+    organiser.get_by_role("button", name="保存记录").click()
+    organiser.locator("#speech-form").get_by_label("发言人").fill("甲民警")
+    organiser.locator("#speech-form").get_by_label("发言摘要").fill("结合岗位谈学习体会。")
+    organiser.locator("#speech-form").get_by_role("button", name="添加发言").click()
+    evidence = organiser.locator("ul.evidence")
+    for kind in ("签到", "发言", "图片", "记录"):
+        expect(evidence.locator("li.ok", has_text=kind)).to_have_count(1)
+    expect(evidence.locator("li.missing")).to_have_text(["笔记"])
+    organiser.screenshot(path="test-results/study-evidence.png", full_page=True)
+    phone_context.close()

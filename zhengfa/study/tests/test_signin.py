@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from zhengfa.core.testing import PersonaTestCase
+from zhengfa.study import qr, services
+from zhengfa.study.models import Attendance
+from zhengfa.study.tests.factories import activity_for_unit_a
+
+
+class QrSignInTests(PersonaTestCase):
+    def setUp(self) -> None:
+        self.activity = activity_for_unit_a(self.p)
+        self.token = qr.token_for(self.activity)
+
+    def sign_in(
+        self, user: object, token: str | None = None, now: dt.datetime | None = None
+    ) -> Attendance:
+        return services.sign_in_by_qr(
+            activity=self.activity, token=token or self.token, user=user, now=now
+        )
+
+    def test_an_officer_of_the_audience_signs_in_once(self) -> None:
+        row = self.sign_in(self.p.officer_a)
+        self.assertEqual((row.status, row.method, row.walk_in), ("present", "qr", False))
+        with self.assertRaises(ValidationError) as info:
+            self.sign_in(self.p.officer_a)
+        self.assertEqual(info.exception.code, "already")
+        self.assertIn("已于", info.exception.messages[0])
+        self.assertEqual(Attendance.objects.count(), 1)
+
+    def test_a_forged_token_is_refused(self) -> None:
+        step = self.token.split("-")[0]
+        for forged in (
+            f"{step}-0000000000000000aaaa",
+            "garbage",
+            f"{int(step) + 1}-{self.token.split('-')[1]}",
+        ):
+            with self.assertRaises(ValidationError) as info:
+                self.sign_in(self.p.officer_a, token=forged)
+            self.assertEqual(info.exception.code, "forged", forged)
+        # A token of another activity does not open this one.
+        other = activity_for_unit_a(self.p)
+        with self.assertRaises(ValidationError):
+            self.sign_in(self.p.officer_a, token=qr.token_for(other))
+        self.assertFalse(Attendance.objects.exists())
+
+    def test_a_stale_token_is_refused_but_last_minute_is_accepted(self) -> None:
+        now = timezone.now()
+        old = qr.token_for(self.activity, now - dt.timedelta(minutes=3))
+        with self.assertRaises(ValidationError) as info:
+            self.sign_in(self.p.officer_a, token=old)
+        self.assertEqual(info.exception.code, "stale")
+        self.assertIn("已过期", info.exception.messages[0])
+        previous = qr.token_for(self.activity, now - dt.timedelta(seconds=60))
+        self.assertEqual(self.sign_in(self.p.officer_a, token=previous).status, "present")
+
+    def test_only_within_the_window(self) -> None:
+        later = self.activity.ends_at + dt.timedelta(minutes=31)
+        with self.assertRaises(ValidationError) as info:
+            self.sign_in(self.p.officer_a, token=qr.token_for(self.activity, later), now=later)
+        self.assertEqual(info.exception.code, "window")
+        early = activity_for_unit_a(self.p, starts_in_minutes=120)
+        with self.assertRaises(ValidationError):
+            services.sign_in_by_qr(activity=early, token=qr.token_for(early), user=self.p.officer_a)
+        self.assertFalse(Attendance.objects.exists())
+
+    def test_outside_the_audience(self) -> None:
+        with self.assertRaises(ValidationError) as info:
+            self.sign_in(self.p.officer_b)
+        self.assertEqual(info.exception.code, "not_audience")
+        self.activity.allow_walk_ins = True
+        self.activity.save()
+        row = self.sign_in(self.p.officer_b)
+        self.assertTrue(row.walk_in)
+        with self.assertRaises(ValidationError) as no_profile:
+            self.sign_in(self.p.sysadmin)
+        self.assertEqual(no_profile.exception.code, "no_profile")
+
+    def test_cancelled_activity(self) -> None:
+        services.activity_cancel(activity=self.activity, by=self.p.leader_a, reason="改期")
+        with self.assertRaises(ValidationError) as info:
+            self.sign_in(self.p.officer_a)
+        self.assertEqual(info.exception.code, "cancelled")
+
+    def test_the_checkin_page(self) -> None:
+        url = reverse("study:checkin", args=[self.activity.pk, self.token])
+        client = self.client_for(self.p.officer_a)
+        page = client.get(url)
+        self.assertContains(page, "确认签到")
+        self.assertFalse(Attendance.objects.exists())  # opening the link alone signs nobody in
+        done = client.post(url)
+        self.assertContains(done, "签到")
+        self.assertTrue(Attendance.objects.filter(officer=self.p.officer_a_profile).exists())
+        again = client.post(url)
+        self.assertContains(again, "您已于", status_code=400)
+        forged = self.client_for(self.p.officer_a).get(
+            reverse("study:checkin", args=[self.activity.pk, "1-abc"])
+        )
+        self.assertContains(forged, "签到码无效", status_code=400)
+        self.assertEqual(self.client.get(url).status_code, 302)  # sign in first
+        self.assertEqual(client.put(url).status_code, 405)
+        self.assertEqual(
+            client.get(reverse("study:checkin", args=[99999, self.token])).status_code, 404
+        )
+
+    def test_the_projector_page_is_for_organisers(self) -> None:
+        url = reverse("study:activity_qr", args=[self.activity.pk])
+        page = self.assertStatus(self.p.leader_a, "get", url, 200)
+        self.assertContains(page, "data:image/svg+xml")
+        self.assertContains(page, "every 20s")
+        self.assertStatus(self.p.leader_a, "post", url, 405)
+        self.assertStatus(self.p.officer_a, "get", url, 403)
+        self.assertStatus(self.p.officer_b, "get", url, 404)
+        code = self.assertStatus(
+            self.p.leader_a, "get", reverse("study:activity_qr_code", args=[self.activity.pk]), 200
+        )
+        self.assertNotContains(code, "<html")
+
+    def test_the_organiser_ticks_and_records_leave(self) -> None:
+        started = activity_for_unit_a(self.p, starts_in_minutes=-10, held=True)
+        url = reverse("study:attendance", args=[started.pk])
+        self.assertStatus(self.p.leader_a, "get", url, 200)
+        self.assertStatus(self.p.officer_a, "get", url, 403)
+        self.assertStatus(self.p.officer_b, "get", url, 404)
+        self.assertStatus(
+            self.p.leader_a, "post", url, 302, {"officer": [self.p.officer_a_profile.pk]}
+        )
+        self.assertEqual(Attendance.objects.get(activity=started).method, "manual")
+        # Someone outside the audience cannot be ticked in.
+        self.assertStatus(
+            self.p.leader_a, "post", url, 302, {"officer": [self.p.officer_b_profile.pk]}
+        )
+        self.assertEqual(Attendance.objects.filter(activity=started).count(), 1)
+        leave = reverse("study:record_leave", args=[started.pk])
+        bad = self.assertStatus(
+            self.p.leader_a,
+            "post",
+            leave,
+            400,
+            {"officer": self.p.officer_a_profile.pk, "reason": ""},
+        )
+        self.assertContains(bad, "errorlist", status_code=400)
+        leader_profile = self.p.leader_a.officer
+        self.assertStatus(
+            self.p.leader_a, "post", leave, 302, {"officer": leader_profile.pk, "reason": "出警"}
+        )
+        self.assertEqual(
+            Attendance.objects.get(activity=started, officer=leader_profile).status, "leave"
+        )
+        # Before the activity starts, nobody can be ticked in.
+        upcoming = reverse("study:attendance", args=[self.activity.pk])
+        self.assertContains(
+            self.assertStatus(
+                self.p.leader_a, "post", upcoming, 400, {"officer": [self.p.officer_a_profile.pk]}
+            ),
+            "活动开始后",
+            status_code=400,
+        )
