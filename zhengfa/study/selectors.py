@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from zhengfa.core.models import Attachment
 from zhengfa.org.models import Officer, Unit
 
-from .models import Activity, Attendance, Category, Distribution, Note, Reflection, Topic
+from .models import Activity, Attendance, Category, Distribution, Note, Reflection, Speech, Topic
 
 EVIDENCE = ("sign_in", "notes", "speech", "photos", "minutes")
 
@@ -102,16 +103,27 @@ class Evidence:
         return [k for k in EVIDENCE if not getattr(self, k)]
 
 
+def _count(qs: QuerySet[Any]) -> Coalesce:
+    counted = (
+        qs.filter(activity=OuterRef("pk"))
+        .order_by()
+        .values("activity")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def with_evidence(qs: QuerySet[Activity]) -> QuerySet[Activity]:
     """Annotate the five kinds of evidence (五有) in one query, for lists."""
     ct = ContentType.objects.get_for_model(Activity)
     files = Attachment.objects.filter(content_type=ct, object_id=OuterRef("pk"))
+    # Correlated counts, not joins: joining attendance, notes and speeches at once would
+    # multiply their rows (hundreds × hundreds per activity).
     return qs.annotate(
-        n_present=Count(
-            "attendances", filter=Q(attendances__status=Attendance.Status.PRESENT), distinct=True
-        ),
-        n_notes=Count("notes", distinct=True),
-        n_speeches=Count("speeches", distinct=True),
+        n_present=_count(Attendance.objects.filter(status=Attendance.Status.PRESENT)),
+        n_notes=_count(Note.objects.all()),
+        n_speeches=_count(Speech.objects.all()),
         has_photos=Exists(files.filter(purpose="photo")),
         has_minutes_file=Exists(files.filter(purpose="minutes")),
     )
