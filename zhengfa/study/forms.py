@@ -35,6 +35,12 @@ class ActivityForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     type = forms.ModelChoiceField(label=_("Type"), queryset=ActivityType.objects.all())
     unit = UnitChoiceField(label=_("Organised by"), queryset=None)
+    campaign: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Campaign"), queryset=None, required=False
+    )
+    phase: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Phase"), queryset=None, required=False
+    )
     held = forms.BooleanField(label=_("Already held (recording it afterwards)"), required=False)
     starts_at = forms.DateTimeField(label=_("Starts"), widget=DATETIME)
     ends_at = forms.DateTimeField(label=_("Ends"), widget=DATETIME)
@@ -69,8 +75,14 @@ class ActivityForm(forms.Form):
         initial=30,
     )
 
-    def __init__(self, *args: Any, units: Any, officers: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, units: Any, officers: Any, campaigns: Any, **kwargs: Any
+    ) -> None:
+        from zhengfa.campaign.models import Phase
+
         super().__init__(*args, **kwargs)
+        _set_queryset(self, "campaign", campaigns)
+        _set_queryset(self, "phase", Phase.objects.filter(campaign__in=campaigns))
         _set_queryset(self, "unit", units)
         _set_queryset(self, "audience_units", units)
         _set_queryset(self, "audience_officers", officers)
@@ -93,6 +105,9 @@ class ActivityForm(forms.Form):
                 self.add_error(
                     "starts_at", _("An activity already held cannot start in the future.")
                 )
+        phase, campaign = data.get("phase"), data.get("campaign")
+        if phase and (campaign is None or phase.campaign_id != campaign.pk):
+            self.add_error("phase", _("This phase belongs to another campaign."))
         if not data.get("audience_units") and not data.get("audience_officers"):
             self.add_error("audience_units", _("Choose who is to attend: units or named officers."))
         return data

@@ -141,7 +141,15 @@ def _activity_form(request: HttpRequest, initial: dict[str, Any] | None = None) 
     officers = Officer.objects.filter(unit__in=units, status="active").select_related(
         "user", "unit"
     )
-    return ActivityForm(*_posted(request)[:1], units=units, officers=officers, initial=initial)
+    from zhengfa.campaign.models import Campaign
+
+    return ActivityForm(
+        *_posted(request)[:1],
+        units=units,
+        officers=officers,
+        initial=initial,
+        campaigns=Campaign.objects.visible_to(request.user),
+    )
 
 
 def _save_activity(
@@ -158,6 +166,8 @@ def _save_activity(
             starts_at=data["starts_at"],
             ends_at=data["ends_at"],
             held=data["held"],
+            campaign=data["campaign"],
+            phase=data["phase"],
             audience_units=[(u, data["include_subunits"]) for u in data["audience_units"]],
             audience_officers=list(data["audience_officers"]),
             place=data["place"],
@@ -207,6 +217,8 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "title": activity.title,
             "type": activity.type,
             "unit": activity.unit,
+            "campaign": activity.campaign,
+            "phase": activity.phase,
             "held": activity.status != "upcoming",
             "starts_at": activity.starts_at.astimezone(tz),
             "ends_at": activity.ends_at.astimezone(tz),

@@ -60,3 +60,25 @@ class EncryptedFieldTests(TestCase):
         officer.id_number = ""
         officer.save()
         self.assertEqual(self.raw_row(officer), ("", ""))
+
+
+class RotateCommandTests(TestCase):
+    def test_rotate_field_keys_reencrypts_under_the_new_key(self) -> None:
+        import io
+
+        from django.core.management import call_command
+
+        p = build_personas()
+        new = ["a-brand-new-key-of-enough-length-0002", "dev-only-field-encryption-key"]
+        with override_settings(FIELD_ENCRYPTION_KEYS=new):
+            crypto._fernet.cache_clear()
+            out = io.StringIO()
+            call_command("rotate_field_keys", stdout=out)
+            self.assertIn("org.Officer", out.getvalue())
+        crypto._fernet.cache_clear()
+        with override_settings(FIELD_ENCRYPTION_KEYS=new[:1]):
+            crypto._fernet.cache_clear()
+            self.assertEqual(
+                Officer.objects.get(pk=p.officer_a_profile.pk).id_number, "130723199901010015"
+            )
+        crypto._fernet.cache_clear()
