@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengfa.core import followup
+from zhengfa.core.forms import add_service_errors
 from zhengfa.core.scope import get_scoped_or_404
 from zhengfa.core.workflow import allowed_transitions, timeline_for
 from zhengfa.org.models import Unit
@@ -154,7 +155,7 @@ def task_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
                 files=form.cleaned_data["attachments"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Done."))
             return redirect("campaign:task_detail", pk=task.pk)
@@ -171,14 +172,6 @@ def task_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         },
         status=400,
     )
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # --- Opinions: staff ---------------------------------------------------------------------
@@ -247,7 +240,7 @@ def suggestion_transition(request: HttpRequest, pk: int, name: str) -> HttpRespo
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Done."))
             return redirect("campaign:suggestion_detail", pk=suggestion.pk)

@@ -62,3 +62,12 @@ class SignInFilterForm(forms.Form):
         kind = self.fields["kind"]
         assert isinstance(kind, forms.ChoiceField)
         kind.choices = [("", _("All")), *SignInEvent.Kind.choices]
+
+
+def add_service_errors(form: forms.Form, exc: Any) -> None:
+    """Put a service's ValidationError on the form: at its field, or above the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from zhengfa.core.responses import xlsx_response
 from zhengfa.core.scope import can, get_scoped_or_404
 
 from . import roster, services
@@ -27,14 +28,6 @@ from .forms import (
 )
 from .models import Officer, RoleAssignment, Unit, User
 from .selectors import accounts_administered_by
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @login_required
@@ -127,7 +120,7 @@ def officer_list(request: HttpRequest) -> HttpResponse:
 def officer_export(request: HttpRequest) -> HttpResponse:
     _form, qs = _filtered_officers(request)
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return _xlsx(roster.export_workbook(qs), f"officers-{stamp}.xlsx")
+    return xlsx_response(roster.export_workbook(qs), f"officers-{stamp}.xlsx")
 
 
 @login_required
@@ -228,7 +221,7 @@ def officer_import(request: HttpRequest) -> HttpResponse:
 def officer_import_template(request: HttpRequest) -> HttpResponse:
     if not can(request.user, "org", "change"):
         raise PermissionDenied
-    return _xlsx(roster.template_workbook(), "officer-roster-template.xlsx")
+    return xlsx_response(roster.template_workbook(), "officer-roster-template.xlsx")
 
 
 # --- Accounts: system administrators only ---------------------------------------------

@@ -20,6 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from openpyxl import Workbook
 
 from zhengfa.core.attachments import attachments_of
+from zhengfa.core.forms import add_service_errors
+from zhengfa.core.responses import xlsx_response
 from zhengfa.core.scope import get_scoped_or_404
 from zhengfa.org.models import Officer, Unit
 
@@ -43,19 +45,9 @@ from .forms import (
 )
 from .models import Activity, Attendance, Distribution, Material, Note, Reflection, Topic
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _posted(request: HttpRequest) -> tuple[Any, Any]:
     return (request.POST, request.FILES) if request.method == "POST" else (None, None)
-
-
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _officer(request: HttpRequest) -> Officer | None:
@@ -180,7 +172,7 @@ def _save_activity(
             sign_in_margin=data["sign_in_margin"],
         )
     except ValidationError as exc:
-        _apply_errors(form, exc)
+        add_service_errors(form, exc)
         return None
 
 
@@ -259,7 +251,7 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Activity cancelled."))
             return redirect("study:activity_detail", pk=activity.pk)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
     return _detail_page(request, activity, forms={"cancel": form}, status=400)
 
 
@@ -429,7 +421,7 @@ def record_leave(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Leave recorded."))
             return redirect("study:activity_detail", pk=activity.pk)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
     return _detail_page(request, activity, forms={"leave": form}, status=400)
 
 
@@ -444,7 +436,7 @@ def _evidence_post(
             messages.success(request, _("Saved."))
             return redirect("study:activity_detail", pk=activity.pk)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
     return _detail_page(request, activity, forms={key: form}, status=400)
 
 
@@ -589,7 +581,7 @@ def material_distribute(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Distribution recorded."))
             return redirect("study:material_detail", pk=material.pk)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
     return _material_page(request, material, dist_form=form, status=400)
 
 
@@ -606,7 +598,7 @@ def material_studied(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Marked as studied."))
             return redirect("study:material_detail", pk=material.pk)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
     return _material_page(request, material, studied_form=form, status=400)
 
 
@@ -675,7 +667,7 @@ def topic_create(request: HttpRequest) -> HttpResponse:
             topic = services.topic_create(by=request.user, **form.cleaned_data)
             return redirect("study:topic_detail", pk=topic.pk)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
     return render(request, "study/topic_form.html", {"form": form})
 
 
@@ -728,7 +720,7 @@ def reflection_submit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Your reflection is saved."))
             return redirect("study:topic_detail", pk=topic.pk)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
     return _topic_page(request, topic, form=form, status=400)
 
 
@@ -860,11 +852,7 @@ def records_export(request: HttpRequest) -> HttpResponse:
         )
     out = io.BytesIO()
     wb.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = (
-        f'attachment; filename="study-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"'
-    )
-    return response
+    return xlsx_response(out.getvalue(), f"study-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
 
 
 @login_required
