@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 from zhengfa.core.testing import PASSWORD, build_personas
 from zhengfa.study.models import Activity, Attendance
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 FMT = "%Y-%m-%dT%H:%M"
 
 
