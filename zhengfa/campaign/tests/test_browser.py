@@ -12,7 +12,10 @@ from zhengfa.campaign.tests.factories import county_campaign
 from zhengfa.core.models import TimelineEvent
 from zhengfa.core.testing import build_personas
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_citizen_submits_copies_the_code_and_follows_up(browser: Browser, live_server: Any) -> None:

@@ -11,7 +11,10 @@ from playwright.sync_api import Page, expect
 from zhengfa.org import demo
 from zhengfa.org.models import Officer
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 PASSWORD = "Kangbao#2021"
 
 

@@ -15,7 +15,10 @@ from playwright.sync_api import Browser, Page, expect
 from zhengfa.core.testing import PASSWORD, build_personas
 from zhengfa.study.models import Activity, Attendance
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 FMT = "%Y-%m-%dT%H:%M"
 
 
