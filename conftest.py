@@ -8,6 +8,10 @@ from typing import Any
 import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# So that a bare `pytest` behaves like `make test`: tasks run inline, and Playwright's sync
+# API may call the ORM from the live server's test thread.
+os.environ.setdefault("ZHENGFA_ENV", "test")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")

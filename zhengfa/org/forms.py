@@ -12,7 +12,7 @@ from zhengfa.core.validators import (
     validate_phone,
 )
 
-from .models import Officer, OfficerStatus, Unit
+from .models import Officer, OfficerStatus, Unit, UnitKind
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -141,3 +141,37 @@ class RoleGrantForm(forms.Form):
         unit = self.fields["unit"]
         assert isinstance(unit, forms.ModelChoiceField)
         unit.queryset = units
+
+
+class UnitForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    code = forms.CharField(label=_("Unit code"), max_length=30)
+    kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
+    parent = UnitChoiceField(label=_("Parent unit"), queryset=Unit.objects.none())
+    phone = forms.CharField(
+        label=_("Public phone"), max_length=20, required=False, validators=[validate_phone]
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(
+        self, *args: Any, parents: Any, instance: Unit | None = None, **kwargs: Any
+    ) -> None:
+        self.instance = instance
+        super().__init__(*args, **kwargs)
+        parent = self.fields["parent"]
+        assert isinstance(parent, forms.ModelChoiceField)
+        parent.queryset = parents
+        if instance is not None:
+            self.fields["code"].disabled = True
+            if instance.parent_id is None:
+                parent.required = False
+                parent.disabled = True
+
+    def clean_code(self) -> str:
+        value: str = self.cleaned_data["code"].strip()
+        clash = Unit.objects.filter(code__iexact=value)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("Another unit already has this code."))
+        return value

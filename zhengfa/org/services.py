@@ -194,3 +194,45 @@ def role_revoke(*, assignment: RoleAssignment, by: Any) -> None:
     user = assignment.user
     assignment.delete()
     access.forget(user)
+
+
+@transaction.atomic
+def unit_add(
+    *, by: Any, parent: Unit, name: str, code: str, kind: str, areas: Iterable[Area] = ()
+) -> Unit:
+    """An administrator adds a unit below one he administers."""
+    if not Unit.objects.visible_to(by, "admin").filter(pk=parent.pk).exists():
+        raise PermissionDenied
+    return unit_create(name=name, code=code, kind=kind, parent=parent, areas=areas)
+
+
+@transaction.atomic
+def unit_update(
+    *, by: Any, unit: Unit, name: str, kind: str, phone: str, is_active: bool, parent: Unit | None
+) -> Unit:
+    """Rename, retype, (de)activate or move a unit; moving carries its whole subtree."""
+    admin = Unit.objects.visible_to(by, "admin")
+    if not admin.filter(pk=unit.pk).exists():
+        raise PermissionDenied
+    unit.name, unit.kind, unit.phone, unit.is_active = name, kind, normalize_phone(phone), is_active
+    unit.full_clean(exclude=["parent", "areas"])
+    unit.save(update_fields=["name", "kind", "phone", "is_active"])
+    if parent is not None and parent.pk != unit.parent_id:
+        if not admin.filter(pk=parent.pk).exists():
+            raise PermissionDenied
+        if parent.path.startswith(unit.path):
+            from django.core.exceptions import ValidationError
+            from django.utils.translation import gettext as _
+
+            raise ValidationError({"parent": _("A unit cannot move below itself.")})
+        old = unit.path
+        unit.parent = parent
+        unit.save(update_fields=["parent"])
+        new = unit.compute_path()
+        # Every unit of the subtree keeps its place below, under the new prefix.
+        for below in Unit.objects.filter(path__startswith=old).order_by("path"):
+            below.path = new + below.path[len(old) :]
+            below.depth = below.path.count(".") - 1
+            below.save(update_fields=["path", "depth"])
+        unit.refresh_from_db()
+    return unit

@@ -6,7 +6,9 @@ app_name = "org"
 
 urlpatterns = [
     path("units/", views.unit_tree, name="unit_tree"),
+    path("units/new/", views.unit_create, name="unit_create"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
+    path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
     path("officers/", views.officer_list, name="officer_list"),
     path("officers/export.xlsx", views.officer_export, name="officer_export"),
     path("officers/new/", views.officer_create, name="officer_create"),

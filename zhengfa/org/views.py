@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from zhengfa.core.forms import add_service_errors
 from zhengfa.core.responses import xlsx_response
 from zhengfa.core.scope import can, get_scoped_or_404
 
@@ -25,6 +26,7 @@ from .forms import (
     OfficerForm,
     RoleGrantForm,
     RosterUploadForm,
+    UnitForm,
 )
 from .models import Officer, RoleAssignment, Unit, User
 from .selectors import accounts_administered_by
@@ -44,6 +46,87 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
     for u in units:
         u.indent = u.depth - top  # type: ignore[attr-defined]
     return render(request, "org/unit_tree.html", {"units": units})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_create(request: HttpRequest) -> HttpResponse:
+    parents = Unit.objects.visible_to(request.user, "admin").order_by("path")
+    if not parents.exists():
+        raise Http404
+    form = UnitForm(
+        request.POST if request.method == "POST" else None,
+        parents=parents,
+        initial={"parent": request.GET.get("parent"), "is_active": True},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            unit = services.unit_add(
+                by=request.user,
+                parent=data["parent"],
+                name=data["name"],
+                code=data["code"],
+                kind=data["kind"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Unit added."))
+            return redirect("org:unit_detail", pk=unit.pk)
+    return render(
+        request,
+        "org/unit_form.html",
+        {"form": form, "unit": None},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_scoped_or_404(Unit, request.user, "admin", pk=pk)
+    parents = (
+        Unit.objects.visible_to(request.user, "admin")
+        .exclude(path__startswith=unit.path)
+        .order_by("path")
+    )
+    form = UnitForm(
+        request.POST if request.method == "POST" else None,
+        parents=parents,
+        instance=unit,
+        initial={
+            "name": unit.name,
+            "code": unit.code,
+            "kind": unit.kind,
+            "parent": unit.parent,
+            "phone": unit.phone,
+            "is_active": unit.is_active,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.unit_update(
+                by=request.user,
+                unit=unit,
+                name=data["name"],
+                kind=data["kind"],
+                phone=data["phone"],
+                is_active=data["is_active"],
+                parent=data.get("parent"),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("org:unit_detail", pk=unit.pk)
+    return render(
+        request,
+        "org/unit_form.html",
+        {"form": form, "unit": unit},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @login_required
