@@ -220,7 +220,7 @@ class ReflectionForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class RecordsFilterForm(forms.Form):

@@ -89,3 +89,38 @@ def test_organiser_runs_an_activity_and_an_officer_signs_in(
     expect(evidence.locator("li.missing")).to_have_text(["笔记"])
     organiser.screenshot(path="test-results/study-evidence.png", full_page=True)
     phone_context.close()
+
+
+def test_reflection_comment_and_the_bell(browser: Browser, live_server: Any) -> None:
+    from zhengfa.study import services
+
+    p = build_personas(password=PASSWORD)
+    topic = services.topic_create(
+        by=p.committee,
+        unit=p.root,
+        title="对照五个过硬查不足",
+        prompt="",
+        due_on=timezone.localdate() + dt.timedelta(days=5),
+    )
+    base = live_server.url
+    officer = browser.new_page(viewport={"width": 390, "height": 844})
+    sign_in(officer, base, "pcs_a")
+    officer.goto(f"{base}/staff/study/")
+    officer.get_by_role("link", name="对照五个过硬查不足").click()
+    officer.get_by_label("查找的不足").fill("理论学习不够系统,联系群众不够紧密。")
+    officer.get_by_label("整改打算").fill("每周集中学习两次以上,主动走访辖区群众。")
+    officer.get_by_role("button", name="提交").click()
+    expect(officer.get_by_text("心得已保存。")).to_be_visible()
+
+    leader = browser.new_page()
+    sign_in(leader, base, "leader_a")
+    leader.goto(f"{base}/staff/study/talks/{topic.pk}/")
+    leader.get_by_role("link", name="甲民警").click()
+    leader.get_by_label("点评内容").fill("认识深刻,抓好落实。")
+    leader.get_by_role("button", name="发表点评").click()
+    expect(leader.get_by_text("认识深刻,抓好落实。")).to_be_visible()
+
+    officer.goto(f"{base}/staff/")
+    officer.get_by_role("link", name="通知").first.click()
+    officer.get_by_role("button", name="您的心得有新点评").click()
+    expect(officer.get_by_text("认识深刻,抓好落实。")).to_be_visible()

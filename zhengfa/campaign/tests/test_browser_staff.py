@@ -1,0 +1,90 @@
+"""Staff through the real pages: a task down the tree, and an answer to the public."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from zhengfa.campaign.models import Suggestion, Task
+from zhengfa.campaign.services import suggestion_submit
+from zhengfa.campaign.tests.factories import county_campaign
+from zhengfa.core.testing import PASSWORD, build_personas
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def sign_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("您好")
+
+
+def test_task_assigned_reported_with_evidence_and_accepted(
+    browser: Browser, live_server: Any, tmp_path: Path
+) -> None:
+    p = build_personas(password=PASSWORD)
+    county_campaign(p)
+    base = live_server.url
+    county = browser.new_page()
+    sign_in(county, base, "zfw")
+    county.goto(f"{base}/staff/tasks/new/")
+    county.get_by_label("活动").select_option(label="县教育整顿")
+    county.locator("#id_title").fill("组织开展自查自纠")
+    county.get_by_label("下发单位").select_option(label="　甲镇派出所")
+    county.get_by_label("完成时限").fill((timezone.localdate() + dt.timedelta(days=10)).isoformat())
+    county.get_by_role("button", name="下发", exact=True).click()
+    expect(county.get_by_text("已下发1项任务。")).to_be_visible()
+
+    station = browser.new_page()
+    sign_in(station, base, "leader_a")
+    expect(station.locator(".badge")).to_have_text("1")  # the new task's notice
+    station.goto(f"{base}/staff/tasks/")
+    station.get_by_role("link", name="组织开展自查自纠").click()
+    evidence = tmp_path / "自查报告.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n% report\n")
+    station.get_by_label("说明").fill("全所民警已填报个人事项报告表。")
+    station.get_by_label("佐证材料").set_input_files(str(evidence))
+    station.get_by_role("button", name="报送进展").click()
+    expect(station.get_by_text("已报送,待验收").first).to_be_visible()
+
+    task = Task.objects.get()
+    county.goto(f"{base}/staff/tasks/{task.pk}/")
+    expect(county.get_by_role("link", name="自查报告.pdf")).to_be_visible()
+    county.get_by_role("button", name="验收办结").click()
+    expect(county.locator(".facts").get_by_text("已验收办结")).to_be_visible()
+
+
+def test_staff_answer_an_opinion_and_reveal_the_phone(page: Page, live_server: Any) -> None:
+    p = build_personas(password=PASSWORD)
+    suggestion, _code = suggestion_submit(
+        campaign=county_campaign(p),
+        topic="service",
+        content="希望延长户籍窗口办理时间。",
+        phone="13600001234",
+    )
+    sign_in(page, live_server.url, "zfw")
+    page.goto(f"{live_server.url}/staff/opinions/")
+    page.get_by_role(
+        "link",
+        name=suggestion.created_at.astimezone(timezone.get_current_timezone()).strftime(
+            "%Y-%m-%d %H:%M"
+        ),
+    ).click()
+    expect(page.get_by_text("136****1234")).to_be_visible()
+    page.get_by_placeholder("查看完整信息的事由").fill("电话回访")
+    page.get_by_role("button", name="查看完整信息").click()
+    expect(page.locator(".plain-value")).to_have_text("13600001234")
+    page.get_by_label("说明").fill("已调整为工作日延时至18:30。")
+    page.get_by_role("button", name="答复").click()
+    expect(page.locator(".facts").get_by_text("已答复")).to_be_visible()
+    assert Suggestion.objects.get().state == "answered"
