@@ -8,9 +8,7 @@ from typing import Any
 import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-# So that a bare `pytest` behaves like `make test`: tasks run inline, and Playwright's sync
-# API may call the ORM from the live server's test thread.
-os.environ.setdefault("ZHENGFA_ENV", "test")
+# Playwright's sync API calls the ORM from the live server's test thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
@@ -37,3 +35,14 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 def _private_media(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     # Uploaded files of a test go to a temporary folder, never to var/media.
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture(autouse=True)
+def _inline_tasks(settings: Any) -> None:
+    # Background tasks run inline when their transaction commits, however pytest was started.
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default"],
+        }
+    }

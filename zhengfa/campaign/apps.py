@@ -19,7 +19,19 @@ class CampaignConfig(AppConfig):
         auditlog.register(Campaign)
         auditlog.register(Phase)
         auditlog.register(Task)
-        auditlog.register(Suggestion, mask_fields=["phone"], exclude_fields=["phone_hash"])
+        auditlog.register(Suggestion, mask_fields=["phone", "name"], exclude_fields=["phone_hash"])
+        from zhengfa.org import access
+
+        R = access.Role
+        access.register_domain(
+            "opinions",
+            {
+                R.COMMITTEE: {access.VIEW, access.CHANGE, access.REVEAL},
+                R.LEADER: {access.VIEW, access.CHANGE, access.REVEAL},
+                R.CLERK: {access.VIEW, access.CHANGE, access.REVEAL},
+                R.SUPERVISION: {access.VIEW},
+            },
+        )
         navigation.register(
             navigation.NavItem(
                 pillar=navigation.Pillar.POLITICS,
@@ -39,8 +51,7 @@ class CampaignConfig(AppConfig):
                 pillar=navigation.Pillar.DISCIPLINE,
                 label=_("Opinions from the public"),
                 url_name="campaign:suggestion_list",
-                domain="work",
-                action="change",
+                domain="opinions",
                 order=40,
             ),
         )

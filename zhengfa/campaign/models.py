@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhengfa.core.crypto import EncryptedCharField, HashField
-from zhengfa.core.masking import mask_phone
+from zhengfa.core.masking import mask_name, mask_phone
 from zhengfa.core.scope import ScopedManager, ScopeSpec, grant_for
 from zhengfa.core.workflow import Transition, Workflow, WorkflowManager, WorkflowModel
 
@@ -260,7 +260,7 @@ class Suggestion(WorkflowModel):
     )
     topic = models.CharField(_("about"), max_length=20, choices=SuggestionTopic.choices)
     content = models.TextField(_("opinion"))
-    name = models.CharField(_("name"), max_length=50, blank=True)
+    name = EncryptedCharField(_("name"), blank=True)
     phone = EncryptedCharField(_("phone"), hash_field="phone_hash", blank=True)
     phone_hash = HashField()
     handler = models.ForeignKey(
@@ -274,8 +274,9 @@ class Suggestion(WorkflowModel):
 
     workflow = SUGGESTION_WORKFLOW
     deadline_owner_field = "handler"
-    revealable = {"phone": mask_phone}
-    scope = ScopeSpec(domain="work", unit="unit", owner="handler")
+    revealable = {"phone": mask_phone, "name": mask_name}
+    # Its own domain: what citizens write is for the staff who handle it, not every officer.
+    scope = ScopeSpec(domain="opinions", unit="unit", owner="handler")
     objects = WorkflowManager()
 
     class Meta:
@@ -292,3 +293,7 @@ class Suggestion(WorkflowModel):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
+
+    @property
+    def name_masked(self) -> str:
+        return mask_name(self.name)

@@ -221,6 +221,9 @@ def _suggestion_page(
             "reveal_url": reverse(
                 "core:reveal_value", args=["campaign.suggestion", suggestion.pk, "phone"]
             ),
+            "name_reveal_url": reverse(
+                "core:reveal_value", args=["campaign.suggestion", suggestion.pk, "name"]
+            ),
         },
         status=status,
     )

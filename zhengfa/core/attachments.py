@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import warnings
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -56,6 +57,8 @@ KINDS = {
     "application/vnd.ms-excel": FileKind("application/vnd.ms-excel", "xls", "Excel 97"),
 }
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
+# 50 megapixels: more than any phone photo, far below what would exhaust memory.
+MAX_PIXELS = 50_000_000
 
 
 def allowed_types() -> list[str]:
@@ -116,9 +119,21 @@ def inspect(upload: UploadedFile) -> str:
         )
     if mime in IMAGE_TYPES:
         try:
-            with Image.open(upload) as img:
-                img.verify()
-        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+            # verify() checks the structure only; load() decodes every pixel, so a cut-off
+            # photo fails here, at the field, and not later when it is re-encoded.
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(upload) as img:
+                    if img.width * img.height > MAX_PIXELS:
+                        raise Image.DecompressionBombError("too many pixels")
+                    img.load()
+        except (
+            UnidentifiedImageError,
+            OSError,
+            ValueError,
+            Image.DecompressionBombError,
+            Image.DecompressionBombWarning,
+        ) as exc:
             raise ValidationError(
                 _("The picture “%(name)s” cannot be read.") % {"name": upload.name},
                 code="bad_image",

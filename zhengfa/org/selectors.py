@@ -12,13 +12,19 @@ from .models import Unit, User
 
 
 def accounts_administered_by(admin: Any) -> QuerySet[User]:
-    """Accounts whose roles or profiles lie in the units `admin` administers.
+    """Accounts whose every role and profile lies in the units `admin` administers.
 
+    One role outside is enough to put an account beyond a lower-level administrator (else a
+    station's administrator could take over a county leader who also leads the station).
     Accounts with no unit at all (not yet placed) are administered from the root only.
     """
     paths = collapse_paths(grant_for(admin, "org", "admin").unit_paths)
     if not paths:
         return User.objects.none()
+    inside = Q(pk__in=[])
+    for path in paths:
+        inside |= Q(path__startswith=path)
+    outside = Unit.objects.exclude(inside)
     q = Q(pk__in=[])
     for path in paths:
         q |= Q(role_assignments__unit__path__startswith=path)
@@ -27,7 +33,14 @@ def accounts_administered_by(admin: Any) -> QuerySet[User]:
     roots = set(Unit.objects.filter(parent=None).values_list("path", flat=True))
     if roots & set(paths):
         q |= Q(role_assignments__isnull=True, officer__isnull=True, mediator__isnull=True)
-    return User.objects.filter(q).distinct()
+    beyond = (
+        Q(role_assignments__unit__in=outside)
+        | Q(officer__unit__in=outside)
+        | Q(mediator__organisation__in=outside)
+    )
+    return (
+        User.objects.filter(q).exclude(pk__in=User.objects.filter(beyond).values("pk")).distinct()
+    )
 
 
 def units_where(user: Any, domain: str, action: str, *, below_only: bool = False) -> QuerySet[Unit]:

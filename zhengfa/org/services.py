@@ -177,7 +177,9 @@ def account_unlock(*, user: User, by: Any) -> None:
 
 @transaction.atomic
 def role_grant(*, user: User, role: str, unit: Unit, by: Any) -> RoleAssignment:
-    """An administrator grants a role at a unit within his own reach."""
+    """An administrator grants a role at a unit within his own reach, never to himself."""
+    if user.pk == getattr(by, "pk", None):
+        raise PermissionDenied
     _require_admin_over(by, user)
     if not Unit.objects.visible_to(by, "admin").filter(pk=unit.pk).exists():
         raise PermissionDenied

@@ -84,6 +84,13 @@ class InspectTests(PersonaTestCase):
     def test_a_broken_picture_is_refused(self) -> None:
         with self.assertRaises(ValidationError):
             inspect(upload("x.jpg", jpeg_with_gps()[:200]))
+        # A photo cut off in its pixel data passes a structure check; it must fail here too.
+        out = io.BytesIO()
+        Image.effect_noise((400, 300), 60).convert("RGB").save(out, format="JPEG")
+        data = out.getvalue()
+        with self.assertRaises(ValidationError) as info:
+            inspect(upload("cut.jpg", data[: len(data) // 2]))
+        self.assertEqual(info.exception.code, "bad_image")
 
     def test_the_form_field_reports_each_bad_file(self) -> None:
         field = AttachmentField()

@@ -135,7 +135,8 @@ class FollowUpTests(PersonaTestCase):
             self.citizen.post("/query/", {"code": code})
             self.citizen.post("/query/record/add/", {"comment": "补充"})
         dump = raw_database_text()
-        self.assertIn("王大爷", dump)  # the dump does hold the submission
+        self.assertIn("派出所窗口中午无人值守", dump)  # the dump does hold the submission
+        self.assertNotIn("王大爷", dump)  # but not the name: encrypted
         self.assertNotIn(ADDRESS, dump)
         self.assertNotIn(ADDRESS, "\n".join(logs.output))
         # The phone number is encrypted at rest, in the audit log too.

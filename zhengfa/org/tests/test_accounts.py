@@ -105,3 +105,34 @@ class AccountAdminTests(PersonaTestCase):
             302,
         )
         self.assertFalse(TOTPDevice.objects.filter(user=account).exists())
+
+
+class LowerAdministratorTests(PersonaTestCase):
+    def test_a_station_administrator_cannot_reach_a_county_account(self) -> None:
+        from zhengfa.org import services
+
+        station_admin = services.user_create(username="admin_a", name="甲所管理员")
+        services.role_assign(user=station_admin, role=Role.SYSADMIN, unit=self.p.unit_a)
+        # The county committee member also leads station A.
+        services.role_assign(user=self.p.committee, role=Role.LEADER, unit=self.p.unit_a)
+        url = reverse("org:account_password", args=[self.p.committee.pk])
+        self.assertStatus(
+            station_admin,
+            "post",
+            url,
+            404,
+            {"new_password1": "Taken#Over2021", "new_password2": "Taken#Over2021"},
+        )
+        self.assertFalse(User.objects.get(pk=self.p.committee.pk).check_password("Taken#Over2021"))
+        # His own station's officer is his to administer.
+        self.assertStatus(
+            station_admin, "get", reverse("org:account_detail", args=[self.p.officer_a.pk]), 200
+        )
+        # Nobody grants himself a role.
+        grant = reverse("org:role_grant", args=[station_admin.pk])
+        self.assertStatus(
+            station_admin, "post", grant, 403, {"role": Role.SUPERVISION, "unit": self.p.unit_a.pk}
+        )
+        self.assertFalse(
+            RoleAssignment.objects.filter(user=station_admin, role=Role.SUPERVISION).exists()
+        )
