@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhengfa.core.attachments import AttachmentField
-from zhengfa.core.validators import normalize_phone, validate_mobile
+from zhengfa.core.validators import normalize_phone, validate_mobile, validate_plausible_date
 from zhengfa.org.forms import UnitChoiceField
 
 from .models import Campaign, Phase, SuggestionTopic, TaskState
@@ -29,7 +29,11 @@ class TaskForm(forms.Form):
     units = UnitsField(
         label=_("Assign to units"), queryset=None, widget=forms.SelectMultiple(attrs={"size": 10})
     )
-    due_on = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(
+        validators=[validate_plausible_date],
+        label=_("Deadline"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def __init__(self, *args: Any, campaigns: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

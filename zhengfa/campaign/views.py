@@ -282,22 +282,22 @@ def suggestion_new(request: HttpRequest) -> HttpResponse:
             phone=data["phone"],
             files=data["attachments"],
         )
-        followup.remember_for_display(request, code)
-        return redirect("campaign:suggestion_done")
+        response = redirect("campaign:suggestion_done")
+        followup.remember_for_display(response, code)
+        return response
     return render(request, "campaign/suggestion_new.html", {"form": form, "campaign": campaign})
 
 
 @require_GET
 def suggestion_done(request: HttpRequest) -> HttpResponse:
     """The confirmation: the follow-up code, shown this once, with a copy button and a QR code."""
-    code = followup.take_for_display(request)
+    code = followup.code_to_display(request)
     if code is None:
         return redirect("portal:query")
-    return render(
+    page = render(
         request,
         "core/followup_code.html",
-        {
-            **followup.display_context(request, code),
-            "what": _("Your opinion has been received."),
-        },
+        {**followup.display_context(request, code), "what": _("Your opinion has been received.")},
     )
+    followup.displayed(page)
+    return page

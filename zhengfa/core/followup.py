@@ -3,8 +3,8 @@
 How a module uses it::
 
     # services.py, inside the transaction that creates the record:
-    code = followup.issue(record)                  # stores nothing but its keyed hash
-    followup.remember_for_display(request, code)   # in the view: shown once, then gone
+    code = followup.issue(record)                   # stores nothing but its keyed hash
+    followup.remember_for_display(response, code)   # in the view: shown once, then gone
 
     # apps.py ready():
     followup.register(Suggestion, followup.PublicView(
@@ -33,7 +33,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from .crypto import keyed_hash
 from .models import FollowUp
@@ -42,7 +42,6 @@ from .models import FollowUp
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 20  # 100 bits
 _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
-SESSION_KEY = "zf_followup_once"
 
 
 def new_code() -> str:
@@ -113,13 +112,38 @@ def public_view(record: models.Model) -> PublicView:
     return _views[type(record)]
 
 
-def remember_for_display(request: HttpRequest, code: str) -> None:
-    """Keep the code in the session until the confirmation page shows it, once."""
-    request.session[SESSION_KEY] = code
+DISPLAY_COOKIE = "zf_code_once"
+DISPLAY_SALT = "zhengfa.followup.display"
 
 
-def take_for_display(request: HttpRequest) -> str | None:
-    return request.session.pop(SESSION_KEY, None)
+def remember_for_display(response: HttpResponse, code: str) -> None:
+    """Carry the code to the confirmation page in a signed, short-lived cookie.
+
+    Not in the session: sessions live in the database, and the code must never be stored.
+    """
+    response.set_signed_cookie(
+        DISPLAY_COOKIE,
+        code,
+        salt=DISPLAY_SALT,
+        max_age=10 * 60,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+def code_to_display(request: HttpRequest) -> str | None:
+    """The code the confirmation page is to show, if it has not been shown yet."""
+    code: str | None = request.get_signed_cookie(
+        DISPLAY_COOKIE, default=None, salt=DISPLAY_SALT, max_age=10 * 60
+    )
+    return code
+
+
+def displayed(response: HttpResponse) -> None:
+    """Shown once: the page that shows the code deletes its cookie and is never cached."""
+    response.delete_cookie(DISPLAY_COOKIE, samesite="Lax")
+    response["Cache-Control"] = "no-store"
 
 
 # --- rate limit, in the cache only -------------------------------------------------------
@@ -127,8 +151,9 @@ def take_for_display(request: HttpRequest) -> str | None:
 
 def _client_key(request: HttpRequest) -> str:
     # The address is only ever hashed, and the hash only lives in the cache for the window.
-    address = request.META.get("REMOTE_ADDR", "")
-    return "zf-fu:" + keyed_hash("rate:" + address)[:32]
+    from .net import client_address
+
+    return "zf-fu:" + keyed_hash("rate:" + client_address(request))[:32]
 
 
 def attempts_allowed(request: HttpRequest) -> bool:

@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhengfa.core.validators import validate_plausible_date
+
 
 class TokenForm(forms.Form):
     token = forms.RegexField(
@@ -26,10 +28,16 @@ class AuditFilterForm(forms.Form):
         choices=[("", _("All")), ("0", _("Created")), ("1", _("Changed")), ("2", _("Deleted"))],
     )
     date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        validators=[validate_plausible_date],
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        validators=[validate_plausible_date],
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def __init__(self, *args: Any, model_choices: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -49,10 +57,16 @@ class SignInFilterForm(forms.Form):
     username = forms.CharField(label=_("User name"), required=False)
     kind = forms.ChoiceField(label=_("Event"), required=False)
     date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        validators=[validate_plausible_date],
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        validators=[validate_plausible_date],
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -33,7 +33,16 @@ def _deadlines() -> object:
     return notify_deadlines_task.enqueue()
 
 
-JOBS: list[PeriodicJob] = [PeriodicJob("notify_deadlines", _deadlines, daily)]
+def _clear_sessions() -> object:
+    from .tasks import clear_sessions_task
+
+    return clear_sessions_task.enqueue()
+
+
+JOBS: list[PeriodicJob] = [
+    PeriodicJob("notify_deadlines", _deadlines, daily),
+    PeriodicJob("clear_sessions", _clear_sessions, daily),
+]
 
 
 def claim(name: str, period: str) -> bool:

@@ -14,9 +14,11 @@ from .models import SignInEvent
 
 def client_address(request: HttpRequest | None) -> str | None:
     """The staff member's address as the server saw it (staff sign-ins only, never citizens)."""
+    from .net import client_address as address_of
+
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return address_of(request) or None
 
 
 @receiver(user_logged_in)

@@ -40,3 +40,12 @@ def notify_deadlines_task() -> str:
     from .deadlines import notify_deadlines
 
     return notify_deadlines()
+
+
+@task()
+def clear_sessions_task() -> str:
+    """Expired sessions leave the database (Django's clearsessions)."""
+    from django.core.management import call_command
+
+    call_command("clearsessions")
+    return "cleared"

@@ -91,3 +91,10 @@ class CharacterClassesValidator:
             )
             % {"n": self.min_classes}
         )
+
+
+def validate_plausible_date(value: Any) -> None:
+    """Dates the county's work can have: years 1950 to 2100 (and no overflow further on)."""
+    year = getattr(value, "year", None)
+    if year is not None and not 1950 <= year <= 2100:
+        raise ValidationError(_("Enter a date between 1950 and 2100."), code="date_range")

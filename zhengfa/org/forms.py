@@ -10,9 +10,10 @@ from zhengfa.core.validators import (
     normalize_phone,
     validate_id_number,
     validate_phone,
+    validate_plausible_date,
 )
 
-from .models import Officer, OfficerStatus, Unit, UnitKind
+from .models import Officer, OfficerStatus, Unit, UnitKind, User
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -68,7 +69,10 @@ class OfficerForm(forms.Form):
         label=_("Status"), choices=OfficerStatus.choices, initial=OfficerStatus.ACTIVE
     )
     left_on = forms.DateField(
-        label=_("Left on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        validators=[validate_plausible_date],
+        label=_("Left on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def __init__(
@@ -87,6 +91,9 @@ class OfficerForm(forms.Form):
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
             raise forms.ValidationError(_("Another officer already has this number."))
+        # The number becomes the user name of a new account.
+        if self.instance is None and User.objects.filter(username__iexact=value).exists():
+            raise forms.ValidationError(_("An account with this user name exists already."))
         return value
 
     def clean_work_phone(self) -> str:

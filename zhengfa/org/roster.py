@@ -31,7 +31,7 @@ from zhengfa.core.validators import (
 )
 
 from . import services
-from .models import Officer, Unit
+from .models import Officer, Unit, User
 
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
@@ -42,13 +42,14 @@ class Column:
     key: str
     label: Promise
     required: bool = False
+    max_length: int = 50
 
 
 COLUMNS = [
-    Column("name", gettext_lazy("Name"), required=True),
-    Column("unit_code", gettext_lazy("Unit code"), required=True),
-    Column("position", gettext_lazy("Position")),
-    Column("staff_number", gettext_lazy("Staff or police number"), required=True),
+    Column("name", gettext_lazy("Name"), required=True, max_length=50),
+    Column("unit_code", gettext_lazy("Unit code"), required=True, max_length=30),
+    Column("position", gettext_lazy("Position"), max_length=60),
+    Column("staff_number", gettext_lazy("Staff or police number"), required=True, max_length=30),
     Column("is_auxiliary", gettext_lazy("Auxiliary (yes/no)")),
     Column("work_phone", gettext_lazy("Work phone")),
     Column("id_number", gettext_lazy("ID number")),
@@ -166,6 +167,11 @@ def validate_rows(
     unit_by_code = {u.code: u for u in units}
     seen: dict[str, int] = {}
     numbers = {r["staff_number"].lower() for r in rows if r and r.get("staff_number")}
+    usernames = set(
+        User.objects.annotate(lname=Lower("username"))
+        .filter(lname__in=numbers)
+        .values_list("lname", flat=True)
+    )
     existing = set(
         Officer.objects.annotate(number=Lower("staff_number"))
         .filter(number__in=numbers)
@@ -183,6 +189,8 @@ def validate_rows(
         for col in COLUMNS:
             if col.required and not row.get(col.key):
                 err(col.key, _("This value is required."))
+            if len(row.get(col.key, "")) > col.max_length:
+                err(col.key, _("At most %(n)d characters.") % {"n": col.max_length})
         unit = unit_by_code.get(row.get("unit_code", ""))
         if row.get("unit_code") and unit is None:
             err("unit_code", _("No unit with this code that you may add officers to."))
@@ -195,6 +203,8 @@ def validate_rows(
                 )
             elif number.lower() in existing:
                 err("staff_number", _("An officer with this number already exists."))
+            elif number.lower() in usernames:
+                err("staff_number", _("An account with this user name exists already."))
             seen.setdefault(number.lower(), line)
         aux = row.get("is_auxiliary", "").lower()
         if aux not in YES | NO:

@@ -255,9 +255,13 @@ def officer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         name = data.pop("name")
-        services.officer_update(officer=officer, by=request.user, name=name, **data)
-        messages.success(request, _("Saved."))
-        return redirect("org:officer_detail", pk=officer.pk)
+        try:
+            services.officer_update(officer=officer, by=request.user, name=name, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("org:officer_detail", pk=officer.pk)
     return render(request, "org/officer_form.html", {"form": form, "officer": officer})
 
 
@@ -272,9 +276,13 @@ def officer_create(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         data.pop("status")
         data.pop("left_on")
-        officer = services.officer_create(by=request.user, **data)
-        messages.success(request, _("Officer added."))
-        return redirect("org:officer_detail", pk=officer.pk)
+        try:
+            officer = services.officer_create(by=request.user, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Officer added."))
+            return redirect("org:officer_detail", pk=officer.pk)
     return render(request, "org/officer_form.html", {"form": form, "officer": None})
 
 

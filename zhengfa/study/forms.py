@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhengfa.core.attachments import AttachmentField
+from zhengfa.core.validators import validate_plausible_date
 from zhengfa.org.forms import UnitChoiceField
 
 from .models import ActivityType
@@ -42,8 +43,12 @@ class ActivityForm(forms.Form):
         label=_("Phase"), queryset=None, required=False
     )
     held = forms.BooleanField(label=_("Already held (recording it afterwards)"), required=False)
-    starts_at = forms.DateTimeField(label=_("Starts"), widget=DATETIME)
-    ends_at = forms.DateTimeField(label=_("Ends"), widget=DATETIME)
+    starts_at = forms.DateTimeField(
+        validators=[validate_plausible_date], label=_("Starts"), widget=DATETIME
+    )
+    ends_at = forms.DateTimeField(
+        validators=[validate_plausible_date], label=_("Ends"), widget=DATETIME
+    )
     place = forms.CharField(label=_("Place"), max_length=120, required=False)
     online_link = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
     speaker = forms.CharField(label=_("Speaker"), max_length=60, required=False)
@@ -171,6 +176,7 @@ class DistributionForm(forms.Form):
     unit = UnitChoiceField(label=_("To unit"), queryset=None)
     copies = forms.IntegerField(label=_("Copies"), min_value=1, max_value=100000)
     distributed_on = forms.DateField(
+        validators=[validate_plausible_date],
         label=_("Distributed on"),
         widget=forms.DateInput(attrs={"type": "date"}),
         initial=timezone.localdate,
@@ -203,7 +209,11 @@ class TopicForm(forms.Form):
         label=_("What to reflect on"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     unit = UnitChoiceField(label=_("For the officers of"), queryset=None)
-    due_on = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(
+        validators=[validate_plausible_date],
+        label=_("Due"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -231,10 +241,16 @@ class RecordsFilterForm(forms.Form):
         empty_label=_("All my units"),
     )
     start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        validators=[validate_plausible_date],
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     end = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        validators=[validate_plausible_date],
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:

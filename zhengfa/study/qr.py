@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 
 from django.conf import settings
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.utils import timezone
 from .models import Activity
 
 STEP_SECONDS = 60
+TOKEN_RE = re.compile(r"\d{1,12}-[0-9a-f]{20}")
 GRACE_STEPS = 1
 
 
@@ -36,6 +38,8 @@ def token_for(activity: Activity, at: dt.datetime | None = None) -> str:
 
 def check(activity: Activity, token: str, now: dt.datetime | None = None) -> str:
     """'ok', 'stale' (a real token, too old or from the future) or 'forged'."""
+    if not TOKEN_RE.fullmatch(token or ""):
+        return "forged"
     try:
         raw_step, mac = token.split("-", 1)
         step = int(raw_step)

@@ -378,7 +378,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     )
     error = None
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("officer") if i.isdigit()]
+        ids = [int(i) for i in request.POST.getlist("officer") if i.isascii() and i.isdecimal()]
         chosen = list(audience.filter(pk__in=ids))
         if activity.allow_walk_ins:
             chosen += list(
@@ -862,7 +862,9 @@ def officer_record(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     start = dt.date(today.year, 1, 1)
     with contextlib.suppress(ValueError):  # a bad date keeps the start of the year
-        start = dt.date.fromisoformat(request.GET.get("start", ""))
+        asked = dt.date.fromisoformat(request.GET.get("start", ""))
+        if 1950 <= asked.year <= 2100:
+            start = asked
     return render(
         request,
         "study/officer_record.html",

@@ -152,3 +152,34 @@ class FollowUpTests(PersonaTestCase):
             self.assertContains(response, message)
         self.assertEqual(Suggestion.objects.count(), 0)
         self.assertEqual(FollowUp.objects.count(), 0)
+
+
+class ProxyTests(PersonaTestCase):
+    @override_settings(FOLLOWUP_RATE_LIMIT=(2, 600), TRUSTED_PROXIES=["127.0.0.1"])
+    def test_behind_a_proxy_each_citizen_has_his_own_count(self) -> None:
+        cache.clear()
+        via_proxy = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.5")
+        for _ in range(2):
+            via_proxy.post("/query/", {"code": "AAAA"})
+        self.assertEqual(via_proxy.post("/query/", {"code": "AAAA"}).status_code, 429)
+        other = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+        self.assertEqual(other.post("/query/", {"code": "AAAA"}).status_code, 200)
+        # A forged header from outside the proxy is not believed.
+        direct = Client(REMOTE_ADDR="192.0.2.9", HTTP_X_FORWARDED_FOR="198.51.100.7")
+        for _ in range(2):
+            direct.post("/query/", {"code": "AAAA"})
+        self.assertEqual(direct.post("/query/", {"code": "AAAA"}).status_code, 429)
+
+
+class CodeNeverStoredTests(PersonaTestCase):
+    def test_an_unseen_confirmation_leaves_no_code_in_the_database(self) -> None:
+        county_campaign(self.p)
+        citizen = Client()
+        response = citizen.post("/opinion/", {"topic": "other", "content": "提交后手机断网了。"})
+        self.assertEqual(response.status_code, 302)
+        cookie = response.cookies[followup.DISPLAY_COOKIE].value
+        code = cookie.split(":")[0]
+        self.assertEqual(len(code), 20)
+        dump = raw_database_text()
+        self.assertNotIn(code, dump)
+        self.assertNotIn(followup.group(code), dump)

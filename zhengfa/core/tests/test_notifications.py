@@ -93,6 +93,6 @@ class SmsTests(PersonaTestCase):
 
 class PeriodicJobTests(PersonaTestCase):
     def test_a_period_is_claimed_once(self) -> None:
-        self.assertEqual(jobs.enqueue_due(), ["notify_deadlines"])
+        self.assertEqual(jobs.enqueue_due(), ["notify_deadlines", "clear_sessions"])
         self.assertEqual(jobs.enqueue_due(), [])
-        self.assertEqual(JobRun.objects.count(), 1)
+        self.assertEqual(JobRun.objects.count(), 2)
