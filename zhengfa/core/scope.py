@@ -113,7 +113,7 @@ class ScopedManager(models.Manager[M], Generic[M]):
     _queryset_class = ScopedQuerySet
 
     def get_queryset(self) -> ScopedQuerySet[M]:
-        return ScopedQuerySet(self.model, using=self._db)
+        return self._queryset_class(self.model, using=self._db)
 
     def visible_to(self, user: AnyUser, action: str = "view") -> ScopedQuerySet[M]:
         return self.get_queryset().visible_to(user, action)

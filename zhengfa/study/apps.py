@@ -19,6 +19,20 @@ class StudyConfig(AppConfig):
         for model in (Activity, Attendance, Distribution, Material, Topic, Reflection):
             auditlog.register(model)
         core_demo.register("study", demo.build, order=30)
+        from zhengfa.org import access
+
+        R = access.Role
+        # What an officer writes about himself (notes, self-examination) is for him and the
+        # leaders and clerks of his unit, not for his colleagues.
+        access.register_domain(
+            "study_personal",
+            {
+                R.LEADER: {access.VIEW, access.CHANGE},
+                R.CLERK: {access.VIEW, access.CHANGE},
+                R.COMMITTEE: {access.VIEW},
+                R.OFFICER: {"own:view"},
+            },
+        )
         P = navigation.Pillar
         navigation.register(
             navigation.NavItem(

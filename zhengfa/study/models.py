@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import Any
 
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhengfa.core.scope import ScopedManager, ScopeSpec
+from zhengfa.core.scope import ScopedManager, ScopedQuerySet, ScopeSpec
 
 
 class Category(models.TextChoices):
@@ -41,6 +42,40 @@ class ActivityType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def audience_filter(officer: Any) -> models.Q:
+    """Activities whose audience includes `officer` (by name, by unit or a unit above)."""
+    above = [int(p) for p in officer.unit.path.split(".") if p]
+    return (
+        models.Q(audience_officers=officer)
+        | models.Q(audience_units__unit=officer.unit)
+        | models.Q(audience_units__unit__pk__in=above, audience_units__include_subunits=True)
+    )
+
+
+class ActivityQuerySet(ScopedQuerySet["Activity"]):
+    def visible_to(self, user: Any, action: str = "view") -> ScopedQuerySet[Activity]:
+        """Besides the organisers' scope, people see the activities they are invited to or
+        signed in to (an audience may lie outside the organiser's line)."""
+        scoped = super().visible_to(user, action)
+        if action != "view" or not getattr(user, "is_authenticated", False):
+            return scoped
+        from zhengfa.org.models import Officer
+
+        officer = Officer.objects.filter(user=user, status="active").select_related("unit").first()
+        if officer is None:
+            return scoped
+        invited = Activity.objects.filter(
+            audience_filter(officer) | models.Q(attendances__officer=officer)
+        )
+        return self.filter(
+            models.Q(pk__in=scoped.values("pk")) | models.Q(pk__in=invited.values("pk"))
+        )
+
+
+class ActivityManager(ScopedManager["Activity"]):
+    _queryset_class = ActivityQuerySet  # type: ignore[assignment]
 
 
 class Activity(models.Model):
@@ -96,7 +131,7 @@ class Activity(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     scope = ScopeSpec(domain="work", unit="unit", seen_below=True)
-    objects = ScopedManager["Activity"]()
+    objects = ActivityManager()
 
     class Meta:
         verbose_name = _("study activity")
@@ -204,7 +239,7 @@ class Note(models.Model):
     text = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    scope = ScopeSpec(domain="work", unit="activity__unit", owner="officer__user")
+    scope = ScopeSpec(domain="study_personal", unit="activity__unit", owner="officer__user")
     objects = ScopedManager["Note"]()
 
     class Meta:
@@ -340,7 +375,7 @@ class Reflection(models.Model):
     plans = models.TextField(_("what I will do"))
     submitted_at = models.DateTimeField(default=timezone.now)
 
-    scope = ScopeSpec(domain="work", unit="unit", owner="officer__user")
+    scope = ScopeSpec(domain="study_personal", unit="unit", owner="officer__user")
     objects = ScopedManager["Reflection"]()
 
     class Meta:

@@ -33,9 +33,14 @@ def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def activities_in(unit: Unit, start: dt.date, end: dt.date) -> QuerySet[Activity]:
+    """Activities held (not cancelled, already over) by units of the subtree in the range."""
     lo, hi = _bounds(start, end)
     return Activity.objects.filter(
-        unit__path__startswith=unit.path, cancelled=False, starts_at__gte=lo, starts_at__lt=hi
+        unit__path__startswith=unit.path,
+        cancelled=False,
+        starts_at__gte=lo,
+        starts_at__lt=hi,
+        ends_at__lte=timezone.now(),
     )
 
 
@@ -190,7 +195,10 @@ def officer_record(officer: Officer, start: dt.date, end: dt.date) -> dict[str, 
         "hours": round(sum(a.activity.hours for a in present), 1),
         "leave": sum(1 for a in attendances if a.status == Attendance.Status.LEAVE),
         "notes": Note.objects.filter(
-            officer=officer, activity__starts_at__gte=lo, activity__starts_at__lt=hi
+            officer=officer,
+            activity__starts_at__gte=lo,
+            activity__starts_at__lt=hi,
+            activity__cancelled=False,
         ).count(),
         "reflections": Reflection.objects.filter(
             officer=officer, submitted_at__gte=lo, submitted_at__lt=hi
@@ -204,9 +212,13 @@ def reflection_completion(topic: Topic) -> list[dict[str, Any]]:
     """Per unit below the topic's unit: officers, reflections, rate."""
     officers = Officer.objects.filter(unit__path__startswith=topic.unit.path, status="active")
     per_unit = {r["unit"]: r["n"] for r in officers.values("unit").annotate(n=Count("pk"))}
+    # Only reflections of the officers counted below: people who left do not push a unit
+    # above 100 %.
     done = {
-        r["unit"]: r["n"]
-        for r in Reflection.objects.filter(topic=topic).values("unit").annotate(n=Count("pk"))
+        r["officer__unit"]: r["n"]
+        for r in Reflection.objects.filter(topic=topic, officer__in=officers)
+        .values("officer__unit")
+        .annotate(n=Count("pk"))
     }
     units = Unit.objects.filter(pk__in=per_unit).order_by("path")
     return [

@@ -197,7 +197,8 @@ def sign_in_by_qr(
         existing.status = Attendance.Status.PRESENT
         existing.method = Attendance.Method.QR
         existing.signed_at = now
-        existing.save(update_fields=["status", "method", "signed_at"])
+        existing.leave_reason = ""
+        existing.save(update_fields=["status", "method", "signed_at", "leave_reason"])
         return existing
     try:
         with transaction.atomic():
@@ -218,6 +219,8 @@ def sign_in_by_hand(*, activity: Activity, officers: Sequence[Officer], by: Any)
     """The organiser ticks attendees; returns how many were newly marked present."""
     if not may_organise(by, activity):
         raise PermissionDenied
+    if activity.cancelled:
+        raise ValidationError(_("This activity was cancelled."), code="cancelled")
     if activity.status == "upcoming":
         raise ValidationError(_("Attendance can be recorded once the activity has begun."))
     audience = set(audience_of(activity).values_list("pk", flat=True))

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,7 +42,16 @@ from .forms import (
     StudiedForm,
     TopicForm,
 )
-from .models import Activity, Attendance, Distribution, Material, Note, Reflection, Topic
+from .models import (
+    Activity,
+    Attendance,
+    Distribution,
+    Material,
+    Note,
+    Reflection,
+    Topic,
+    audience_filter,
+)
 
 
 def _posted(request: HttpRequest) -> tuple[Any, Any]:
@@ -66,15 +74,11 @@ def my_study(request: HttpRequest) -> HttpResponse:
     if officer is None:
         raise Http404
     now = timezone.now()
-    q = (
-        Q(audience_officers=officer)
-        | Q(audience_units__unit=officer.unit)
-        | Q(
-            audience_units__include_subunits=True,
-            audience_units__unit__pk__in=[int(p) for p in officer.unit.path.split(".") if p],
-        )
+    mine = (
+        Activity.objects.filter(audience_filter(officer), cancelled=False)
+        .distinct()
+        .select_related("type", "unit")
     )
-    mine = Activity.objects.filter(q, cancelled=False).distinct().select_related("type", "unit")
     attended = {a.activity_id: a for a in Attendance.objects.filter(officer=officer)}
     noted = set(Note.objects.filter(officer=officer).values_list("activity_id", flat=True))
     upcoming = list(mine.filter(ends_at__gte=now).order_by("starts_at")[:20])
@@ -358,10 +362,12 @@ def checkin(request: HttpRequest, pk: int, token: str) -> HttpResponse:
                     "changes every minute."
                 )
             )
+    # A forged link shows nothing of the activity (any id could be tried).
+    show = attendance is not None or qr.check(activity, token) != "forged"
     return render(
         request,
         "study/checkin.html",
-        {"a": activity, "token": token, "error": error, "attendance": attendance},
+        {"a": activity if show else None, "error": error, "attendance": attendance},
         status=400 if error else 200,
     )
 

@@ -106,3 +106,45 @@ class RosterImportTests(PersonaTestCase):
         )
         self.assertEqual(list(header), HEADER)
         self.assertEqual(len(COLUMNS), len(HEADER))
+
+
+class RosterLimitsTests(PersonaTestCase):
+    def test_overlong_values_and_user_name_clashes_are_reported(self) -> None:
+        response = self.client_for(self.p.leader_a).post(
+            reverse("org:officer_import"),
+            {
+                "file": workbook(
+                    [
+                        ["张一", "PCS-A", "民警" * 40, "A400", "否", "", ""],
+                        ["张二", "PCS-A", "民警", "X" * 40, "否", "", ""],
+                        [
+                            "张三",
+                            "PCS-A",
+                            "民警",
+                            "SYSADMIN",
+                            "否",
+                            "",
+                            "",
+                        ],  # the administrator's user name
+                    ]
+                )
+            },
+        )
+        self.assertEqual(response.status_code, 400)
+        errors = {(e.row, e.column.split(" ")[0]) for e in response.context["result"].errors}
+        self.assertEqual(errors, {(2, "C"), (3, "D"), (4, "D")})
+        self.assertContains(response, "已有使用此用户名的账号", status_code=400)
+        self.assertFalse(Officer.objects.filter(staff_number__in=["A400", "SYSADMIN"]).exists())
+
+    def test_the_form_reports_a_user_name_clash(self) -> None:
+        response = self.client_for(self.p.leader_a).post(
+            reverse("org:officer_create"),
+            {
+                "name": "新人",
+                "unit": self.p.unit_a.pk,
+                "staff_number": "sysadmin",
+                "status": "active",
+            },
+        )
+        self.assertContains(response, "已有使用此用户名的账号")
+        self.assertFalse(Officer.objects.filter(staff_number="sysadmin").exists())
