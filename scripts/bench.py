@@ -45,6 +45,7 @@ PAGES = [
     ("zfw", "get", "/staff/study/records/", 1000),
     ("gaj_leader", "get", "/staff/org/officers/", 500),
     ("pcs_a", "get", "/staff/study/", 500),
+    ("pcs_a", "get", "/staff/study/activities/", 300),
     ("zfw", "get", "/staff/audit/", 500),
 ]
 

@@ -299,5 +299,5 @@ def suggestion_done(request: HttpRequest) -> HttpResponse:
         "core/followup_code.html",
         {**followup.display_context(request, code), "what": _("Your opinion has been received.")},
     )
-    followup.displayed(page)
+    followup.displayed(request, page)
     return page

@@ -8,7 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import navigation, signals  # noqa: F401  (signals: sign-in auditing)
+        from . import navigation
+        from .audit import may_read_audit
 
         navigation.register(
             navigation.NavItem(
@@ -16,6 +17,7 @@ class CoreConfig(AppConfig):
                 label=_("Audit log"),
                 url_name="core:audit_list",
                 domain="audit",
+                allowed=may_read_audit,
                 order=90,
             ),
         )

@@ -30,7 +30,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from .models import Attachment, TimelineEvent
 
@@ -57,8 +57,17 @@ KINDS = {
     "application/vnd.ms-excel": FileKind("application/vnd.ms-excel", "xls", "Excel 97"),
 }
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
-# 50 megapixels: more than any phone photo, far below what would exhaust memory.
-MAX_PIXELS = 50_000_000
+# A guard against decompression bombs, above 200-megapixel phone modes. JPEGs are decoded
+# at a reduced scale (draft), so a large photo costs little memory.
+MAX_PIXELS = 250_000_000
+MAX_SIDE = 4096
+Image.MAX_IMAGE_PIXELS = 2 * MAX_PIXELS  # Pillow's own hard stop stays above ours
+
+
+def _draft(img: Image.Image) -> None:
+    """Decode a JPEG at the smallest scale that still gives MAX_SIDE pixels a side."""
+    if img.format == "JPEG":
+        img.draft("RGB", (MAX_SIDE, MAX_SIDE))
 
 
 def allowed_types() -> list[str]:
@@ -122,18 +131,21 @@ def inspect(upload: UploadedFile) -> str:
             # verify() checks the structure only; load() decodes every pixel, so a cut-off
             # photo fails here, at the field, and not later when it is re-encoded.
             with warnings.catch_warnings():
-                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                # Our own MAX_PIXELS decides; Pillow's warning below it is no error.
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
                 with Image.open(upload) as img:
                     if img.width * img.height > MAX_PIXELS:
-                        raise Image.DecompressionBombError("too many pixels")
+                        raise ValidationError(
+                            _("The picture “%(name)s” is too large; send a smaller copy.")
+                            % {"name": upload.name},
+                            code="image_too_large",
+                        )
+                    _draft(img)
                     img.load()
-        except (
-            UnidentifiedImageError,
-            OSError,
-            ValueError,
-            Image.DecompressionBombError,
-            Image.DecompressionBombWarning,
-        ) as exc:
+        except ValidationError:
+            raise
+        except Exception as exc:
+            # (OSError, SyntaxError for broken PNG chunks, EOFError, struct.error, …)
             raise ValidationError(
                 _("The picture “%(name)s” cannot be read.") % {"name": upload.name},
                 code="bad_image",
@@ -147,8 +159,11 @@ def _clean_image(upload: UploadedFile, mime: str) -> bytes:
     """Re-encode a photo: turned upright, without EXIF (GPS included) or other metadata."""
     upload.seek(0)
     with Image.open(upload) as img:
+        _draft(img)
         img.load()
         upright = ImageOps.exif_transpose(img) or img
+        if max(upright.size) > MAX_SIDE:
+            upright.thumbnail((MAX_SIDE, MAX_SIDE))
         fmt = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}[mime]
         if fmt == "JPEG" and upright.mode not in {"RGB", "L"}:
             upright = upright.convert("RGB")

@@ -119,13 +119,15 @@ DISPLAY_SALT = "zhengfa.followup.display"
 def remember_for_display(response: HttpResponse, code: str) -> None:
     """Carry the code to the confirmation page in a signed, short-lived cookie.
 
-    Not in the session: sessions live in the database, and the code must never be stored.
+    `response` is the redirect to that page; the cookie is sent to that page only. Not in
+    the session: sessions live in the database, and the code must never be stored.
     """
     response.set_signed_cookie(
         DISPLAY_COOKIE,
         code,
         salt=DISPLAY_SALT,
         max_age=10 * 60,
+        path=response["Location"],
         httponly=True,
         samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,
@@ -140,9 +142,9 @@ def code_to_display(request: HttpRequest) -> str | None:
     return code
 
 
-def displayed(response: HttpResponse) -> None:
+def displayed(request: HttpRequest, response: HttpResponse) -> None:
     """Shown once: the page that shows the code deletes its cookie and is never cached."""
-    response.delete_cookie(DISPLAY_COOKIE, samesite="Lax")
+    response.delete_cookie(DISPLAY_COOKIE, path=request.path, samesite="Lax")
     response["Cache-Control"] = "no-store"
 
 

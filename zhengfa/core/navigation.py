@@ -9,6 +9,7 @@ the signed-in user may use. A new module adds its pages without touching the she
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,8 @@ class NavItem:
     domain: str
     action: str = "view"
     order: int = 100
+    # A further condition beyond the domain grant, when a page asks for more.
+    allowed: Callable[[Any], bool] | None = None
 
 
 _items: list[NavItem] = []
@@ -55,6 +58,8 @@ def menu_for(user: Any) -> list[dict[str, Any]]:
         entries = []
         for item in sorted((i for i in _items if i.pillar == value), key=lambda i: i.order):
             if not can(user, item.domain, item.action):
+                continue
+            if item.allowed is not None and not item.allowed(user):
                 continue
             try:
                 url = reverse(item.url_name)

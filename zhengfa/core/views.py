@@ -23,9 +23,9 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .audit import may_read_audit
 from .forms import AuditFilterForm, SignInFilterForm, TokenForm
 from .models import SignInEvent
-from .scope import grant_for
 from .signals import client_address
 
 
@@ -179,10 +179,7 @@ def _filtered_signins(request: HttpRequest) -> tuple[forms.Form, QuerySet[Any]]:
 @require_GET
 def audit_list(request: HttpRequest) -> HttpResponse:
     """Model changes and sign-in events, for system administrators and the county committee."""
-    # The audit trail is county-wide, so it is for roles held at the top of the tree only.
-    if not any(
-        path.count(".") == 1 for path in grant_for(request.user, "audit", "view").unit_paths
-    ):
+    if not may_read_audit(request.user):
         raise Http404
     tab = "signins" if request.GET.get("tab") == "signins" else "changes"
     form, qs = _filtered_signins(request) if tab == "signins" else _filtered_changes(request)

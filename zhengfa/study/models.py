@@ -45,13 +45,16 @@ class ActivityType(models.Model):
 
 
 def audience_filter(officer: Any) -> models.Q:
-    """Activities whose audience includes `officer` (by name, by unit or a unit above)."""
+    """Activities whose audience includes `officer` (by name, by unit or a unit above).
+
+    Each relation is its own semi-join, so no activity row is multiplied by its audience.
+    """
     above = [int(p) for p in officer.unit.path.split(".") if p]
-    return (
-        models.Q(audience_officers=officer)
-        | models.Q(audience_units__unit=officer.unit)
-        | models.Q(audience_units__unit__pk__in=above, audience_units__include_subunits=True)
-    )
+    named = Activity.audience_officers.through.objects.filter(officer=officer).values("activity_id")
+    by_unit = AudienceUnit.objects.filter(
+        models.Q(unit=officer.unit) | models.Q(unit__pk__in=above, include_subunits=True)
+    ).values("activity_id")
+    return models.Q(pk__in=named) | models.Q(pk__in=by_unit)
 
 
 class ActivityQuerySet(ScopedQuerySet["Activity"]):
@@ -66,11 +69,11 @@ class ActivityQuerySet(ScopedQuerySet["Activity"]):
         officer = Officer.objects.filter(user=user, status="active").select_related("unit").first()
         if officer is None:
             return scoped
-        invited = Activity.objects.filter(
-            audience_filter(officer) | models.Q(attendances__officer=officer)
-        )
+        attended = Attendance.objects.filter(officer=officer).values("activity_id")
         return self.filter(
-            models.Q(pk__in=scoped.values("pk")) | models.Q(pk__in=invited.values("pk"))
+            models.Q(pk__in=scoped.values("pk"))
+            | audience_filter(officer)
+            | models.Q(pk__in=attended)
         )
 
 
@@ -239,7 +242,8 @@ class Note(models.Model):
     text = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    scope = ScopeSpec(domain="study_personal", unit="activity__unit", owner="officer__user")
+    # The officer's own unit, wherever the activity was organised.
+    scope = ScopeSpec(domain="study_personal", unit="officer__unit", owner="officer__user")
     objects = ScopedManager["Note"]()
 
     class Meta:

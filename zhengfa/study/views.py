@@ -343,7 +343,17 @@ def checkin(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     """Where the scanned code leads: one button to sign in (a link alone never signs anyone in)."""
     activity = Activity.objects.filter(pk=pk).select_related("type", "unit").first()
     if activity is None:
-        raise Http404
+        # The same answer as a forged code: ids cannot be probed through this page.
+        return render(
+            request,
+            "study/checkin.html",
+            {
+                "a": None,
+                "attendance": None,
+                "error": _("This sign-in code is not valid. Scan the code on the screen again."),
+            },
+            status=400,
+        )
     error = None
     attendance = None
     if request.method == "POST":

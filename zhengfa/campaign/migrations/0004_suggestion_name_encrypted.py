@@ -17,6 +17,18 @@ def encrypt_existing(apps, schema_editor):
                                [encrypt(name), pk])
 
 
+def decrypt_existing(apps, schema_editor):
+    """Going back: plain names again, before the column returns to varchar(50)."""
+    from zhengfa.core.crypto import decrypt
+
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT id, name FROM campaign_suggestion WHERE name <> ''")
+        for pk, name in cursor.fetchall():
+            if name.startswith("gAAAA"):
+                cursor.execute("UPDATE campaign_suggestion SET name = %s WHERE id = %s",
+                               [decrypt(name)[:50], pk])
+
+
 class Migration(migrations.Migration):
     dependencies = [("campaign", "0003_suggestion_task")]
 
@@ -26,5 +38,5 @@ class Migration(migrations.Migration):
             name="name",
             field=zhengfa.core.crypto.EncryptedCharField(blank=True, default="", verbose_name="name"),
         ),
-        migrations.RunPython(encrypt_existing, migrations.RunPython.noop),
+        migrations.RunPython(encrypt_existing, decrypt_existing),
     ]

@@ -183,3 +183,13 @@ class CodeNeverStoredTests(PersonaTestCase):
         dump = raw_database_text()
         self.assertNotIn(code, dump)
         self.assertNotIn(followup.group(code), dump)
+
+
+class DisplayCookieTests(PersonaTestCase):
+    def test_the_code_cookie_goes_to_the_confirmation_page_only(self) -> None:
+        county_campaign(self.p)
+        response = Client().post("/opinion/", {"topic": "other", "content": "只发给确认页面。"})
+        cookie = response.cookies[followup.DISPLAY_COOKIE]
+        self.assertEqual(cookie["path"], "/opinion/received/")
+        self.assertTrue(cookie["httponly"])
+        self.assertEqual(cookie["max-age"], 600)

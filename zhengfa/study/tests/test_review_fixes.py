@@ -132,3 +132,67 @@ class OddInputTests(PersonaTestCase):
         org_services.role_assign(user=station_admin, role=Role.SYSADMIN, unit=self.p.unit_a)
         self.assertStatus(station_admin, "get", reverse("core:audit_list"), 404)
         self.assertStatus(self.p.sysadmin, "get", reverse("core:audit_list"), 200)
+
+
+class SecondReviewTests(PersonaTestCase):
+    def test_a_png_with_a_broken_chunk_is_refused_at_the_field(self) -> None:
+        import io
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from PIL import Image
+
+        from zhengfa.core.attachments import inspect
+
+        out = io.BytesIO()
+        Image.effect_noise((400, 400), 80).convert("RGB").save(out, format="PNG")
+        data = bytearray(out.getvalue())
+        second = data.find(b"IDAT", data.find(b"IDAT") + 4)
+        self.assertGreater(second, 0)  # a picture this size has several data chunks
+        data[second : second + 4] = b"\x01\x02\x03\x04"  # Pillow raises SyntaxError on this
+        with self.assertRaises(ValidationError) as info:
+            inspect(SimpleUploadedFile("broken.png", bytes(data)))
+        self.assertEqual(info.exception.code, "bad_image")
+
+    def test_the_audit_link_follows_the_audit_rule(self) -> None:
+        from zhengfa.core.navigation import menu_for
+
+        station_admin = org_services.user_create(username="admin_a", name="甲所管理员")
+        org_services.role_assign(user=station_admin, role=Role.SYSADMIN, unit=self.p.unit_a)
+
+        def names(user: object) -> set[str]:
+            return {e["url_name"] for g in menu_for(user) for e in g["entries"]}
+
+        self.assertNotIn("core:audit_list", names(station_admin))
+        self.assertIn("core:audit_list", names(self.p.sysadmin))
+
+    def test_a_missing_activity_answers_like_a_forged_code(self) -> None:
+        client = self.client_for(self.p.officer_a)
+        missing = client.get(reverse("study:checkin", args=[987654, "1-" + "0" * 20]))
+        activity = activity_for_unit_a(self.p)
+        forged = client.get(reverse("study:checkin", args=[activity.pk, "1-" + "0" * 20]))
+        self.assertEqual((missing.status_code, forged.status_code), (400, 400))
+        self.assertContains(missing, "签到码无效", status_code=400)
+
+    def test_notes_follow_the_officers_own_unit(self) -> None:
+        from zhengfa.study.models import Note
+
+        start = timezone.now() - dt.timedelta(hours=3)
+        activity = services.activity_save(
+            by=self.p.committee,
+            title="县级讲座",
+            type=ActivityType.objects.get(code="lecture"),
+            unit=self.p.root,
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=2),
+            audience_units=[(self.p.unit_a, True)],
+            held=True,
+        )
+        services.sign_in_by_hand(
+            activity=activity, officers=[self.p.officer_a_profile], by=self.p.committee
+        )
+        note = services.note_save(activity=activity, user=self.p.officer_a, text="笔记")
+        self.assertTrue(Note.objects.visible_to(self.p.leader_a).filter(pk=note.pk).exists())
+        colleague = org_services.officer_create(
+            unit=self.p.unit_a, name="同事", staff_number="A078"
+        )
+        self.assertFalse(Note.objects.visible_to(colleague.user).filter(pk=note.pk).exists())
