@@ -24,6 +24,7 @@ from zhengfa.org.selectors import units_where
 from . import services
 from .forms import SuggestionForm, TaskFilterForm, TaskForm, TransitionForm
 from .models import Campaign, Suggestion, SuggestionState, Task
+from .selectors import current_campaign
 
 
 @login_required
@@ -254,19 +255,9 @@ def suggestion_transition(request: HttpRequest, pk: int, name: str) -> HttpRespo
 # --- Opinions: the public form --------------------------------------------------------------
 
 
-def _open_campaign() -> Campaign | None:
-    today = timezone.localdate()
-    return (
-        Campaign.objects.filter(starts_on__lte=today, ends_on__gte=today)
-        .order_by("-starts_on")
-        .first()
-        or Campaign.objects.order_by("-starts_on").first()
-    )
-
-
 @require_http_methods(["GET", "POST"])
 def suggestion_new(request: HttpRequest) -> HttpResponse:
-    campaign = _open_campaign()
+    campaign = current_campaign()
     if campaign is None:
         raise Http404
     form = SuggestionForm(

@@ -16,7 +16,7 @@ import hashlib
 import io
 import warnings
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -187,9 +187,17 @@ def attach(
     by: Any,
     event: TimelineEvent | None = None,
     purpose: str = "",
+    accept: Collection[str] | None = None,
 ) -> Attachment:
-    """Store one file on `record`. `by` is None for a citizen."""
+    """Store one file on `record`. `by` is None for a citizen; `accept` narrows the kinds."""
     mime = inspect(upload)
+    if accept is not None and mime not in accept:
+        raise ValidationError(
+            _("“%(name)s” is not a picture.") % {"name": upload.name}
+            if set(accept) <= IMAGE_TYPES
+            else _("The file “%(name)s” is not an accepted kind.") % {"name": upload.name},
+            code="file_type",
+        )
     if mime in IMAGE_TYPES:
         data = _clean_image(upload, mime)
     else:

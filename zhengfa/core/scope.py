@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -117,12 +117,6 @@ class ScopedManager(models.Manager[M], Generic[M]):
 
     def visible_to(self, user: AnyUser, action: str = "view") -> ScopedQuerySet[M]:
         return self.get_queryset().visible_to(user, action)
-
-
-class Scoped:
-    """Marker base for type checkers: the model has ``scope`` and a scoped manager."""
-
-    scope: ClassVar[ScopeSpec]
 
 
 def get_scoped_or_404(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhengfa.campaign.models import Campaign
+from zhengfa.campaign.selectors import current_campaign
 from zhengfa.core import followup
 from zhengfa.core.context_processors import LARGE_TYPE_COOKIE
 from zhengfa.core.workflow import timeline_for
@@ -25,7 +25,7 @@ from .forms import QueryForm, SupplementForm
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    campaign = Campaign.objects.filter(starts_on__lte=today).order_by("-starts_on").first()
+    campaign = current_campaign(today)
     return render(
         request,
         "portal/home.html",

@@ -90,32 +90,9 @@ class ActivityForm(forms.Form):
         _set_queryset(self, "phase", Phase.objects.filter(campaign__in=campaigns))
         _set_queryset(self, "unit", units)
         _set_queryset(self, "audience_units", units)
+        # Dates, audience and phase are checked once, by services.activity_save; its
+        # errors land on these fields.
         _set_queryset(self, "audience_officers", officers)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("starts_at"), data.get("ends_at")
-        if start and end:
-            if end <= start:
-                self.add_error("ends_at", _("The end is not after the start."))
-            elif not data.get("held") and start < timezone.now():
-                self.add_error(
-                    "starts_at",
-                    _(
-                        "This start time has passed. To record an activity already held, tick "
-                        "“already held”."
-                    ),
-                )
-            elif data.get("held") and start > timezone.now():
-                self.add_error(
-                    "starts_at", _("An activity already held cannot start in the future.")
-                )
-        phase, campaign = data.get("phase"), data.get("campaign")
-        if phase and (campaign is None or phase.campaign_id != campaign.pk):
-            self.add_error("phase", _("This phase belongs to another campaign."))
-        if not data.get("audience_units") and not data.get("audience_officers"):
-            self.add_error("audience_units", _("Choose who is to attend: units or named officers."))
-        return data
 
 
 class CancelForm(forms.Form):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhengfa.core.attachments import IMAGE_TYPES, attach, inspect
+from zhengfa.core.attachments import IMAGE_TYPES, attach
 from zhengfa.core.notifications import notify
 from zhengfa.org.models import Officer, Unit
 from zhengfa.org.selectors import units_where
@@ -90,6 +90,9 @@ def activity_save(
     _check_dates(
         starts_at, ends_at, held or (activity is not None and activity.status != "upcoming")
     )
+    phase, campaign = fields.get("phase"), fields.get("campaign")
+    if phase is not None and (campaign is None or phase.campaign_id != campaign.pk):
+        raise ValidationError({"phase": _("This phase belongs to another campaign.")})
     if not audience_units and not audience_officers:
         raise ValidationError(
             {"audience_units": _("Choose who is to attend: units or named officers.")}
@@ -304,12 +307,10 @@ def photos_add(*, activity: Activity, files: Sequence[Any], by: Any) -> int:
     if not files:
         raise ValidationError({"attachments": _("Choose at least one photo.")})
     for f in files:
-        if inspect(f) not in IMAGE_TYPES:
-            raise ValidationError(
-                {"attachments": _("“%(name)s” is not a picture.") % {"name": f.name}}
-            )
-    for f in files:
-        attach(record=activity, upload=f, by=by, purpose="photo")
+        try:
+            attach(record=activity, upload=f, by=by, purpose="photo", accept=IMAGE_TYPES)
+        except ValidationError as exc:  # the transaction drops the photos stored before
+            raise ValidationError({"attachments": exc.messages}) from exc
     return len(files)
 
 
