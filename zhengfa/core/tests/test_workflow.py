@@ -146,7 +146,7 @@ class DeadlineJobTests(PersonaTestCase):
         self.assertEqual(notify_deadlines(), "1 new notices")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_transitions_exactly_one_wins() -> None:
     p = build_personas(prefix="c-")
     task = task_for_unit_a(p, county_campaign(p))

@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from zhengfa.core.testing import PASSWORD, build_personas
 from zhengfa.study.models import Activity, Attendance
+from zhengfa.study.tests.factories import ensure_activity_types
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,6 +34,7 @@ def sign_in(page: Page, base: str, username: str) -> None:
 def test_organiser_runs_an_activity_and_an_officer_signs_in(
     browser: Browser, live_server: Any, tmp_path: Path
 ) -> None:
+    ensure_activity_types()
     build_personas(password=PASSWORD)
     base = live_server.url
     organiser = browser.new_page(viewport={"width": 1280, "height": 900})
