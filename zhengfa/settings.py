@@ -109,6 +109,9 @@ INSTALLED_APPS = [
     "zhengfa.study",
     "zhengfa.portal",
 ]
+if ZHENGFA_ENV == "test":
+    # A module that exists only for core's own tests (it depends on no domain app).
+    INSTALLED_APPS.append("zhengfa.core.tests.testapp")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -95,13 +95,6 @@ class TaskFilterForm(forms.Form):
         unit.queryset = units
 
 
-class TransitionForm(forms.Form):
-    comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    attachments = AttachmentField(label=_("Evidence files"))
-
-
 class SuggestionForm(forms.Form):
     topic = forms.ChoiceField(
         label=_("What is it about?"), choices=SuggestionTopic.choices, widget=forms.RadioSelect

@@ -95,14 +95,15 @@ class TaskState(models.TextChoices):
 
 def _issuer_may_check(task: Task, user: Any) -> bool:
     """Accepting or returning a report is for whoever may assign work at the issuing unit."""
-    paths = grant_for(user, "work", "assign").unit_paths
-    return any(task.issued_by.path.startswith(p) for p in paths)
+    return grant_for(user, "work", "assign").covers(task.issued_by)
 
 
 TASK_WORKFLOW = Workflow(
     states=TaskState,
     initial=TaskState.ASSIGNED,
     final={TaskState.DONE, TaskState.CANCELLED},
+    files=True,
+    start_label=_("Assigned"),
     transitions=[
         Transition(
             "report",
@@ -210,6 +211,7 @@ class SuggestionTopic(models.TextChoices):
 SUGGESTION_WORKFLOW = Workflow(
     states=SuggestionState,
     initial=SuggestionState.SUBMITTED,
+    start_label=_("Received"),
     final={SuggestionState.ANSWERED, SuggestionState.DECLINED},
     transitions=[
         Transition(

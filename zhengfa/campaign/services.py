@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from zhengfa.core import followup, workflow
 from zhengfa.core.attachments import attach
 from zhengfa.core.notifications import notify, send_sms
-from zhengfa.core.scope import collapse_paths, grant_for
+from zhengfa.core.scope import grant_for
 from zhengfa.core.validators import normalize_phone
 from zhengfa.org.access import Role
 from zhengfa.org.models import Unit, User
 
-from .models import Campaign, Phase, Suggestion, SuggestionState, Task, TaskState
+from .models import Campaign, Phase, Suggestion, SuggestionState, Task
 
 
 @transaction.atomic
@@ -73,8 +73,8 @@ def task_assign(
     phase: Phase | None = None,
 ) -> list[Task]:
     """Issue one task to each unit below the issuer; each unit's leader is told."""
-    assign_paths = collapse_paths(grant_for(by, "work", "assign").unit_paths)
-    if not assign_paths:
+    grant = grant_for(by, "work", "assign")
+    if grant.empty:
         raise PermissionDenied
     if due_at <= timezone.now():
         raise ValidationError({"due_at": _("The deadline must be in the future.")})
@@ -83,22 +83,21 @@ def task_assign(
     tasks = []
     for unit in units:
         # The issuing unit is the one whose role reaches the target, strictly above it.
-        holder = next((p for p in assign_paths if unit.path.startswith(p) and unit.path != p), None)
+        holder = grant.holder(unit)
         if holder is None:
             raise PermissionDenied
-        issued_by = Unit.objects.get(path=holder)
         leaders = _leaders_of(unit)
-        task = Task.objects.create(
+        task = Task(
             campaign=campaign,
             phase=phase,
             title=title,
             description=description,
-            issued_by=issued_by,
+            issued_by=Unit.objects.get(path=holder),
             unit=unit,
             owner=leaders[0] if leaders else None,
-            state=TaskState.ASSIGNED,
             due_at=due_at,
         )
+        workflow.start(record=task, by=by)
         notify(
             users=leaders,
             title=_("New task: %(title)s") % {"title": title},
@@ -111,8 +110,10 @@ def task_assign(
 
 @transaction.atomic
 def task_transition(
-    *, task: Task, name: str, by: Any, comment: str = "", files: Sequence[Any] = ()
+    *, record: Task, name: str, by: Any, comment: str = "", files: Sequence[Any] = ()
 ) -> Task:
+    """Report, accept, return or cancel a task; the other side is told."""
+    task = record
     workflow.transition(record=task, name=name, by=by, comment=comment, files=files)
     task.refresh_from_db()
     if name == "report":
@@ -160,9 +161,8 @@ def suggestion_submit(
         phone=normalize_phone(phone),
         state=SuggestionState.SUBMITTED,
     )
-    suggestion.due_at = suggestion.initial_due_at()
-    suggestion.full_clean(exclude=["handler"])
-    suggestion.save()
+    suggestion.full_clean(exclude=["handler", "due_at"])
+    workflow.start(record=suggestion, by=None, public=True)
     for f in files:
         attach(record=suggestion, upload=f, by=None, purpose="citizen")
     code = followup.issue(suggestion)
@@ -182,10 +182,14 @@ def suggestion_submit(
 
 @transaction.atomic
 def suggestion_transition(
-    *, suggestion: Suggestion, name: str, by: Any, comment: str = ""
+    *, record: Suggestion, name: str, by: Any, comment: str = "", files: Sequence[Any] = ()
 ) -> Suggestion:
+    """Take up, answer or decline an opinion; the citizen gets a text when it is answered."""
+    suggestion = record
     fields = {"handler": by} if name == "accept" or suggestion.handler_id is None else None
-    workflow.transition(record=suggestion, name=name, by=by, comment=comment, fields=fields)
+    workflow.transition(
+        record=suggestion, name=name, by=by, comment=comment, files=files, fields=fields
+    )
     suggestion.refresh_from_db()
     if name in {"answer", "decline"} and suggestion.phone:
         send_sms(

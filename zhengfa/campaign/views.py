@@ -5,24 +5,24 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from zhengfa.core import followup
+from zhengfa.core.attachments import attachments_of
 from zhengfa.core.forms import add_service_errors
+from zhengfa.core.generic import form_page, paginate, transition_view
 from zhengfa.core.scope import get_scoped_or_404
-from zhengfa.core.workflow import allowed_transitions, timeline_for
+from zhengfa.core.workflow import timeline_for, transition_panel
 from zhengfa.org.models import Unit
-from zhengfa.org.selectors import units_where
 
 from . import services
-from .forms import SuggestionForm, TaskFilterForm, TaskForm, TransitionForm
+from .forms import SuggestionForm, TaskFilterForm, TaskForm
 from .models import Campaign, Suggestion, SuggestionState, Task
 from .selectors import current_campaign
 
@@ -55,7 +55,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _task_units(user: Any) -> QuerySet[Unit]:
     """Units below those where the user may assign work."""
-    return units_where(user, "work", "assign", below_only=True)
+    return Unit.objects.granted_to(user, "work", "assign", strictly_below=True).order_by("path")
 
 
 @login_required
@@ -73,19 +73,17 @@ def task_list(request: HttpRequest) -> HttpResponse:
         elif data["due"] == "soon":
             qs = qs.due_within(3)
         if data["unit"]:
-            qs = qs.filter(unit__path__startswith=data["unit"].path)
+            qs = qs.within(data["unit"])
     elif form.is_bound:
         qs = qs.none()
-    page = Paginator(qs.order_by("due_at", "pk"), 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, qs.order_by("due_at", "pk"))
     return render(
         request,
         "campaign/task_list.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "can_assign": _task_units(request.user).exists(),
         },
     )
@@ -114,11 +112,28 @@ def task_create(request: HttpRequest) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(n)d tasks assigned.") % {"n": len(tasks)})
             return redirect("campaign:task_list")
-    return render(request, "campaign/task_form.html", {"form": form})
+    return form_page(request, form, title=_("Assign a task"), submit=_("Assign"))
+
+
+def _task_page(
+    request: HttpRequest, task: Task, form: Any = None, failed: str = "", status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "campaign/task_detail.html",
+        {
+            "task": task,
+            "timeline": timeline_for(task),
+            "panel": transition_panel(
+                task, request.user, url_name="campaign:task_transition", form=form, failed=failed
+            ),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -129,50 +144,14 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         pk=pk,
     )
-    return render(
-        request,
-        "campaign/task_detail.html",
-        {
-            "task": task,
-            "timeline": timeline_for(task),
-            "transitions": allowed_transitions(task, request.user),
-            "form": TransitionForm(),
-        },
-    )
+    return _task_page(request, task)
 
 
-@login_required
-@require_POST
-def task_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
-    task = get_scoped_or_404(Task.objects.select_related("issued_by"), request.user, pk=pk)
-    form = TransitionForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.task_transition(
-                task=task,
-                name=name,
-                by=request.user,
-                comment=form.cleaned_data["comment"],
-                files=form.cleaned_data["attachments"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Done."))
-            return redirect("campaign:task_detail", pk=task.pk)
-    task.refresh_from_db()
-    return render(
-        request,
-        "campaign/task_detail.html",
-        {
-            "task": task,
-            "timeline": timeline_for(task),
-            "transitions": allowed_transitions(task, request.user),
-            "form": form,
-            "failed": name,
-        },
-        status=400,
-    )
+task_transition = transition_view(
+    Task.objects.select_related("unit", "issued_by", "campaign", "phase", "owner"),
+    apply=services.task_transition,
+    page=_task_page,
+)
 
 
 # --- Opinions: staff ---------------------------------------------------------------------
@@ -183,41 +162,36 @@ def task_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 def suggestion_list(request: HttpRequest) -> HttpResponse:
     qs = Suggestion.objects.visible_to(request.user).select_related("handler")
     state = request.GET.get("state", "")
-    if state in dict(SuggestionState.choices):
+    if state in SuggestionState.values:
         qs = qs.filter(state=state)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page, query = paginate(request, qs)
     return render(
         request,
         "campaign/suggestion_list.html",
-        {
-            "page": page,
-            "query": f"state={state}" if state else "",
-            "state": state,
-            "states": SuggestionState.choices,
-        },
+        {"page": page, "query": query, "state": state, "states": SuggestionState.choices},
     )
 
 
-@login_required
-@require_GET
-def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    suggestion = get_scoped_or_404(Suggestion, request.user, pk=pk)
-    return _suggestion_page(request, suggestion, TransitionForm())
-
-
 def _suggestion_page(
-    request: HttpRequest, suggestion: Suggestion, form: Any, status: int = 200
+    request: HttpRequest,
+    suggestion: Suggestion,
+    form: Any = None,
+    failed: str = "",
+    status: int = 200,
 ) -> HttpResponse:
-    from zhengfa.core.attachments import attachments_of
-
     return render(
         request,
         "campaign/suggestion_detail.html",
         {
             "s": suggestion,
             "timeline": timeline_for(suggestion),
-            "transitions": allowed_transitions(suggestion, request.user),
-            "form": form,
+            "panel": transition_panel(
+                suggestion,
+                request.user,
+                url_name="campaign:suggestion_transition",
+                form=form,
+                failed=failed,
+            ),
             "files": attachments_of(suggestion).filter(event__isnull=True),
             "reveal_url": reverse(
                 "core:reveal_value", args=["campaign.suggestion", suggestion.pk, "phone"]
@@ -231,25 +205,14 @@ def _suggestion_page(
 
 
 @login_required
-@require_POST
-def suggestion_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
-    suggestion = get_scoped_or_404(Suggestion, request.user, pk=pk)
-    form = TransitionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.suggestion_transition(
-                suggestion=suggestion,
-                name=name,
-                by=request.user,
-                comment=form.cleaned_data["comment"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Done."))
-            return redirect("campaign:suggestion_detail", pk=suggestion.pk)
-    suggestion.refresh_from_db()
-    return _suggestion_page(request, suggestion, form, status=400)
+@require_GET
+def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _suggestion_page(request, get_scoped_or_404(Suggestion, request.user, pk=pk))
+
+
+suggestion_transition = transition_view(
+    Suggestion, apply=services.suggestion_transition, page=_suggestion_page
+)
 
 
 # --- Opinions: the public form --------------------------------------------------------------

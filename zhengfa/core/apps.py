@@ -1,23 +1,15 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from . import registry
 
-class CoreConfig(AppConfig):
+
+class CoreConfig(registry.ModuleConfig):
     name = "zhengfa.core"
     label = "core"
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import navigation
-        from .audit import may_read_audit
+        super().ready()
+        from . import signals
 
-        navigation.register(
-            navigation.NavItem(
-                pillar=navigation.Pillar.SYSTEM,
-                label=_("Audit log"),
-                url_name="core:audit_list",
-                domain="audit",
-                allowed=may_read_audit,
-                order=90,
-            ),
-        )
+        signals.connect()

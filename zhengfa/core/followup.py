@@ -6,13 +6,12 @@ How a module uses it::
     code = followup.issue(record)                   # stores nothing but its keyed hash
     followup.remember_for_display(response, code)   # in the view: shown once, then gone
 
-    # apps.py ready():
-    followup.register(Suggestion, followup.PublicView(
-        title=lambda s: str(_("Opinion on the campaign")),
-        is_open=lambda s: s.is_open,
-        supplement=lambda s, text, files: services.suggestion_supplement(
-            suggestion=s, comment=text, files=files),
-    ))
+    # plugin.py: Plugin(followups={Suggestion: PublicView(
+    #     title=lambda s: str(_("Opinion on the campaign")),
+    #     is_open=lambda s: s.is_open,
+    #     supplement=lambda s, text, files: services.suggestion_supplement(
+    #         suggestion=s, comment=text, files=files),
+    # )})
 
 The public page ``/query/`` (查询进度) takes a code, shows the module's public view —
 status, public timeline entries — and, while the record is open, lets the citizen add
@@ -25,8 +24,6 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -37,6 +34,7 @@ from django.http import HttpRequest, HttpResponse
 
 from .crypto import keyed_hash
 from .models import FollowUp
+from .registry import PublicView, registry
 
 # Crockford's base32: no I, L, O or U, so nothing reads as another character.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -84,32 +82,13 @@ def find(code: str) -> models.Model | None:
     if entry is None:
         return None
     model = entry.content_type.model_class()
-    if model is None or model not in _views:
+    if model is None or model not in registry.followups:
         return None
     return model._default_manager.filter(pk=entry.object_id).first()
 
 
-@dataclass
-class PublicView:
-    """What a module shows the citizen of its record, and whether it still takes additions."""
-
-    title: Callable[[Any], str]
-    is_open: Callable[[Any], bool]
-    status: Callable[[Any], str] = lambda r: str(getattr(r, "state_label", ""))
-    details: Callable[[Any], list[tuple[Any, Any]]] = field(default=lambda r: [])
-    # The module's service for the citizen's addition: (record, text, files) -> None.
-    supplement: Callable[[Any, str, list[Any]], None] | None = None
-
-
-_views: dict[type[models.Model], PublicView] = {}
-
-
-def register(model: type[models.Model], view: PublicView) -> None:
-    _views[model] = view
-
-
 def public_view(record: models.Model) -> PublicView:
-    return _views[type(record)]
+    return registry.followups[type(record)]
 
 
 DISPLAY_COOKIE = "zf_code_once"
@@ -160,7 +139,7 @@ def _client_key(request: HttpRequest) -> str:
 
 def attempts_allowed(request: HttpRequest) -> bool:
     """Count one attempt; False once the client has used up the window's attempts."""
-    limit, window = getattr(settings, "FOLLOWUP_RATE_LIMIT", (10, 15 * 60))
+    limit, window = settings.FOLLOWUP_RATE_LIMIT
     key = _client_key(request)
     if cache.add(key, 1, timeout=window):
         return True
@@ -208,6 +187,6 @@ def unlocked(request: HttpRequest) -> models.Model | None:
     if not data or data.get("until", 0) < time.time():
         return None
     model = ContentType.objects.get_for_id(data["ct"]).model_class()
-    if model is None or model not in _views:
+    if model is None or model not in registry.followups:
         return None
     return model._default_manager.filter(pk=data["pk"]).first()

@@ -5,7 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhengfa.core.validators import validate_plausible_date
+from .attachments import AttachmentField
+from .validators import validate_plausible_date
 
 
 class TokenForm(forms.Form):
@@ -85,3 +86,18 @@ def add_service_errors(form: forms.Form, exc: Any) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+class TransitionForm(forms.Form):
+    """The form of a record's workflow buttons: a comment, and files if the workflow takes
+    them (``Workflow.files``)."""
+
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    attachments = AttachmentField(label=_("Evidence files"))
+
+    def __init__(self, *args: Any, files: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not files:
+            del self.fields["attachments"]

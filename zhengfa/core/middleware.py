@@ -26,7 +26,7 @@ class RequireTwoFactorMiddleware:
         if user.is_authenticated and not user.is_verified() and not self._exempt(request):  # type: ignore[attr-defined]
             from django_otp import user_has_device
 
-            from zhengfa.org.access import roles_of
+            from .scope import roles_of
 
             if user_has_device(user, confirmed=True):
                 return redirect(

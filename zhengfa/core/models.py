@@ -81,6 +81,7 @@ class TimelineEvent(models.Model):
     # Set by workflow.timeline_for for display: the states' labels in the current language.
     from_label: str
     to_label: str
+    start_label: str
 
     class Meta:
         verbose_name = _("timeline event")

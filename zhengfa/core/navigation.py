@@ -1,23 +1,18 @@
 """Staff navigation, grouped by the article's five pillars (五个过硬).
 
-Each app registers its entries in ``AppConfig.ready()``; the base template shows the entries
-the signed-in user may use. A new module adds its pages without touching the shell::
-
-    navigation.register(NavItem(pillar=Pillar.DISCIPLINE, label=_("Reports"),
-                                url_name="supervision:report_list", domain="supervision"))
+Modules declare their entries as ``NavItem`` in ``plugin.py``; the base template shows the
+entries the signed-in user may use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
 from django.urls import NoReverseMatch, reverse
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from .registry import registry
 from .scope import can
 
 
@@ -30,33 +25,13 @@ class Pillar(models.TextChoices):
     SYSTEM = "system", _("System")
 
 
-@dataclass(frozen=True)
-class NavItem:
-    pillar: str
-    label: str | Promise
-    url_name: str
-    domain: str
-    action: str = "view"
-    order: int = 100
-    # A further condition beyond the domain grant, when a page asks for more.
-    allowed: Callable[[Any], bool] | None = None
-
-
-_items: list[NavItem] = []
-
-
-def register(*items: NavItem) -> None:
-    for item in items:
-        if item not in _items:
-            _items.append(item)
-
-
 def menu_for(user: Any) -> list[dict[str, Any]]:
     """Pillars with the entries this user may open, in the article's order."""
     groups: list[dict[str, Any]] = []
+    items = registry.navigation
     for value, label in Pillar.choices:
         entries = []
-        for item in sorted((i for i in _items if i.pillar == value), key=lambda i: i.order):
+        for item in (i for i in items if i.pillar == value):
             if not can(user, item.domain, item.action):
                 continue
             if item.allowed is not None and not item.allowed(user):

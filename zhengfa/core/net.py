@@ -12,7 +12,7 @@ def client_address(request: HttpRequest) -> str:
     request really came through one of them (anyone can send the header).
     """
     remote = request.META.get("REMOTE_ADDR", "")
-    trusted = set(getattr(settings, "TRUSTED_PROXIES", []))
+    trusted = set(settings.TRUSTED_PROXIES)
     if remote in trusted:
         forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         for address in reversed([a for a in forwarded if a]):

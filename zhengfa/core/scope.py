@@ -1,8 +1,8 @@
-"""The one scoping entry point for staff queries: ``Model.objects.visible_to(user, action)``.
+"""The one door for scope: who may do what on which records.
 
 A model that belongs to an organisation declares where its unit is and which *domain* of
 work it belongs to; roles grant actions per domain on the subtree of the unit they are held
-at (see ``zhengfa.org.access``)::
+at (the org app provides the roles, modules declare their domains in ``plugin.py``)::
 
     class Dispute(models.Model):
         unit = models.ForeignKey("org.Unit", ...)
@@ -10,19 +10,24 @@ at (see ``zhengfa.org.access``)::
         scope = ScopeSpec(domain="mediation", unit="unit", owner="handler")
         objects = ScopedManager()
 
-    Dispute.objects.visible_to(request.user, "change")
+    Dispute.objects.visible_to(request.user, "change")       # every staff read
+    get_scoped_or_404(Dispute, request.user, "change", pk=pk)  # 404 outside, 403 read-only
+    Unit.objects.granted_to(request.user, "work", "assign", strictly_below=True)
+    Task.objects.visible_to(user).within(unit)                 # a unit's subtree
+    grant_for(user, "work", "assign").covers(task.issued_by)   # one unit, in Python
 
-``unit`` is the lookup path to the unit (``""`` for the unit model itself); ``owner`` is the
-lookup path to the user whose own record it is, for roles that act on their own records only.
-Views fetch single records with :func:`get_scoped_or_404`: out of scope answers 404, in
-scope for viewing but not for the action answers 403.
+``unit`` is the lookup path to the unit (``""`` for the unit model itself), or several
+paths when a record lies in every one of them (an account with roles in several units);
+``owner`` is the lookup path to the user whose own record it is, for roles that act on their
+own records only; ``participant`` adds the records a person takes part in (an invited
+audience) to what he may view.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -40,40 +45,13 @@ else:
 @dataclass(frozen=True)
 class ScopeSpec:
     domain: str
-    unit: str = "unit"
+    unit: str | tuple[str, ...] = "unit"
     owner: str | None = None
     # Records held at a unit are seen (not changed) by everyone in the units below it:
     # a county campaign is visible in every police station.
     seen_below: bool = False
-
-
-@dataclass
-class Grant:
-    """What a user may do with one action in one domain."""
-
-    unit_paths: list[str] = field(default_factory=list)
-    own: bool = False
-
-    @property
-    def empty(self) -> bool:
-        return not self.unit_paths and not self.own
-
-
-# Set by the org app at start-up: (user, domain, action) -> Grant.
-_resolver: Callable[[Any, str, str], Grant] | None = None
-
-
-def register_resolver(resolver: Callable[[Any, str, str], Grant]) -> None:
-    global _resolver
-    _resolver = resolver
-
-
-def grant_for(user: AnyUser, domain: str, action: str) -> Grant:
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
-        return Grant()
-    if _resolver is None:  # pragma: no cover - org is always installed
-        raise RuntimeError("no scope resolver registered")
-    return _resolver(user, domain, action)
+    # (user) -> Q of further records he may view because he takes part in them, or None.
+    participant: Callable[[Any], Q | None] | None = None
 
 
 def collapse_paths(paths: list[str]) -> list[str]:
@@ -85,20 +63,101 @@ def collapse_paths(paths: list[str]) -> list[str]:
     return kept
 
 
+def path_of(unit: Any) -> str:
+    return unit if isinstance(unit, str) else str(unit.path)
+
+
+def subtree_q(lookup: str, paths: list[str]) -> Q:
+    """Records whose unit (at `lookup`, "" for a unit itself) lies in one of the subtrees."""
+    field = f"{lookup}__path__startswith" if lookup else "path__startswith"
+    q = Q(pk__in=[])
+    for path in collapse_paths(paths):
+        q |= Q(**{field: path})
+    return q
+
+
+@dataclass
+class Grant:
+    """What a user may do with one action in one domain: the subtrees, and his own records."""
+
+    unit_paths: list[str]
+    own: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not self.unit_paths and not self.own
+
+    @property
+    def paths(self) -> list[str]:
+        return collapse_paths(self.unit_paths)
+
+    @property
+    def at_root(self) -> bool:
+        """Held at the top of a tree (where records without a unit belong)."""
+        return any(path.count(".") == 1 for path in self.unit_paths)
+
+    def covers(self, unit: Any, *, strictly_below: bool = False) -> bool:
+        """Whether the grant reaches `unit` (a unit or its path)."""
+        target = path_of(unit)
+        return any(
+            target.startswith(p) and not (strictly_below and target == p) for p in self.paths
+        )
+
+    def holder(self, unit: Any) -> str | None:
+        """The path of the granted unit strictly above `unit` that reaches it, if any."""
+        target = path_of(unit)
+        return next((p for p in self.paths if target.startswith(p) and target != p), None)
+
+
+def _access() -> Any:
+    from .registry import registry
+
+    if registry.access is None:  # pragma: no cover - the org app always provides it
+        raise RuntimeError("no access provider registered")
+    return registry.access
+
+
+def grant_for(user: AnyUser, domain: str, action: str) -> Grant:
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return Grant([])
+    grant: Grant = _access().grant(user, domain, action)
+    return grant
+
+
+def roles_of(user: AnyUser) -> set[str]:
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return set()
+    roles: set[str] = _access().roles(user)
+    return roles
+
+
+def can(user: AnyUser, domain: str, action: str) -> bool:
+    """Whether the user may do `action` anywhere in `domain` (for showing buttons, create views)."""
+    return not grant_for(user, domain, action).empty
+
+
 M = TypeVar("M", bound=models.Model)
 
 
+def _model_at(model: type[models.Model], lookup: str) -> type[models.Model]:
+    for part in lookup.split("__"):
+        related = model._meta.get_field(part).related_model
+        assert related is not None and not isinstance(related, str)
+        model = related
+    return model
+
+
 class ScopedQuerySet(models.QuerySet[M], Generic[M]):
-    def visible_to(self, user: AnyUser, action: str = "view") -> ScopedQuerySet[M]:
+    @property
+    def _spec(self) -> ScopeSpec:
         spec: ScopeSpec = self.model.scope  # type: ignore[attr-defined]
+        return spec
+
+    def visible_to(self, user: AnyUser, action: str = "view") -> Self:
+        spec = self._spec
         grant = grant_for(user, spec.domain, action)
-        if grant.empty:
-            return self.none()
-        path_lookup = f"{spec.unit}__path__startswith" if spec.unit else "path__startswith"
-        q = Q(pk__in=[])
-        for path in collapse_paths(grant.unit_paths):
-            q |= Q(**{path_lookup: path})
-        if spec.seen_below and action == "view":
+        q = self._grant_q(grant)
+        if spec.seen_below and action == "view" and isinstance(spec.unit, str):
             ancestors = {
                 path[: i + 1] for path in grant.unit_paths for i, ch in enumerate(path) if ch == "."
             }
@@ -106,7 +165,54 @@ class ScopedQuerySet(models.QuerySet[M], Generic[M]):
             q |= Q(**{exact: sorted(ancestors)})
         if grant.own and spec.owner:
             q |= Q(**{spec.owner: user})
+        if spec.participant is not None and action == "view" and user.is_authenticated:
+            extra = spec.participant(user)
+            if extra is not None:
+                q |= extra
         return self.filter(q)
+
+    def granted_to(
+        self, user: AnyUser, domain: str, action: str, *, strictly_below: bool = False
+    ) -> Self:
+        """Records whose unit lies where `user` holds `action` in `domain` (any domain: the
+        units where an officer may organise study work are ``Unit.objects.granted_to(user,
+        "work", "change")``). ``strictly_below`` leaves out the units the roles are held at."""
+        grant = grant_for(user, domain, action)
+        q = self._grant_q(grant)
+        if strictly_below:
+            unit = self._spec.unit
+            assert isinstance(unit, str)
+            exact = f"{unit}__path__in" if unit else "path__in"
+            return self.filter(q).exclude(**{exact: grant.paths})
+        return self.filter(q)
+
+    def within(self, unit: Any) -> Self:
+        """Records of `unit`'s subtree (a filter the person chose, inside his scope)."""
+        lookup = self._spec.unit
+        assert isinstance(lookup, str)
+        return self.filter(subtree_q(lookup, [path_of(unit)]))
+
+    def _grant_q(self, grant: Grant) -> Q:
+        if not grant.unit_paths:
+            return Q(pk__in=[])
+        lookup = self._spec.unit
+        if isinstance(lookup, str):
+            return subtree_q(lookup, grant.paths)
+        # A record in several units is reached only when every one of them is; one with no
+        # unit at all belongs to the top of the tree.
+        units = _model_at(self.model, lookup[0])._default_manager
+        inside = units.filter(subtree_q("", grant.paths))
+        outside = units.exclude(subtree_q("", grant.paths))
+        reach = Q(pk__in=[])
+        beyond = Q(pk__in=[])
+        for part in lookup:
+            reach |= Q(**{f"{part}__in": inside})
+            beyond |= Q(**{f"{part}__in": outside})
+        if grant.at_root:
+            reach |= Q(**{f"{part}__isnull": True for part in lookup})
+        manager = self.model._default_manager
+        reached = manager.filter(reach).exclude(pk__in=manager.filter(beyond).values("pk"))
+        return Q(pk__in=reached.values("pk"))
 
 
 class ScopedManager(models.Manager[M], Generic[M]):
@@ -118,6 +224,14 @@ class ScopedManager(models.Manager[M], Generic[M]):
     def visible_to(self, user: AnyUser, action: str = "view") -> ScopedQuerySet[M]:
         return self.get_queryset().visible_to(user, action)
 
+    def granted_to(
+        self, user: AnyUser, domain: str, action: str, *, strictly_below: bool = False
+    ) -> ScopedQuerySet[M]:
+        return self.get_queryset().granted_to(user, domain, action, strictly_below=strictly_below)
+
+    def within(self, unit: Any) -> ScopedQuerySet[M]:
+        return self.get_queryset().within(unit)
+
 
 def get_scoped_or_404(
     queryset: models.QuerySet[M] | type[M], user: AnyUser, action: str = "view", **lookup: Any
@@ -128,11 +242,12 @@ def get_scoped_or_404(
         obj = qs.visible_to(user, "view").get(**lookup)
     except (qs.model.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
-    if action != "view" and not qs.visible_to(user, action).filter(pk=obj.pk).exists():
+    if action != "view" and not may(user, action, obj):
         raise PermissionDenied
     return obj
 
 
-def can(user: AnyUser, domain: str, action: str) -> bool:
-    """Whether the user may do `action` anywhere in `domain` (for showing buttons, create views)."""
-    return not grant_for(user, domain, action).empty
+def may(user: AnyUser, action: str, record: models.Model) -> bool:
+    """Whether `user` may do `action` on this one record (one query)."""
+    manager: Any = type(record)._default_manager
+    return bool(manager.visible_to(user, action).filter(pk=record.pk).exists())

@@ -1,4 +1,8 @@
-"""Sign-in auditing. Authentication events have no model change, so they are recorded here."""
+"""Sign-in auditing. Authentication events have no model change, so they are recorded here.
+
+The receivers are connected by ``CoreConfig.ready()`` through :func:`connect`, so that
+auditing never depends on which module happened to be imported first.
+"""
 
 from __future__ import annotations
 
@@ -6,59 +10,57 @@ from typing import Any
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.dispatch import receiver
 from django.http import HttpRequest
 
 from .models import SignInEvent
+from .net import client_address
 
 
-def client_address(request: HttpRequest | None) -> str | None:
+def _address(request: HttpRequest | None) -> str | None:
     """The staff member's address as the server saw it (staff sign-ins only, never citizens)."""
-    from .net import client_address as address_of
-
     if request is None:
         return None
-    return address_of(request) or None
+    return client_address(request) or None
 
 
-@receiver(user_logged_in)
-def _logged_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+def record(kind: str, *, request: HttpRequest | None, user: Any = None, username: str = "") -> None:
     SignInEvent.objects.create(
-        kind=SignInEvent.Kind.LOGIN,
+        kind=kind,
         user=user,
-        username=user.get_username(),
-        ip_address=client_address(request),
+        username=(username or (user.get_username() if user is not None else ""))[:150],
+        ip_address=_address(request),
     )
 
 
-@receiver(user_logged_out)
+def _logged_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    record(SignInEvent.Kind.LOGIN, request=request, user=user)
+
+
 def _logged_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        SignInEvent.objects.create(
-            kind=SignInEvent.Kind.LOGOUT,
-            user=user,
-            username=user.get_username(),
-            ip_address=client_address(request),
-        )
+        record(SignInEvent.Kind.LOGOUT, request=request, user=user)
 
 
-@receiver(user_login_failed)
 def _login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
-    SignInEvent.objects.create(
-        kind=SignInEvent.Kind.FAILURE,
-        username=str(credentials.get("username", ""))[:150],
-        ip_address=client_address(request),
-    )
+    record(SignInEvent.Kind.FAILURE, request=request, username=str(credentials.get("username", "")))
 
 
-@receiver(user_locked_out)
 def _locked_out(
     sender: Any, request: HttpRequest, username: str | None = None, **kwargs: Any
 ) -> None:
-    SignInEvent.objects.create(
-        kind=SignInEvent.Kind.LOCKED,
-        username=(username or "")[:150],
-        ip_address=client_address(request),
-    )
+    record(SignInEvent.Kind.LOCKED, request=request, username=username or "")
+
+
+RECEIVERS = (
+    (user_logged_in, _logged_in),
+    (user_logged_out, _logged_out),
+    (user_login_failed, _login_failed),
+    (user_locked_out, _locked_out),
+)
+
+
+def connect() -> None:
+    for signal, receiver in RECEIVERS:
+        signal.connect(receiver, dispatch_uid=f"zhengfa.core.signals.{receiver.__name__}")

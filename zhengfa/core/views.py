@@ -23,10 +23,12 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import signals
 from .audit import may_read_audit
 from .forms import AuditFilterForm, SignInFilterForm, TokenForm
 from .models import SignInEvent
-from .signals import client_address
+from .panels import render_panels
+from .registry import registry
 
 
 class LoginView(auth_views.LoginView):
@@ -55,12 +57,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             if device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
                 return redirect(_safe_next(request))
-        SignInEvent.objects.create(
-            kind=SignInEvent.Kind.OTP_FAILURE,
-            user=request.user,  # type: ignore[misc]
-            username=request.user.get_username(),
-            ip_address=client_address(request),
-        )
+        signals.record(SignInEvent.Kind.OTP_FAILURE, request=request, user=request.user)
         form.add_error("token", _("That code is not right or has expired. Try the current one."))
     return render(request, "core/otp_verify.html", {"form": form, "next": _safe_next(request)})
 
@@ -109,17 +106,10 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The staff home: what this account may reach, by pillar."""
-    from zhengfa.org.models import RoleAssignment
-
-    assignments = RoleAssignment.objects.filter(
-        user__username=request.user.get_username()
-    ).select_related("unit")
     return render(
         request,
         "core/dashboard.html",
-        {
-            "assignments": assignments,
-        },
+        {"panels": render_panels(request, registry.staff_panels)},
     )
 
 

@@ -7,6 +7,7 @@ How a module uses it::
             states=TaskState,
             initial=TaskState.ASSIGNED,
             final={TaskState.DONE},
+            files=True,                           # transitions may carry evidence files
             transitions=[
                 Transition("report", TaskState.ASSIGNED, TaskState.REPORTED, _("Report"),
                            action="change"),
@@ -18,15 +19,20 @@ How a module uses it::
         )
         objects = WorkflowManager()
 
+    start(record=task, by=request.user)             # in the create service: state, due, event
     transition(record=task, name="report", by=request.user, comment="...", files=[...])
 
-``transition`` checks the table and the actor's scope (``Model.objects.visible_to(by,
-action)``, plus ``roles`` where a transition names them), then moves the state with a
+``start`` gives a new record its initial state and due date, saves it and writes the first
+timeline event. ``transition`` checks the table and the actor's scope
+(``Model.objects.visible_to(by, action)``, plus the transition's ``guard``), then moves the
+state with a
 conditional UPDATE on (state, version): of two concurrent transitions exactly one wins, the
 other gets :class:`ConcurrentChange`. It writes a :class:`~zhengfa.core.models.TimelineEvent`
 and stores any files through ``core.attachments``. Overdue and due-soon are computed from
 ``due_at`` (``WorkflowQuerySet.overdue()`` / ``.due_within(days)``); nothing stores them.
-Detail pages include ``core/partials/_timeline.html`` with ``timeline_for(record)``.
+Detail pages include ``core/partials/_transitions.html`` with ``transition_panel(...)`` and
+``core/partials/_timeline.html`` with ``timeline_for(record)``; the module's URL for a
+transition is ``core.views.transition_view(...)`` around its transition service.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -44,10 +50,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from .models import TimelineEvent
-from .scope import ScopedManager, ScopedQuerySet
+from .scope import ScopedManager, ScopedQuerySet, may
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -68,7 +74,6 @@ class Transition:
     target: str
     label: str | Promise
     action: str = "change"
-    roles: frozenset[str] | None = None
     comment_required: bool = False
     public: bool = False  # the event (and its comment) is shown to the citizen
     by_citizen: bool = False  # a citizen with the follow-up code may do it (by=None)
@@ -86,6 +91,10 @@ class Workflow:
     initial: str
     transitions: list[Transition]
     final: set[str] = field(default_factory=set)
+    # Whether transitions may carry files (evidence); the buttons' form offers an upload.
+    files: bool = False
+    # What the first timeline event says (e.g. "Received", "Assigned"); "Created" if unset.
+    start_label: str | Promise = ""
     deadlines: dict[str, int | None] = field(default_factory=dict)
     setting: str = ""
     due_soon_days: int = 3
@@ -119,9 +128,6 @@ class Workflow:
 
 
 class WorkflowQuerySet(ScopedQuerySet[Any]):
-    def visible_to(self, user: Any, action: str = "view") -> WorkflowQuerySet:
-        return cast(WorkflowQuerySet, super().visible_to(user, action))
-
     def open(self) -> WorkflowQuerySet:
         return self.exclude(state__in=self.model.workflow.final)
 
@@ -191,19 +197,37 @@ class WorkflowModel(models.Model):
 
 def allowed_transitions(record: WorkflowModel, user: Any) -> list[Transition]:
     """The transitions `user` may apply to `record` now (for the buttons on a detail page)."""
-    from zhengfa.org.access import roles_of
+    return [
+        t
+        for t in record.workflow.available(record.state)
+        if (t.guard is None or t.guard(record, user)) and may(user, t.action, record)
+    ]
 
-    model = type(record)
-    out = []
-    for t in record.workflow.available(record.state):
-        if t.roles is not None and not (roles_of(user) & t.roles):
-            continue
-        if t.guard is not None and not t.guard(record, user):
-            continue
-        if not model.objects.visible_to(user, t.action).filter(pk=record.pk).exists():  # type: ignore[attr-defined]
-            continue
-        out.append(t)
-    return out
+
+def start(
+    *, record: WorkflowModel, by: Any, comment: str = "", public: bool = False
+) -> TimelineEvent:
+    """Give a new record its initial state and due date, save it, and write the first event.
+
+    `by` is None for a citizen's submission; a due date already set (a deadline the assigner
+    chose) is kept. Call inside the creating service's transaction, after validation.
+    """
+    wf = record.workflow
+    record.state = wf.initial
+    if record.due_at is None:
+        record.due_at = record.initial_due_at()
+    record.state_changed_at = timezone.now()
+    record.save()
+    return TimelineEvent.objects.create(
+        content_type=ContentType.objects.get_for_model(type(record)),
+        object_id=record.pk,
+        actor=by,
+        by_citizen=by is None,
+        transition="start",
+        to_state=wf.initial,
+        comment=comment.strip(),
+        public=public,
+    )
 
 
 def transition(
@@ -215,15 +239,12 @@ def transition(
     files: Iterable[UploadedFile] = (),
     due_at: dt.datetime | None = None,
     fields: dict[str, Any] | None = None,
-    on_commit: Callable[[WorkflowModel], None] | None = None,
 ) -> TimelineEvent:
     """Apply transition `name` to `record` as `by` (None for the citizen holding the code).
 
     `fields` are other columns to set in the same UPDATE (an assignee, a result). Raises
     TransitionNotAllowed, PermissionDenied or ConcurrentChange, and then saves nothing.
     """
-    from zhengfa.org.access import roles_of
-
     model = type(record)
     wf = record.workflow
     t = wf.get(name)
@@ -239,13 +260,8 @@ def transition(
         if by is None:
             if not t.by_citizen:
                 raise PermissionDenied
-        else:
-            if t.roles is not None and not (roles_of(by) & t.roles):
-                raise PermissionDenied
-            if t.guard is not None and not t.guard(record, by):
-                raise PermissionDenied
-            if not model.objects.visible_to(by, t.action).filter(pk=record.pk).exists():  # type: ignore[attr-defined]
-                raise PermissionDenied
+        elif (t.guard is not None and not t.guard(record, by)) or not may(by, t.action, record):
+            raise PermissionDenied
         now = timezone.now()
         if due_at is None:
             due_at = wf.due_for(t.target, now, record.due_at)
@@ -285,8 +301,6 @@ def transition(
             for f in files:
                 attach(record=record, upload=f, by=by, event=event)
         record.refresh_from_db()
-        if on_commit is not None:
-            transaction.on_commit(lambda: on_commit(record))
     return event
 
 
@@ -333,4 +347,23 @@ def timeline_for(record: models.Model, public_only: bool = False) -> list[Timeli
     for e in events:
         e.from_label = wf.label(e.from_state) if wf else e.from_state
         e.to_label = wf.label(e.to_state) if wf else e.to_state
+        if e.transition == "start":
+            e.start_label = str(
+                wf.start_label if wf and wf.start_label else pgettext("timeline", "Created")
+            )
     return events
+
+
+def transition_panel(
+    record: WorkflowModel, user: Any, *, url_name: str, form: Any = None, failed: str = ""
+) -> dict[str, Any]:
+    """Context for ``core/partials/_transitions.html``: the buttons `user` may press now."""
+    from .forms import TransitionForm
+
+    return {
+        "record": record,
+        "transitions": allowed_transitions(record, user),
+        "form": form or TransitionForm(files=record.workflow.files),
+        "url_name": url_name,
+        "failed": failed,
+    }

@@ -1,9 +1,10 @@
 """Roles and what they grant.
 
-A role is held at a unit and reaches that unit's subtree. Grants are declared per *domain*
-of work (org data, campaign work, audit, and whatever domains later modules register with
-:func:`register_domain`). An action marked ``own:`` applies only to records whose owner is
-the user (see ``ScopeSpec.owner``).
+A role is held at a unit and reaches that unit's subtree. What a role may do is declared per
+*domain* of work by the module that owns the domain, in its ``plugin.py``
+(``Plugin(domains={"work": {Role.LEADER: {VIEW, CHANGE}}})``). An action written ``own:view``
+applies only to records whose owner is the user (see ``ScopeSpec.owner``). This module is
+the access provider that ``core.scope`` asks.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhengfa.core.registry import registry
 from zhengfa.core.scope import Grant
 
 
@@ -30,41 +32,9 @@ VIEW, CHANGE, ASSIGN, ADMIN = "view", "change", "assign", "admin"
 # Showing a masked value (ID number, phone) in full: audited, with a reason.
 REVEAL = "reveal"
 
-GRANTS: dict[str, dict[str, frozenset[str]]] = {}
 
-
-def register_domain(domain: str, grants: dict[str, set[str]]) -> None:
-    """Declare which role may do which action in a domain. Modules call this in ready()."""
-    GRANTS[domain] = {role: frozenset(actions) for role, actions in grants.items()}
-
-
-# Organisation data: units, officers, mediators, accounts.
-register_domain(
-    "org",
-    {
-        Role.COMMITTEE: {VIEW},
-        Role.LEADER: {VIEW, CHANGE, REVEAL},
-        Role.CLERK: {VIEW, CHANGE, REVEAL},
-        Role.SUPERVISION: {VIEW},
-        Role.SYSADMIN: {VIEW, CHANGE, ADMIN},
-        Role.OFFICER: {"own:view"},
-        Role.MEDIATOR: {"own:view"},
-    },
-)
-# Campaign work: campaigns, phases, tasks, indicators.
-register_domain(
-    "work",
-    {
-        Role.COMMITTEE: {VIEW, CHANGE, ASSIGN, REVEAL},
-        Role.LEADER: {VIEW, CHANGE, ASSIGN, REVEAL},
-        Role.CLERK: {VIEW, CHANGE, REVEAL},
-        Role.SUPERVISION: {VIEW},
-        Role.OFFICER: {VIEW},
-        Role.MEDIATOR: {VIEW},
-    },
-)
-# The audit trail.
-register_domain("audit", {Role.COMMITTEE: {VIEW}, Role.SYSADMIN: {VIEW}})
+def own(action: str) -> str:
+    return f"own:{action}"
 
 
 def _assignments(user: Any) -> list[tuple[str, str]]:
@@ -82,22 +52,26 @@ def _assignments(user: Any) -> list[tuple[str, str]]:
     return cached
 
 
-def resolve(user: Any, domain: str, action: str) -> Grant:
-    grants = GRANTS.get(domain, {})
-    grant = Grant()
-    for role, path in _assignments(user):
-        actions = grants.get(role, frozenset())
-        if action in actions:
-            grant.unit_paths.append(path)
-        if f"own:{action}" in actions:
-            grant.own = True
-    return grant
+class RoleAccess:
+    """The access provider: grants come from the roles a user holds and the domains'
+    declarations in the registry."""
+
+    def grant(self, user: Any, domain: str, action: str) -> Grant:
+        grants = registry.grants.get(domain, {})
+        grant = Grant([])
+        for role, path in _assignments(user):
+            actions = grants.get(role, frozenset())
+            if action in actions:
+                grant.unit_paths.append(path)
+            if own(action) in actions:
+                grant.own = True
+        return grant
+
+    def roles(self, user: Any) -> set[str]:
+        return {role for role, _path in _assignments(user)}
 
 
-def roles_of(user: Any) -> set[str]:
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    return {role for role, _path in _assignments(user)}
+provider = RoleAccess()
 
 
 def forget(user: Any) -> None:

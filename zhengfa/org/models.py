@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zhengfa.core.crypto import EncryptedCharField, HashField
 from zhengfa.core.masking import mask_id_number, mask_phone
-from zhengfa.core.scope import ScopedManager, ScopeSpec
+from zhengfa.core.scope import ScopedManager, ScopedQuerySet, ScopeSpec
 from zhengfa.core.validators import validate_id_number, validate_phone
 
 from .access import Role
@@ -15,10 +17,23 @@ from .access import Role
 PATH_STEP = 6  # digits per level of a materialised path: "000001.000012."
 
 
+class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
+    pass
+
+
 class User(AbstractUser):
     """An account. Officers and mediators have a profile beside it."""
 
     name = models.CharField(_("name"), max_length=50, blank=True)
+
+    # An account lies in every unit it holds a role or a profile in, and is administered
+    # only by someone whose reach covers all of them (else a station's administrator could
+    # take over a county leader who also leads the station). One with no unit at all (not
+    # yet placed) is administered from the top of the tree.
+    scope = ScopeSpec(
+        domain="org", unit=("role_assignments__unit", "officer__unit", "mediator__organisation")
+    )
+    objects: ClassVar[ScopedUserManager] = ScopedUserManager()
 
     class Meta:
         verbose_name = _("account")
@@ -114,14 +129,15 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def is_within(self, other: Unit) -> bool:
+        """Whether this unit lies in `other`'s subtree (itself included)."""
+        return self.path.startswith(other.path)
+
     def compute_path(self) -> str:
         """The path this unit must have, given its id and its parent's path."""
         assert self.pk is not None
         prefix = self.parent.path if self.parent_id and self.parent else ""
         return f"{prefix}{self.pk:0{PATH_STEP}d}."
-
-    def is_within(self, other: Unit) -> bool:
-        return self.path.startswith(other.path)
 
 
 class OfficerStatus(models.TextChoices):

@@ -11,9 +11,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from zhengfa.core.scope import may
 from zhengfa.core.validators import normalize_id_number, normalize_phone
 
 from . import access
+from .access import ADMIN, CHANGE
 from .models import Area, Mediator, Officer, RoleAssignment, Unit, User
 
 
@@ -62,7 +64,7 @@ def officer_create(
     by: Any = None,
 ) -> Officer:
     """Create an officer with an account; `by`, when given, must be able to change the unit."""
-    if by is not None and not Unit.objects.visible_to(by, "change").filter(pk=unit.pk).exists():
+    if by is not None and not may(by, CHANGE, unit):
         raise PermissionDenied
     user = user_create(username=username or staff_number.lower(), name=name, password=password)
     officer = Officer(
@@ -131,9 +133,7 @@ def role_assign(*, user: User, role: str, unit: Unit) -> RoleAssignment:
 
 def _require_admin_over(by: Any, user: User) -> None:
     """`by` administers accounts of `user`'s units (or unplaced accounts, at the root)."""
-    from .selectors import accounts_administered_by
-
-    if not accounts_administered_by(by).filter(pk=user.pk).exists():
+    if not may(by, ADMIN, user):
         raise PermissionDenied
 
 
@@ -181,14 +181,14 @@ def role_grant(*, user: User, role: str, unit: Unit, by: Any) -> RoleAssignment:
     if user.pk == getattr(by, "pk", None):
         raise PermissionDenied
     _require_admin_over(by, user)
-    if not Unit.objects.visible_to(by, "admin").filter(pk=unit.pk).exists():
+    if not may(by, ADMIN, unit):
         raise PermissionDenied
     return role_assign(user=user, role=role, unit=unit)
 
 
 @transaction.atomic
 def role_revoke(*, assignment: RoleAssignment, by: Any) -> None:
-    if not RoleAssignment.objects.visible_to(by, "admin").filter(pk=assignment.pk).exists():
+    if not may(by, ADMIN, assignment):
         raise PermissionDenied
     if assignment.user_id == getattr(by, "pk", None) and assignment.role == access.Role.SYSADMIN:
         # Nobody removes his own administrator role: the county would lose its last one.
@@ -203,7 +203,7 @@ def unit_add(
     *, by: Any, parent: Unit, name: str, code: str, kind: str, areas: Iterable[Area] = ()
 ) -> Unit:
     """An administrator adds a unit below one he administers."""
-    if not Unit.objects.visible_to(by, "admin").filter(pk=parent.pk).exists():
+    if not may(by, ADMIN, parent):
         raise PermissionDenied
     return unit_create(name=name, code=code, kind=kind, parent=parent, areas=areas)
 
@@ -222,7 +222,7 @@ def unit_update(
     if parent is not None and parent.pk != unit.parent_id:
         if not admin.filter(pk=parent.pk).exists():
             raise PermissionDenied
-        if parent.path.startswith(unit.path):
+        if parent.is_within(unit):
             from django.core.exceptions import ValidationError
             from django.utils.translation import gettext as _
 

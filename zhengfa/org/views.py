@@ -6,20 +6,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhengfa.core.forms import add_service_errors
+from zhengfa.core.generic import form_page, paginate, render_page
 from zhengfa.core.responses import xlsx_response
-from zhengfa.core.scope import can, get_scoped_or_404
+from zhengfa.core.scope import can, get_scoped_or_404, may
 
 from . import roster, services
+from .access import ADMIN, CHANGE, REVEAL
 from .forms import (
     AccountFilterForm,
     OfficerFilterForm,
@@ -28,8 +30,7 @@ from .forms import (
     RosterUploadForm,
     UnitForm,
 )
-from .models import Officer, RoleAssignment, Unit, User
-from .selectors import accounts_administered_by
+from .models import Officer, OfficerStatus, RoleAssignment, Unit, User
 
 
 @login_required
@@ -37,7 +38,7 @@ from .selectors import accounts_administered_by
 def unit_tree(request: HttpRequest) -> HttpResponse:
     units = list(
         Unit.objects.visible_to(request.user)
-        .annotate(officer_count=Count("officers", filter=Q(officers__status="active")))
+        .annotate(officer_count=Count("officers", filter=Q(officers__status=OfficerStatus.ACTIVE)))
         .order_by("path")
     )
     if not units:
@@ -74,12 +75,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Unit added."))
             return redirect("org:unit_detail", pk=unit.pk)
-    return render(
-        request,
-        "org/unit_form.html",
-        {"form": form, "unit": None},
-        status=400 if form.is_bound else 200,
-    )
+    return form_page(request, form, title=_("Add a unit"))
 
 
 @login_required
@@ -88,7 +84,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_scoped_or_404(Unit, request.user, "admin", pk=pk)
     parents = (
         Unit.objects.visible_to(request.user, "admin")
-        .exclude(path__startswith=unit.path)
+        .exclude(pk__in=Unit.objects.within(unit).values("pk"))
         .order_by("path")
     )
     form = UnitForm(
@@ -121,11 +117,12 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("org:unit_detail", pk=unit.pk)
-    return render(
+    return form_page(
         request,
-        "org/unit_form.html",
-        {"form": form, "unit": unit},
-        status=400 if form.is_bound else 200,
+        form,
+        title=_("Edit unit"),
+        hint=_("Moving a unit moves every unit below it too."),
+        back=reverse("org:unit_detail", args=[unit.pk]),
     )
 
 
@@ -150,9 +147,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ancestors": ancestors,
             "areas": unit.areas.order_by("code")[:50],
             "area_count": unit.areas.count(),
-            "can_change": Unit.objects.visible_to(request.user, "change")
-            .filter(pk=unit.pk)
-            .exists(),
+            "can_change": may(request.user, CHANGE, unit),
         },
     )
 
@@ -170,7 +165,7 @@ def _filtered_officers(request: HttpRequest) -> tuple[OfficerFilterForm, QuerySe
                 | Q(position__icontains=data["q"])
             )
         if data["unit"]:
-            qs = qs.filter(unit__path__startswith=data["unit"].path)
+            qs = qs.within(data["unit"])
         if data["auxiliary"]:
             qs = qs.filter(is_auxiliary=data["auxiliary"] == "1")
         if data["status"]:
@@ -184,18 +179,16 @@ def _filtered_officers(request: HttpRequest) -> tuple[OfficerFilterForm, QuerySe
 @require_GET
 def officer_list(request: HttpRequest) -> HttpResponse:
     form, qs = _filtered_officers(request)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, qs)
     context: dict[str, Any] = {
         "form": form,
         "page": page,
-        "query": query.urlencode(),
-        "can_change": can(request.user, "org", "change"),
+        "query": query,
+        "can_change": can(request.user, "org", CHANGE),
     }
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "org/partials/_officer_rows.html", context)
-    return render(request, "org/officer_list.html", context)
+    return render_page(
+        request, "org/officer_list.html", context, fragment="org/partials/_officer_rows.html"
+    )
 
 
 @login_required
@@ -217,13 +210,9 @@ def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "org/officer_detail.html",
         {
             "officer": officer,
-            "can_change": Officer.objects.visible_to(request.user, "change")
-            .filter(pk=officer.pk)
-            .exists(),
+            "can_change": may(request.user, CHANGE, officer),
             "roles": officer.user.role_assignments.select_related("unit"),
-            "can_reveal": Officer.objects.visible_to(request.user, "reveal")
-            .filter(pk=officer.pk)
-            .exists(),
+            "can_reveal": may(request.user, REVEAL, officer),
         },
     )
 
@@ -262,7 +251,12 @@ def officer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("org:officer_detail", pk=officer.pk)
-    return render(request, "org/officer_form.html", {"form": form, "officer": officer})
+    return form_page(
+        request,
+        form,
+        title=_("Edit officer"),
+        back=reverse("org:officer_detail", args=[officer.pk]),
+    )
 
 
 @login_required
@@ -283,7 +277,7 @@ def officer_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Officer added."))
             return redirect("org:officer_detail", pk=officer.pk)
-    return render(request, "org/officer_form.html", {"form": form, "officer": None})
+    return form_page(request, form, title=_("Add an officer"))
 
 
 @login_required
@@ -320,7 +314,7 @@ def officer_import_template(request: HttpRequest) -> HttpResponse:
 
 def _administered_account(request: HttpRequest, pk: int) -> User:
     try:
-        return accounts_administered_by(request.user).get(pk=pk)
+        return User.objects.visible_to(request.user, ADMIN).get(pk=pk)
     except User.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -345,7 +339,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
     if not can(request.user, "org", "admin"):
         raise Http404
     form = AccountFilterForm(request.GET or None)
-    qs = accounts_administered_by(request.user)
+    qs = User.objects.visible_to(request.user, ADMIN)
     if form.is_valid():
         if form.cleaned_data["q"]:
             q = form.cleaned_data["q"]
@@ -353,21 +347,19 @@ def account_list(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data["role"]:
             qs = qs.filter(role_assignments__role=form.cleaned_data["role"])
     qs = qs.prefetch_related("role_assignments__unit").order_by("username")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page, query = paginate(request, qs)
     users = list(page)
     locked = _locked_usernames([u.username for u in users])
     with_device = set(
         TOTPDevice.objects.filter(user__in=users, confirmed=True).values_list("user_id", flat=True)
     )
     for u in users:
-        u.locked = u.username in locked  # type: ignore[attr-defined]
-        u.has_second_factor = u.pk in with_device  # type: ignore[attr-defined]
-    query = request.GET.copy()
-    query.pop("page", None)
+        u.locked = u.username in locked
+        u.has_second_factor = u.pk in with_device
     return render(
         request,
         "org/account_list.html",
-        {"form": form, "page": page, "users": users, "query": query.urlencode()},
+        {"form": form, "page": page, "users": users, "query": query},
     )
 
 

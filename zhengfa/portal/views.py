@@ -7,34 +7,38 @@ from django.contrib import messages
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhengfa.campaign.selectors import current_campaign
 from zhengfa.core import followup
 from zhengfa.core.context_processors import LARGE_TYPE_COOKIE
+from zhengfa.core.panels import render_panels
+from zhengfa.core.registry import registry
 from zhengfa.core.workflow import timeline_for
 
-from . import services
 from .forms import QueryForm, SupplementForm
+
+
+def _entries() -> list[dict[str, Any]]:
+    out = []
+    for entry in registry.public_entries:
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        out.append({"label": entry.label, "description": entry.description, "url": url})
+    return out
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    campaign = current_campaign(today)
     return render(
         request,
         "portal/home.html",
-        {
-            "entries": services.entries(),
-            "campaign": campaign,
-            "phases": campaign.phases.all() if campaign else [],
-            "current_phase": campaign.current_phase(today) if campaign else None,
-        },
+        {"entries": _entries(), "panels": render_panels(request, registry.public_panels)},
     )
 
 

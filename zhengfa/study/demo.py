@@ -22,7 +22,7 @@ from PIL import Image
 from zhengfa.campaign.demo import NAME as CAMPAIGN_NAME
 from zhengfa.campaign.models import Campaign
 from zhengfa.core.attachments import attach
-from zhengfa.org.models import Officer, Unit, User
+from zhengfa.org.models import Officer, OfficerStatus, Unit, User
 
 from .models import (
     Activity,
@@ -107,7 +107,9 @@ class Builder:
         self.types = {t.code: t for t in ActivityType.objects.all()}
         self.units = {u.code: u for u in Unit.objects.filter(code__in=ORGANS)}
         self.officers = list(
-            Officer.objects.filter(status="active").select_related("unit").order_by("pk")
+            Officer.objects.filter(status=OfficerStatus.ACTIVE)
+            .select_related("unit")
+            .order_by("pk")
         )
         self.uploader = User.objects.get(username="zfw")
         self.counts = {"activities": 0, "attendance": 0, "notes": 0}
@@ -119,7 +121,7 @@ class Builder:
     def audience(self, unit: Unit, subunits: bool = True) -> list[Officer]:
         if not subunits:
             return [o for o in self.officers if o.unit_id == unit.pk]
-        return [o for o in self.officers if o.unit.path.startswith(unit.path)]
+        return [o for o in self.officers if o.unit.is_within(unit)]
 
     def activity(
         self,

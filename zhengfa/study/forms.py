@@ -239,3 +239,32 @@ class RecordsFilterForm(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", _("The end date is before the start date."))
         return data
+
+
+def activity_initial(activity: Any) -> dict[str, Any]:
+    """What the edit form of an activity starts with."""
+    from .models import ActivityStatus
+
+    audience = list(activity.audience_units.select_related("unit"))
+    tz = timezone.get_current_timezone()
+    return {
+        "title": activity.title,
+        "type": activity.type,
+        "unit": activity.unit,
+        "campaign": activity.campaign,
+        "phase": activity.phase,
+        "held": activity.status != ActivityStatus.UPCOMING,
+        "starts_at": activity.starts_at.astimezone(tz),
+        "ends_at": activity.ends_at.astimezone(tz),
+        "place": activity.place,
+        "online_link": activity.online_link,
+        "speaker": activity.speaker,
+        "speaker_position": activity.speaker_position,
+        "audience_units": [a.unit for a in audience],
+        "include_subunits": all(a.include_subunits for a in audience) if audience else True,
+        "audience_officers": list(activity.audience_officers.all()),
+        "expected_count": activity.expected_count,
+        "required": activity.required,
+        "allow_walk_ins": activity.allow_walk_ins,
+        "sign_in_margin": activity.sign_in_margin,
+    }

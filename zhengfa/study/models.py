@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhengfa.core.scope import ScopedManager, ScopedQuerySet, ScopeSpec
+from zhengfa.core.scope import ScopedManager, ScopeSpec
 
 
 class Category(models.TextChoices):
@@ -57,28 +57,27 @@ def audience_filter(officer: Any) -> models.Q:
     return models.Q(pk__in=named) | models.Q(pk__in=by_unit)
 
 
-class ActivityQuerySet(ScopedQuerySet["Activity"]):
-    def visible_to(self, user: Any, action: str = "view") -> ScopedQuerySet[Activity]:
-        """Besides the organisers' scope, people see the activities they are invited to or
-        signed in to (an audience may lie outside the organiser's line)."""
-        scoped = super().visible_to(user, action)
-        if action != "view" or not getattr(user, "is_authenticated", False):
-            return scoped
-        from zhengfa.org.models import Officer
+def activity_participant(user: Any) -> models.Q | None:
+    """Besides the organisers' scope, people see the activities they are invited to or
+    signed in to (an audience may lie outside the organiser's line)."""
+    from zhengfa.org.models import Officer, OfficerStatus
 
-        officer = Officer.objects.filter(user=user, status="active").select_related("unit").first()
-        if officer is None:
-            return scoped
-        attended = Attendance.objects.filter(officer=officer).values("activity_id")
-        return self.filter(
-            models.Q(pk__in=scoped.values("pk"))
-            | audience_filter(officer)
-            | models.Q(pk__in=attended)
-        )
+    officer = (
+        Officer.objects.filter(user=user, status=OfficerStatus.ACTIVE)
+        .select_related("unit")
+        .first()
+    )
+    if officer is None:
+        return None
+    attended = Attendance.objects.filter(officer=officer).values("activity_id")
+    return audience_filter(officer) | models.Q(pk__in=attended)
 
 
-class ActivityManager(ScopedManager["Activity"]):
-    _queryset_class = ActivityQuerySet  # type: ignore[assignment]
+class ActivityStatus(models.TextChoices):
+    UPCOMING = "upcoming", _("Upcoming")
+    ONGOING = "ongoing", _("Under way")
+    ENDED = "ended", _("Ended")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Activity(models.Model):
@@ -133,8 +132,8 @@ class Activity(models.Model):
     qr_secret = models.CharField(max_length=64, default=secrets.token_hex, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    scope = ScopeSpec(domain="work", unit="unit", seen_below=True)
-    objects = ActivityManager()
+    scope = ScopeSpec(domain="work", unit="unit", seen_below=True, participant=activity_participant)
+    objects = ScopedManager["Activity"]()
 
     class Meta:
         verbose_name = _("study activity")
@@ -162,27 +161,27 @@ class Activity(models.Model):
         return self.starts_at - margin, self.ends_at + margin
 
     @property
-    def status(self) -> str:
+    def status(self) -> ActivityStatus:
         now = timezone.now()
         if self.cancelled:
-            return "cancelled"
+            return ActivityStatus.CANCELLED
         if now < self.starts_at:
-            return "upcoming"
+            return ActivityStatus.UPCOMING
         if now <= self.ends_at:
-            return "ongoing"
-        return "ended"
+            return ActivityStatus.ONGOING
+        return ActivityStatus.ENDED
 
     @property
     def status_label(self) -> str:
-        return str(dict(STATUS_LABELS)[self.status])
+        return str(self.status.label)
 
+    @property
+    def is_ended(self) -> bool:
+        return self.status == ActivityStatus.ENDED
 
-STATUS_LABELS = [
-    ("upcoming", _("Upcoming")),
-    ("ongoing", _("Under way")),
-    ("ended", _("Ended")),
-    ("cancelled", _("Cancelled")),
-]
+    @property
+    def may_be_cancelled(self) -> bool:
+        return self.status in {ActivityStatus.UPCOMING, ActivityStatus.ONGOING}
 
 
 class AudienceUnit(models.Model):
@@ -232,6 +231,10 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity} · {self.officer} · {self.get_status_display()}"
+
+    @property
+    def is_present(self) -> bool:
+        return self.status == self.Status.PRESENT
 
 
 class Note(models.Model):

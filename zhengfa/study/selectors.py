@@ -2,29 +2,58 @@
 
 Functions that take ``unit`` count what units in its subtree organised (or received), in
 ``[start, end]`` (dates, inclusive). The demo county's records to 2021-04-15 give the
-article's figures (see tests/test_figures.py).
+article's figures (see tests/test_figures.py). Reads over many officers or activities are
+set-based: a fixed number of queries, however many rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import StartsWith
 from django.utils import timezone
 
 from zhengfa.core.models import Attachment
-from zhengfa.org.models import Officer, Unit
+from zhengfa.org.models import Officer, OfficerStatus, Unit
 
-from .models import Activity, Attendance, Category, Distribution, Note, Reflection, Speech, Topic
+from .models import (
+    Activity,
+    Attendance,
+    AudienceUnit,
+    Category,
+    Distribution,
+    Note,
+    OnlineStudy,
+    Reflection,
+    Speech,
+    Topic,
+    audience_filter,
+)
 
 EVIDENCE = ("sign_in", "notes", "speech", "photos", "minutes")
+PRESENT = Attendance.Status.PRESENT
 
 
-def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+def bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     tz = timezone.get_current_timezone()
     return (
         dt.datetime.combine(start, dt.time.min, tzinfo=tz),
@@ -34,13 +63,9 @@ def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def activities_in(unit: Unit, start: dt.date, end: dt.date) -> QuerySet[Activity]:
     """Activities held (not cancelled, already over) by units of the subtree in the range."""
-    lo, hi = _bounds(start, end)
-    return Activity.objects.filter(
-        unit__path__startswith=unit.path,
-        cancelled=False,
-        starts_at__gte=lo,
-        starts_at__lt=hi,
-        ends_at__lte=timezone.now(),
+    lo, hi = bounds(start, end)
+    return Activity.objects.within(unit).filter(
+        cancelled=False, starts_at__gte=lo, starts_at__lt=hi, ends_at__lte=timezone.now()
     )
 
 
@@ -61,24 +86,64 @@ def sessions_in(
 def person_times(
     unit: Unit, start: dt.date, end: dt.date, categories: tuple[str, ...] | None = None
 ) -> int:
-    qs = Attendance.objects.filter(
-        status=Attendance.Status.PRESENT, activity__in=activities_in(unit, start, end)
-    )
+    qs = Attendance.objects.filter(status=PRESENT, activity__in=activities_in(unit, start, end))
     if categories:
         qs = qs.filter(activity__type__category__in=categories)
     return qs.count()
 
 
 def booklets_distributed(unit: Unit, start: dt.date, end: dt.date, title: str | None = None) -> int:
-    qs = Distribution.objects.filter(
-        unit__path__startswith=unit.path,
-        material__is_booklet=True,
-        distributed_on__gte=start,
-        distributed_on__lte=end,
+    qs = Distribution.objects.within(unit).filter(
+        material__is_booklet=True, distributed_on__gte=start, distributed_on__lte=end
     )
     if title:
         qs = qs.filter(material__title=title)
     return int(qs.aggregate(n=Sum("copies"))["n"] or 0)
+
+
+# --- The article's figures, registered as indicators in plugin.py ------------------------
+
+
+def lectures_and_meetings(unit: Unit, start: dt.date, end: dt.date) -> int:
+    return sessions_in(unit, start, end, Category.LECTURE_MEETING)
+
+
+def training_person_times(unit: Unit, start: dt.date, end: dt.date) -> int:
+    return person_times(unit, start, end, (Category.TRAINING,))
+
+
+def revolutionary_education(unit: Unit, start: dt.date, end: dt.date) -> int:
+    return sessions_in(unit, start, end, Category.REVOLUTIONARY)
+
+
+def party_lectures_by_secretary(unit: Unit, start: dt.date, end: dt.date) -> int:
+    return sessions_in(unit, start, end, Category.PARTY_LECTURE, speaker_position="县委书记")
+
+
+def booklets(unit: Unit, start: dt.date, end: dt.date) -> int:
+    return booklets_distributed(unit, start, end)
+
+
+def integrity_lectures(unit: Unit, start: dt.date, end: dt.date) -> int:
+    return sessions_in(unit, start, end, Category.INTEGRITY)
+
+
+ARTICLE_FIGURES = {
+    "lectures_and_meetings": lectures_and_meetings,
+    "training_person_times": training_person_times,
+    "revolutionary_education": revolutionary_education,
+    "party_lectures_by_secretary": party_lectures_by_secretary,
+    "booklets": booklets,
+    "integrity_lectures": integrity_lectures,
+}
+
+
+def article_figures(unit: Unit, start: dt.date, end: dt.date) -> dict[str, int]:
+    """The figures of the article's 政治过硬 / 业务过硬 / 纪律过硬 paragraphs, from records."""
+    return {name: compute(unit, start, end) for name, compute in ARTICLE_FIGURES.items()}
+
+
+# --- 五有 evidence ----------------------------------------------------------------------
 
 
 @dataclass
@@ -126,7 +191,7 @@ def with_evidence(qs: QuerySet[Activity]) -> QuerySet[Activity]:
     # Correlated counts, not joins: joining attendance, notes and speeches at once would
     # multiply their rows (hundreds × hundreds per activity).
     return qs.annotate(
-        n_present=_count(Attendance.objects.filter(status=Attendance.Status.PRESENT)),
+        n_present=_count(Attendance.objects.filter(status=PRESENT)),
         n_notes=_count(Note.objects.all()),
         n_speeches=_count(Speech.objects.all()),
         has_photos=Exists(files.filter(purpose="photo")),
@@ -149,6 +214,63 @@ def evidence_of(activity: Any) -> Evidence:
     )
 
 
+# --- Audiences and participation ---------------------------------------------------------
+
+
+def audience_of(activity: Activity) -> QuerySet[Officer]:
+    q = Q(pk__in=activity.audience_officers.values("pk"))
+    for au in activity.audience_units.select_related("unit"):
+        q |= Q(unit__path__startswith=au.unit.path) if au.include_subunits else Q(unit=au.unit)
+    return Officer.objects.filter(q, status=OfficerStatus.ACTIVE)
+
+
+def in_audience(activity: Activity, officer: Officer) -> bool:
+    return audience_of(activity).filter(pk=officer.pk).exists()
+
+
+def _in_audience_of(activity: Any) -> Q:
+    """Officers (the query's rows) in the audience of `activity` (an outer reference)."""
+    named = Activity.audience_officers.through.objects.filter(
+        activity_id=activity, officer_id=OuterRef("pk")
+    )
+    by_unit = AudienceUnit.objects.filter(activity_id=activity).filter(
+        Q(unit_id=OuterRef("unit_id"))
+        | Q(StartsWith(OuterRef("unit__path"), F("unit__path")), include_subunits=True)
+    )
+    return Q(Exists(named)) | Q(Exists(by_unit))
+
+
+def _row_count(qs: QuerySet[Any]) -> Coalesce:
+    """The number of rows of a correlated subquery (COUNT without GROUP BY)."""
+    counted = qs.order_by().values(n=Func(F("pk"), function="COUNT"))
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def with_participation(qs: QuerySet[Activity]) -> QuerySet[Activity]:
+    """Annotate each activity's audience size and the audience members present, in the
+    database (one query for any number of activities and officers)."""
+    audience = Officer.objects.filter(_in_audience_of(OuterRef(OuterRef("pk"))))
+    active = audience.filter(status=OfficerStatus.ACTIVE)
+    present = active.filter(
+        Exists(
+            Attendance.objects.filter(
+                activity_id=OuterRef(OuterRef("pk")), officer_id=OuterRef("pk"), status=PRESENT
+            )
+        )
+    )
+    return qs.annotate(n_audience=_row_count(active), n_audience_present=_row_count(present))
+
+
+def participation_rate(unit: Unit, start: dt.date, end: dt.date) -> float:
+    """Present person-times over audience person-times, for required activities that ended."""
+    ended = activities_in(unit, start, end).filter(required=True, ends_at__lt=timezone.now())
+    totals = with_participation(ended).aggregate(
+        expected=Sum("n_audience"), present=Sum("n_audience_present")
+    )
+    expected = totals["expected"] or 0
+    return (totals["present"] or 0) / expected if expected else 0.0
+
+
 def evidence_completeness(unit: Unit, start: dt.date, end: dt.date) -> float:
     """Share of ended activities with all five kinds of evidence."""
     ended = with_evidence(activities_in(unit, start, end).filter(ends_at__lt=timezone.now()))
@@ -156,61 +278,178 @@ def evidence_completeness(unit: Unit, start: dt.date, end: dt.date) -> float:
     return sum(e.complete for e in items) / len(items) if items else 0.0
 
 
-def audience_of(activity: Activity) -> QuerySet[Officer]:
-    q = Q(pk__in=activity.audience_officers.values("pk"))
-    for au in activity.audience_units.select_related("unit"):
-        q |= Q(unit__path__startswith=au.unit.path) if au.include_subunits else Q(unit=au.unit)
-    return Officer.objects.filter(q, status="active")
+@dataclass
+class UnitFigures:
+    unit: Unit
+    sessions: int = 0
+    person_times: int = 0
+    expected: int = 0
+    present: int = 0
+    ended: int = 0
+    complete: int = 0
+
+    @property
+    def participation(self) -> float:
+        return self.present / self.expected if self.expected else 0.0
+
+    @property
+    def evidence(self) -> float:
+        return self.complete / self.ended if self.ended else 0.0
 
 
-def in_audience(activity: Activity, officer: Officer) -> bool:
-    return audience_of(activity).filter(pk=officer.pk).exists()
+def figures_by_unit(unit: Unit, start: dt.date, end: dt.date) -> list[UnitFigures]:
+    """The unit and each unit directly below it, each counting its whole subtree: sessions,
+    person-times, participation and evidence. Two queries, whatever the numbers."""
+    rows = [
+        UnitFigures(u)
+        for u in Unit.objects.within(unit).filter(depth__lte=unit.depth + 1).order_by("path")
+    ]
+    now = timezone.now()
+    activities = with_participation(with_evidence(activities_in(unit, start, end))).select_related(
+        "unit"
+    )
+    for activity in activities:
+        annotated: Any = activity
+        evidence = evidence_of(activity)
+        for row in rows:
+            if not activity.unit.is_within(row.unit):
+                continue
+            row.sessions += 1
+            row.person_times += evidence.attendees
+            if activity.ends_at < now:
+                row.ended += 1
+                row.complete += evidence.complete
+                if activity.required:
+                    row.expected += annotated.n_audience
+                    row.present += annotated.n_audience_present
+    return rows
 
 
-def participation_rate(unit: Unit, start: dt.date, end: dt.date) -> float:
-    """Present person-times over audience person-times, for required activities that ended."""
-    expected = 0
-    present = 0
-    ended = activities_in(unit, start, end).filter(required=True, ends_at__lt=timezone.now())
-    for activity in ended.prefetch_related("audience_units__unit"):
-        audience = audience_of(activity)
-        expected += audience.count()
-        present += Attendance.objects.filter(
-            activity=activity, officer__in=audience, status=Attendance.Status.PRESENT
-        ).count()
-    return present / expected if expected else 0.0
+# --- Officers' records -------------------------------------------------------------------
 
 
-def officer_record(officer: Officer, start: dt.date, end: dt.date) -> dict[str, Any]:
-    lo, hi = _bounds(start, end)
-    attendances = Attendance.objects.filter(
-        officer=officer,
-        activity__starts_at__gte=lo,
-        activity__starts_at__lt=hi,
-        activity__cancelled=False,
-    ).select_related("activity", "activity__type")
-    present = [a for a in attendances if a.status == Attendance.Status.PRESENT]
-    return {
-        "attended": len(present),
-        "hours": round(sum(a.activity.hours for a in present), 1),
-        "leave": sum(1 for a in attendances if a.status == Attendance.Status.LEAVE),
-        "notes": Note.objects.filter(
+@dataclass
+class OfficerRecord:
+    attended: int = 0
+    hours: float = 0.0
+    leave: int = 0
+    notes: int = 0
+    reflections: int = 0
+    online: int = 0
+
+
+def _by_officer(qs: QuerySet[Any], **aggregates: Any) -> dict[int, dict[str, Any]]:
+    return {r["officer_id"]: r for r in qs.order_by().values("officer_id").annotate(**aggregates)}
+
+
+def officer_records(
+    officers: QuerySet[Officer] | list[Officer], start: dt.date, end: dt.date
+) -> dict[int, OfficerRecord]:
+    """Each officer's study record in the range: four grouped queries for any number."""
+    lo, hi = bounds(start, end)
+    held = {
+        "activity__starts_at__gte": lo,
+        "activity__starts_at__lt": hi,
+        "activity__cancelled": False,
+    }
+    ids: Any = officers.values("pk") if isinstance(officers, QuerySet) else [o.pk for o in officers]
+    length = ExpressionWrapper(
+        F("activity__ends_at") - F("activity__starts_at"), output_field=DurationField()
+    )
+    attendance = _by_officer(
+        Attendance.objects.filter(officer__in=ids, **held),
+        attended=Count("pk", filter=Q(status=PRESENT)),
+        leave=Count("pk", filter=Q(status=Attendance.Status.LEAVE)),
+        length=Sum(length, filter=Q(status=PRESENT)),
+    )
+    notes = _by_officer(Note.objects.filter(officer__in=ids, **held), n=Count("pk"))
+    reflections = _by_officer(
+        Reflection.objects.filter(officer__in=ids, submitted_at__gte=lo, submitted_at__lt=hi),
+        n=Count("pk"),
+    )
+    online = _by_officer(
+        OnlineStudy.objects.filter(officer__in=ids, studied_at__gte=lo, studied_at__lt=hi),
+        n=Count("pk"),
+    )
+    records: dict[int, OfficerRecord] = defaultdict(OfficerRecord)
+    for officer_id, row in attendance.items():
+        record = records[officer_id]
+        record.attended, record.leave = row["attended"], row["leave"]
+        record.hours = round((row["length"] or dt.timedelta()).total_seconds() / 3600, 1)
+    for name, rows in (("notes", notes), ("reflections", reflections), ("online", online)):
+        for officer_id, row in rows.items():
+            setattr(records[officer_id], name, row["n"])
+    return records
+
+
+def officer_record(officer: Officer, start: dt.date, end: dt.date) -> OfficerRecord:
+    return officer_records([officer], start, end)[officer.pk]
+
+
+def officer_attendances(officer: Officer, start: dt.date, end: dt.date) -> QuerySet[Attendance]:
+    lo, hi = bounds(start, end)
+    return (
+        Attendance.objects.filter(
             officer=officer,
             activity__starts_at__gte=lo,
             activity__starts_at__lt=hi,
             activity__cancelled=False,
-        ).count(),
-        "reflections": Reflection.objects.filter(
-            officer=officer, submitted_at__gte=lo, submitted_at__lt=hi
-        ).count(),
-        "online": officer.online_studies.filter(studied_at__gte=lo, studied_at__lt=hi).count(),
-        "attendances": attendances,
-    }
+        )
+        .select_related("activity", "activity__type")
+        .order_by("-activity__starts_at")
+    )
+
+
+def officers_of(unit: Unit) -> QuerySet[Officer]:
+    """The serving officers of the unit's subtree, in roster order."""
+    return (
+        Officer.objects.within(unit)
+        .filter(status=OfficerStatus.ACTIVE)
+        .select_related("user", "unit")
+        .order_by("unit__path", "staff_number")
+    )
+
+
+# --- An officer's own study, reflections ----------------------------------------------------
+
+
+def my_activities(officer: Officer) -> QuerySet[Activity]:
+    """Activities the officer is invited to (not cancelled), with his attendance and note."""
+    return (
+        Activity.objects.filter(audience_filter(officer), cancelled=False)
+        .select_related("type", "unit")
+        .annotate(
+            my_status=Subquery(
+                Attendance.objects.filter(activity=OuterRef("pk"), officer=officer).values(
+                    "status"
+                )[:1]
+            ),
+            my_note=Exists(Note.objects.filter(activity=OuterRef("pk"), officer=officer)),
+        )
+    )
+
+
+def label_my_attendance(activities: Any) -> list[Any]:
+    """Give activities of :func:`my_activities` the label of the officer's attendance."""
+    out: list[Any] = list(activities)
+    for a in out:
+        status = getattr(a, "my_status", None)
+        a.my_status_label = Attendance.Status(status).label if status else ""
+        a.my_present = status == PRESENT
+    return out
+
+
+def topics_for(officer: Officer) -> QuerySet[Topic]:
+    """大家谈 topics set by the officer's unit or a unit above, with whether he wrote."""
+    above = [int(p) for p in officer.unit.path.split(".") if p]
+    return Topic.objects.filter(unit__pk__in=above).annotate(
+        done=Exists(Reflection.objects.filter(topic=OuterRef("pk"), officer=officer))
+    )
 
 
 def reflection_completion(topic: Topic) -> list[dict[str, Any]]:
     """Per unit below the topic's unit: officers, reflections, rate."""
-    officers = Officer.objects.filter(unit__path__startswith=topic.unit.path, status="active")
+    officers = Officer.objects.within(topic.unit).filter(status=OfficerStatus.ACTIVE)
     per_unit = {r["unit"]: r["n"] for r in officers.values("unit").annotate(n=Count("pk"))}
     # Only reflections of the officers counted below: people who left do not push a unit
     # above 100 %.
@@ -230,17 +469,3 @@ def reflection_completion(topic: Topic) -> list[dict[str, Any]]:
         }
         for u in units
     ]
-
-
-def article_figures(unit: Unit, start: dt.date, end: dt.date) -> dict[str, int]:
-    """The figures of the article's 政治过硬 / 业务过硬 / 纪律过硬 paragraphs, from records."""
-    return {
-        "lectures_and_meetings": sessions_in(unit, start, end, Category.LECTURE_MEETING),
-        "training_person_times": person_times(unit, start, end, (Category.TRAINING,)),
-        "revolutionary_education": sessions_in(unit, start, end, Category.REVOLUTIONARY),
-        "party_lectures_by_secretary": sessions_in(
-            unit, start, end, Category.PARTY_LECTURE, speaker_position="县委书记"
-        ),
-        "booklets": booklets_distributed(unit, start, end),
-        "integrity_lectures": sessions_in(unit, start, end, Category.INTEGRITY),
-    }

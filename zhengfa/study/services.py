@@ -14,12 +14,14 @@ from django.utils.translation import gettext as _
 
 from zhengfa.core.attachments import IMAGE_TYPES, attach
 from zhengfa.core.notifications import notify
-from zhengfa.org.models import Officer, Unit
-from zhengfa.org.selectors import units_where
+from zhengfa.core.scope import grant_for, may
+from zhengfa.org.access import CHANGE, Role
+from zhengfa.org.models import Officer, OfficerStatus, Unit, User
 
 from . import qr
 from .models import (
     Activity,
+    ActivityStatus,
     ActivityType,
     Attendance,
     AudienceUnit,
@@ -37,16 +39,20 @@ from .selectors import audience_of, in_audience
 
 def organiser_units(by: Any) -> Any:
     """Units whose study work `by` may organise (work domain, change)."""
-    return units_where(by, "work", "change")
+    return Unit.objects.granted_to(by, "work", CHANGE)
+
+
+def may_organise_at(by: Any, unit: Unit) -> bool:
+    return grant_for(by, "work", CHANGE).covers(unit)
 
 
 def _may_organise(by: Any, unit: Unit) -> None:
-    if not organiser_units(by).filter(pk=unit.pk).exists():
+    if not may_organise_at(by, unit):
         raise PermissionDenied
 
 
 def may_organise(by: Any, activity: Activity) -> bool:
-    return Activity.objects.visible_to(by, "change").filter(pk=activity.pk).exists()
+    return may(by, CHANGE, activity)
 
 
 def _check_dates(starts_at: dt.datetime, ends_at: dt.datetime, held: bool) -> None:
@@ -88,7 +94,9 @@ def activity_save(
     if activity is not None and not may_organise(by, activity):
         raise PermissionDenied
     _check_dates(
-        starts_at, ends_at, held or (activity is not None and activity.status != "upcoming")
+        starts_at,
+        ends_at,
+        held or (activity is not None and activity.status != ActivityStatus.UPCOMING),
     )
     phase, campaign = fields.get("phase"), fields.get("campaign")
     if phase is not None and (campaign is None or phase.campaign_id != campaign.pk):
@@ -113,7 +121,7 @@ def activity_save(
         [AudienceUnit(activity=activity, unit=u, include_subunits=sub) for u, sub in audience_units]
     )
     activity.audience_officers.set(list(audience_officers))
-    if creating and notify_audience and activity.status == "upcoming":
+    if creating and notify_audience and activity.status == ActivityStatus.UPCOMING:
         users = [o.user for o in audience_of(activity).select_related("user")]
         notify(
             users=users,
@@ -129,7 +137,7 @@ def activity_save(
 def activity_cancel(*, activity: Activity, by: Any, reason: str) -> Activity:
     if not may_organise(by, activity):
         raise PermissionDenied
-    if activity.status == "ended":
+    if activity.status == ActivityStatus.ENDED:
         raise ValidationError(_("An activity that has ended cannot be cancelled."))
     if not reason.strip():
         raise ValidationError({"reason": _("Please give a reason.")})
@@ -140,7 +148,7 @@ def activity_cancel(*, activity: Activity, by: Any, reason: str) -> Activity:
 
 
 def _officer_of(user: Any) -> Officer:
-    officer = Officer.objects.filter(user=user, status="active").first()
+    officer = Officer.objects.filter(user=user, status=OfficerStatus.ACTIVE).first()
     if officer is None:
         raise ValidationError(
             _("Only officers with a profile can sign in to study activities."), code="no_profile"
@@ -219,14 +227,32 @@ def sign_in_by_qr(
 
 @transaction.atomic
 def sign_in_by_hand(*, activity: Activity, officers: Sequence[Officer], by: Any) -> int:
-    """The organiser ticks attendees; returns how many were newly marked present."""
+    """The organiser ticks attendees; returns how many were newly marked present.
+
+    People outside the audience count only if the activity takes walk-ins, and then only
+    officers the organiser may see; anyone else refuses the whole list, nothing saved.
+    """
     if not may_organise(by, activity):
         raise PermissionDenied
     if activity.cancelled:
         raise ValidationError(_("This activity was cancelled."), code="cancelled")
-    if activity.status == "upcoming":
+    if activity.status == ActivityStatus.UPCOMING:
         raise ValidationError(_("Attendance can be recorded once the activity has begun."))
     audience = set(audience_of(activity).values_list("pk", flat=True))
+    outside = {o.pk for o in officers if o.pk not in audience}
+    if outside:
+        if not activity.allow_walk_ins:
+            raise ValidationError(
+                _("Some of the people ticked are not in this activity's audience."),
+                code="not_audience",
+            )
+        seen = set(
+            Officer.objects.visible_to(by)
+            .filter(pk__in=outside, status=OfficerStatus.ACTIVE)
+            .values_list("pk", flat=True)
+        )
+        if seen != outside:
+            raise PermissionDenied
     marked = 0
     now = timezone.now()
     for officer in officers:
@@ -360,7 +386,7 @@ def distribution_record(
 ) -> Distribution:
     """Copies handed to a unit below the material's publisher; the unit is told to confirm."""
     _may_organise(by, material.unit)
-    if not unit.path.startswith(material.unit.path):
+    if not unit.is_within(material.unit):
         raise ValidationError({"unit": _("Materials go to the publisher's own units.")})
     if copies <= 0:
         raise ValidationError({"copies": _("Give a number of copies above zero.")})
@@ -369,9 +395,6 @@ def distribution_record(
     distribution = Distribution.objects.create(
         material=material, unit=unit, copies=copies, distributed_on=distributed_on
     )
-    from zhengfa.org.access import Role
-    from zhengfa.org.models import User
-
     receivers = User.objects.filter(
         role_assignments__unit=unit, role_assignments__role__in=[Role.LEADER, Role.CLERK]
     ).distinct()
@@ -386,7 +409,7 @@ def distribution_record(
 
 @transaction.atomic
 def distribution_confirm(*, distribution: Distribution, received_by: str, by: Any) -> Distribution:
-    if not Distribution.objects.visible_to(by, "change").filter(pk=distribution.pk).exists():
+    if not may(by, CHANGE, distribution):
         raise PermissionDenied
     if distribution.confirmed_at:
         raise ValidationError(_("Receipt was confirmed already."))
@@ -429,7 +452,7 @@ def topic_create(
 @transaction.atomic
 def reflection_submit(*, topic: Topic, user: Any, shortcomings: str, plans: str) -> Reflection:
     officer = _officer_of(user)
-    if not officer.unit.path.startswith(topic.unit.path):
+    if not officer.unit.is_within(topic.unit):
         raise PermissionDenied
     if len(shortcomings.strip()) < 10 or len(plans.strip()) < 10:
         raise ValidationError(_("Write at least ten characters in each part."))
@@ -449,7 +472,7 @@ def reflection_submit(*, topic: Topic, user: Any, shortcomings: str, plans: str)
 @transaction.atomic
 def reflection_comment(*, reflection: Reflection, by: Any, text: str) -> ReflectionComment:
     """A leader of the officer's unit reads and comments."""
-    if not Reflection.objects.visible_to(by, "change").filter(pk=reflection.pk).exists():
+    if not may(by, CHANGE, reflection):
         raise PermissionDenied
     if not text.strip():
         raise ValidationError({"text": _("Write a comment.")})

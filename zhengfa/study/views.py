@@ -1,3 +1,5 @@
+"""Study pages: request handling only. Reads are in selectors, rules in services."""
+
 from __future__ import annotations
 
 import contextlib
@@ -9,7 +11,6 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,11 +19,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from openpyxl import Workbook
 
+from zhengfa.campaign.models import Campaign
 from zhengfa.core.attachments import attachments_of
 from zhengfa.core.forms import add_service_errors
+from zhengfa.core.generic import form_page, paginate
+from zhengfa.core.registry import registry
 from zhengfa.core.responses import xlsx_response
-from zhengfa.core.scope import get_scoped_or_404
-from zhengfa.org.models import Officer, Unit
+from zhengfa.core.scope import get_scoped_or_404, may
+from zhengfa.org.access import CHANGE
+from zhengfa.org.models import Officer, OfficerStatus, Unit
 
 from . import qr, selectors, services
 from .forms import (
@@ -41,17 +46,9 @@ from .forms import (
     SpeechForm,
     StudiedForm,
     TopicForm,
+    activity_initial,
 )
-from .models import (
-    Activity,
-    Attendance,
-    Distribution,
-    Material,
-    Note,
-    Reflection,
-    Topic,
-    audience_filter,
-)
+from .models import Activity, ActivityStatus, Attendance, Distribution, Material, Reflection, Topic
 
 
 def _posted(request: HttpRequest) -> tuple[Any, Any]:
@@ -59,12 +56,18 @@ def _posted(request: HttpRequest) -> tuple[Any, Any]:
 
 
 def _officer(request: HttpRequest) -> Officer | None:
-    if not request.user.is_authenticated:
-        return None
+    # The signed-in person's own profile: no scope question, it is his.
     return Officer.objects.filter(user=cast(Any, request.user)).select_related("unit").first()
 
 
+def _year_so_far() -> tuple[dt.date, dt.date]:
+    today = timezone.localdate()
+    return dt.date(today.year, 1, 1), today
+
+
 # --- My study ------------------------------------------------------------------------------
+
+UPCOMING_SHOWN = 20
 
 
 @login_required
@@ -74,30 +77,22 @@ def my_study(request: HttpRequest) -> HttpResponse:
     if officer is None:
         raise Http404
     now = timezone.now()
-    mine = (
-        Activity.objects.filter(audience_filter(officer), cancelled=False)
-        .distinct()
-        .select_related("type", "unit")
-    )
-    attended = {a.activity_id: a for a in Attendance.objects.filter(officer=officer)}
-    noted = set(Note.objects.filter(officer=officer).values_list("activity_id", flat=True))
-    upcoming = list(mine.filter(ends_at__gte=now).order_by("starts_at")[:20])
-    past = list(mine.filter(ends_at__lt=now).order_by("-starts_at")[:30])
-    for a in upcoming + past:
-        a.my_attendance = attended.get(a.pk)  # type: ignore[attr-defined]
-        a.my_note = a.pk in noted  # type: ignore[attr-defined]
-    topics = Topic.objects.filter(unit__pk__in=[int(p) for p in officer.unit.path.split(".") if p])
-    done_topics = set(Reflection.objects.filter(officer=officer).values_list("topic_id", flat=True))
-    year_start = dt.date(timezone.localdate().year, 1, 1)
+    mine = selectors.my_activities(officer)
+    upcoming = list(mine.filter(ends_at__gte=now).order_by("starts_at")[: UPCOMING_SHOWN + 1])
+    past, query = paginate(request, mine.filter(ends_at__lt=now).order_by("-starts_at"), 30)
+    start, end = _year_so_far()
     return render(
         request,
         "study/my_study.html",
         {
             "officer": officer,
-            "upcoming": upcoming,
-            "past": past,
-            "topics": [(t, t.pk in done_topics) for t in topics.order_by("-created_at")[:10]],
-            "record": selectors.officer_record(officer, year_start, timezone.localdate()),
+            "upcoming": selectors.label_my_attendance(upcoming[:UPCOMING_SHOWN]),
+            "more_upcoming": len(upcoming) > UPCOMING_SHOWN,
+            "page": past,
+            "past": selectors.label_my_attendance(past),
+            "query": query,
+            "topics": selectors.topics_for(officer).order_by("-created_at")[:10],
+            "record": selectors.officer_record(officer, start, end),
         },
     )
 
@@ -113,20 +108,19 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     ).order_by("-starts_at")
     status = request.GET.get("status", "")
     now = timezone.now()
-    if status == "upcoming":
+    if status == ActivityStatus.UPCOMING:
         qs = qs.filter(starts_at__gt=now, cancelled=False)
-    elif status == "ended":
+    elif status == ActivityStatus.ENDED:
         qs = qs.filter(ends_at__lt=now, cancelled=False)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    rows = [(a, selectors.evidence_of(a)) for a in page]
+    page, query = paginate(request, qs, 30)
     return render(
         request,
         "study/activity_list.html",
         {
             "page": page,
-            "rows": rows,
+            "rows": [(a, selectors.evidence_of(a)) for a in page],
             "status": status,
-            "query": f"status={status}" if status else "",
+            "query": query,
             "can_organise": services.organiser_units(request.user).exists(),
         },
     )
@@ -134,11 +128,9 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 def _activity_form(request: HttpRequest, initial: dict[str, Any] | None = None) -> ActivityForm:
     units = services.organiser_units(request.user).order_by("path")
-    officers = Officer.objects.filter(unit__in=units, status="active").select_related(
+    officers = Officer.objects.filter(unit__in=units, status=OfficerStatus.ACTIVE).select_related(
         "user", "unit"
     )
-    from zhengfa.campaign.models import Campaign
-
     return ActivityForm(
         *_posted(request)[:1],
         units=units,
@@ -193,70 +185,39 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         if activity is not None:
             messages.success(request, _("Activity saved."))
             return redirect("study:activity_detail", pk=activity.pk)
-    return render(
-        request,
-        "study/activity_form.html",
-        {"form": form, "activity": None},
-        status=400 if form.is_bound else 200,
-    )
+    return form_page(request, form, title=_("New activity"))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = get_scoped_or_404(Activity, request.user, "change", pk=pk)
-    au = list(activity.audience_units.select_related("unit"))
-    tz = timezone.get_current_timezone()
-    form = _activity_form(
-        request,
-        initial={
-            "title": activity.title,
-            "type": activity.type,
-            "unit": activity.unit,
-            "campaign": activity.campaign,
-            "phase": activity.phase,
-            "held": activity.status != "upcoming",
-            "starts_at": activity.starts_at.astimezone(tz),
-            "ends_at": activity.ends_at.astimezone(tz),
-            "place": activity.place,
-            "online_link": activity.online_link,
-            "speaker": activity.speaker,
-            "speaker_position": activity.speaker_position,
-            "audience_units": [a.unit for a in au],
-            "include_subunits": all(a.include_subunits for a in au) if au else True,
-            "audience_officers": list(activity.audience_officers.all()),
-            "expected_count": activity.expected_count,
-            "required": activity.required,
-            "allow_walk_ins": activity.allow_walk_ins,
-            "sign_in_margin": activity.sign_in_margin,
-        },
-    )
+    activity = get_scoped_or_404(Activity, request.user, CHANGE, pk=pk)
+    form = _activity_form(request, initial=activity_initial(activity))
     if request.method == "POST" and form.is_valid() and _save_activity(request, form, activity):
         messages.success(request, _("Activity saved."))
         return redirect("study:activity_detail", pk=activity.pk)
-    return render(
+    return form_page(
         request,
-        "study/activity_form.html",
-        {"form": form, "activity": activity},
-        status=400 if form.is_bound else 200,
+        form,
+        title=_("Edit activity"),
+        back=reverse("study:activity_detail", args=[activity.pk]),
     )
 
 
-@login_required
-@require_POST
-def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = get_scoped_or_404(Activity, request.user, "change", pk=pk)
-    form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            services.activity_cancel(
-                activity=activity, by=request.user, reason=form.cleaned_data["reason"]
-            )
-            messages.success(request, _("Activity cancelled."))
-            return redirect("study:activity_detail", pk=activity.pk)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-    return _detail_page(request, activity, forms={"cancel": form}, status=400)
+# Each form of the activity page gets its own element ids, so that labels point at the
+# right inputs: (context name, form class).
+DETAIL_FORMS = {
+    "note": NoteForm,
+    "speech": SpeechForm,
+    "photos": PhotosForm,
+    "minutes": MinutesForm,
+    "cancel": CancelForm,
+    "leave": LeaveForm,
+}
+
+
+def _detail_form(key: str, *args: Any, **kwargs: Any) -> Any:
+    return DETAIL_FORMS[key](*args, auto_id=f"id_{key}_%s", **kwargs)
 
 
 def _detail_page(
@@ -264,36 +225,37 @@ def _detail_page(
 ) -> HttpResponse:
     organiser = services.may_organise(request.user, activity)
     officer = _officer(request)
-    my_attendance = (
-        Attendance.objects.filter(activity=activity, officer=officer).first() if officer else None
-    )
     audience = selectors.audience_of(activity)
     forms = forms or {}
-    context = {
-        "errors": [e for f in forms.values() for e in f.non_field_errors()],
-        "a": activity,
-        "evidence": selectors.evidence_of(activity),
-        "organiser": organiser,
-        "attendances": activity.attendances.select_related(
-            "officer__user", "officer__unit"
-        ).order_by("status", "officer__unit__path")
-        if organiser
-        else [],
-        "audience_count": audience.count(),
-        "photos": attachments_of(activity, "photo"),
-        "minutes_files": attachments_of(activity, "minutes"),
-        "speeches": activity.speeches.all(),
-        "my_attendance": my_attendance,
-        "my_note": Note.objects.filter(activity=activity, officer=officer).first()
-        if officer
-        else None,
-        "note_form": forms.get("note") or NoteForm(),
-        "speech_form": forms.get("speech") or SpeechForm(),
-        "photos_form": forms.get("photos") or PhotosForm(),
-        "minutes_form": forms.get("minutes") or MinutesForm(initial={"text": activity.minutes}),
-        "cancel_form": forms.get("cancel") or CancelForm(),
-        "leave_form": forms.get("leave") or LeaveForm(officers=audience),
+    unbound: dict[str, dict[str, Any]] = {
+        "minutes": {"initial": {"text": activity.minutes}},
+        "leave": {"officers": audience},
     }
+    context: dict[str, Any] = {
+        f"{key}_form": forms.get(key) or _detail_form(key, **unbound.get(key, {}))
+        for key in DETAIL_FORMS
+    }
+    context.update(
+        {
+            "errors": [e for f in forms.values() for e in f.non_field_errors()],
+            "a": activity,
+            "evidence": selectors.evidence_of(activity),
+            "organiser": organiser,
+            "attendances": activity.attendances.select_related(
+                "officer__user", "officer__unit"
+            ).order_by("status", "officer__unit__path")
+            if organiser
+            else [],
+            "audience_count": audience.count(),
+            "photos": attachments_of(activity, "photo"),
+            "minutes_files": attachments_of(activity, "minutes"),
+            "speeches": activity.speeches.all(),
+            "my_attendance": Attendance.objects.filter(activity=activity, officer=officer).first()
+            if officer
+            else None,
+            "my_note": activity.notes.filter(officer=officer).first() if officer else None,
+        }
+    )
     return render(request, "study/activity_detail.html", context, status=status)
 
 
@@ -306,11 +268,126 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, activity)
 
 
+def _activity_post(
+    request: HttpRequest,
+    pk: int,
+    key: str,
+    action: str,
+    call: Any,
+    success: str,
+    form_kwargs: Any = None,
+) -> HttpResponse:
+    """A form of the activity page: on success back to the page, else the page with errors.
+    `form_kwargs(activity)` gives the form's further arguments."""
+    activity = get_scoped_or_404(Activity, request.user, action, pk=pk)
+    extra = form_kwargs(activity) if form_kwargs else {}
+    form = _detail_form(key, request.POST, request.FILES, **extra)
+    if form.is_valid():
+        try:
+            call(activity, form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect("study:activity_detail", pk=activity.pk)
+    return _detail_page(request, activity, forms={key: form}, status=400)
+
+
+@login_required
+@require_POST
+def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _activity_post(
+        request,
+        pk,
+        "cancel",
+        CHANGE,
+        lambda a, d: services.activity_cancel(activity=a, by=request.user, reason=d["reason"]),
+        _("Activity cancelled."),
+    )
+
+
+@login_required
+@require_POST
+def record_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    return _activity_post(
+        request,
+        pk,
+        "leave",
+        CHANGE,
+        lambda a, d: services.record_leave(
+            activity=a, officer=d["officer"], reason=d["reason"], by=request.user
+        ),
+        _("Leave recorded."),
+        lambda a: {"officers": selectors.audience_of(a)},
+    )
+
+
+@login_required
+@require_POST
+def note(request: HttpRequest, pk: int) -> HttpResponse:
+    return _activity_post(
+        request,
+        pk,
+        "note",
+        "view",
+        lambda a, d: services.note_save(
+            activity=a, user=request.user, text=d["text"], photos=d["attachments"]
+        ),
+        _("Saved."),
+    )
+
+
+@login_required
+@require_POST
+def speech(request: HttpRequest, pk: int) -> HttpResponse:
+    return _activity_post(
+        request,
+        pk,
+        "speech",
+        CHANGE,
+        lambda a, d: services.speech_add(
+            activity=a, speaker=d["speaker"], summary=d["summary"], by=request.user
+        ),
+        _("Saved."),
+    )
+
+
+@login_required
+@require_POST
+def photos(request: HttpRequest, pk: int) -> HttpResponse:
+    return _activity_post(
+        request,
+        pk,
+        "photos",
+        CHANGE,
+        lambda a, d: services.photos_add(activity=a, files=d["attachments"], by=request.user),
+        _("Saved."),
+    )
+
+
+@login_required
+@require_POST
+def minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    return _activity_post(
+        request,
+        pk,
+        "minutes",
+        CHANGE,
+        lambda a, d: services.minutes_save(
+            activity=a, text=d["text"], files=d["attachments"], by=request.user
+        ),
+        _("Saved."),
+    )
+
+
+# --- Sign-in -------------------------------------------------------------------------------
+
+
 @login_required
 @require_GET
 def activity_qr(request: HttpRequest, pk: int) -> HttpResponse:
     """The projector page: a QR code that changes every minute."""
-    activity = get_scoped_or_404(Activity, request.user, "change", pk=pk)
+    activity = get_scoped_or_404(Activity, request.user, CHANGE, pk=pk)
     return render(
         request, "study/activity_qr.html", {"a": activity, **_qr_context(request, activity)}
     )
@@ -319,7 +396,7 @@ def activity_qr(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def activity_qr_code(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = get_scoped_or_404(Activity, request.user, "change", pk=pk)
+    activity = get_scoped_or_404(Activity, request.user, CHANGE, pk=pk)
     response = render(
         request, "study/partials/_qr.html", {"a": activity, **_qr_context(request, activity)}
     )
@@ -337,47 +414,39 @@ def _qr_context(request: HttpRequest, activity: Activity) -> dict[str, Any]:
     }
 
 
+FORGED = "forged"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkin(request: HttpRequest, pk: int, token: str) -> HttpResponse:
-    """Where the scanned code leads: one button to sign in (a link alone never signs anyone in)."""
+    """Where the scanned code leads: one button to sign in (a link alone never signs anyone in).
+
+    The activity is looked up without scope on purpose: the code on the screen is the
+    permission, and a missing activity answers exactly like a forged code.
+    """
     activity = Activity.objects.filter(pk=pk).select_related("type", "unit").first()
-    if activity is None:
-        # The same answer as a forged code: ids cannot be probed through this page.
-        return render(
-            request,
-            "study/checkin.html",
-            {
-                "a": None,
-                "attendance": None,
-                "error": _("This sign-in code is not valid. Scan the code on the screen again."),
-            },
-            status=400,
-        )
+    outcome = qr.check(activity, token) if activity is not None else FORGED
     error = None
     attendance = None
-    if request.method == "POST":
+    if outcome == FORGED:
+        error = _("This sign-in code is not valid. Scan the code on the screen again.")
+    elif request.method == "POST":
+        assert activity is not None
         try:
             attendance = services.sign_in_by_qr(activity=activity, token=token, user=request.user)
         except ValidationError as exc:
             error = exc.messages[0]
-    else:
-        outcome = qr.check(activity, token)
-        if outcome != "ok":
-            error = (
-                _("This sign-in code is not valid. Scan the code on the screen again.")
-                if outcome == "forged"
-                else _(
-                    "This sign-in code has expired. Scan the code on the screen again: it "
-                    "changes every minute."
-                )
-            )
-    # A forged link shows nothing of the activity (any id could be tried).
-    show = attendance is not None or qr.check(activity, token) != "forged"
+    elif outcome != "ok":
+        error = _(
+            "This sign-in code has expired. Scan the code on the screen again: it "
+            "changes every minute."
+        )
     return render(
         request,
         "study/checkin.html",
-        {"a": activity if show else None, "error": error, "attendance": attendance},
+        # A forged link shows nothing of the activity (any id could be tried).
+        {"a": None if outcome == FORGED else activity, "error": error, "attendance": attendance},
         status=400 if error else 200,
     )
 
@@ -385,132 +454,35 @@ def checkin(request: HttpRequest, pk: int, token: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
-    """The organiser's tick list: sign people in by hand."""
-    activity = get_scoped_or_404(Activity, request.user, "change", pk=pk)
+    """The organiser's tick list: sign people in by hand (the rules are the service's)."""
+    activity = get_scoped_or_404(Activity, request.user, CHANGE, pk=pk)
+    error = None
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("officer") if i.isascii() and i.isdecimal()]
+        try:
+            n = services.sign_in_by_hand(
+                activity=activity,
+                # Unscoped on purpose: the service admits the audience, and walk-ins only
+                # where allowed and within the organiser's scope.
+                officers=list(Officer.objects.filter(pk__in=ids)),
+                by=request.user,
+            )
+        except ValidationError as exc:
+            error = exc.messages[0]
+        else:
+            messages.success(request, _("%(n)d marked present.") % {"n": n})
+            return redirect("study:attendance", pk=activity.pk)
     audience = (
         selectors.audience_of(activity)
         .select_related("user", "unit")
         .order_by("unit__path", "staff_number")
     )
-    error = None
-    if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("officer") if i.isascii() and i.isdecimal()]
-        chosen = list(audience.filter(pk__in=ids))
-        if activity.allow_walk_ins:
-            chosen += list(
-                Officer.objects.visible_to(request.user)
-                .filter(pk__in=ids)
-                .exclude(pk__in=[o.pk for o in chosen])
-            )
-        try:
-            n = services.sign_in_by_hand(activity=activity, officers=chosen, by=request.user)
-            messages.success(request, _("%(n)d marked present.") % {"n": n})
-            return redirect("study:attendance", pk=activity.pk)
-        except ValidationError as exc:
-            error = exc.messages[0]
     rows = {a.officer_id: a for a in activity.attendances.all()}
     return render(
         request,
         "study/attendance.html",
-        {
-            "a": activity,
-            "people": [(o, rows.get(o.pk)) for o in audience],
-            "error": error,
-        },
+        {"a": activity, "people": [(o, rows.get(o.pk)) for o in audience], "error": error},
         status=400 if error else 200,
-    )
-
-
-@login_required
-@require_POST
-def record_leave(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = get_scoped_or_404(Activity, request.user, "change", pk=pk)
-    form = LeaveForm(request.POST, officers=selectors.audience_of(activity))
-    if form.is_valid():
-        try:
-            services.record_leave(
-                activity=activity,
-                officer=form.cleaned_data["officer"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-            )
-            messages.success(request, _("Leave recorded."))
-            return redirect("study:activity_detail", pk=activity.pk)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-    return _detail_page(request, activity, forms={"leave": form}, status=400)
-
-
-def _evidence_post(
-    request: HttpRequest, pk: int, key: str, form_class: Any, action: str, call: Any
-) -> HttpResponse:
-    activity = get_scoped_or_404(Activity, request.user, action, pk=pk)
-    form = form_class(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            call(activity, form.cleaned_data)
-            messages.success(request, _("Saved."))
-            return redirect("study:activity_detail", pk=activity.pk)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-    return _detail_page(request, activity, forms={key: form}, status=400)
-
-
-@login_required
-@require_POST
-def note(request: HttpRequest, pk: int) -> HttpResponse:
-    return _evidence_post(
-        request,
-        pk,
-        "note",
-        NoteForm,
-        "view",
-        lambda a, d: services.note_save(
-            activity=a, user=request.user, text=d["text"], photos=d["attachments"]
-        ),
-    )
-
-
-@login_required
-@require_POST
-def speech(request: HttpRequest, pk: int) -> HttpResponse:
-    return _evidence_post(
-        request,
-        pk,
-        "speech",
-        SpeechForm,
-        "change",
-        lambda a, d: services.speech_add(
-            activity=a, speaker=d["speaker"], summary=d["summary"], by=request.user
-        ),
-    )
-
-
-@login_required
-@require_POST
-def photos(request: HttpRequest, pk: int) -> HttpResponse:
-    return _evidence_post(
-        request,
-        pk,
-        "photos",
-        PhotosForm,
-        "change",
-        lambda a, d: services.photos_add(activity=a, files=d["attachments"], by=request.user),
-    )
-
-
-@login_required
-@require_POST
-def minutes(request: HttpRequest, pk: int) -> HttpResponse:
-    return _evidence_post(
-        request,
-        pk,
-        "minutes",
-        MinutesForm,
-        "change",
-        lambda a, d: services.minutes_save(
-            activity=a, text=d["text"], files=d["attachments"], by=request.user
-        ),
     )
 
 
@@ -520,14 +492,17 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def material_list(request: HttpRequest) -> HttpResponse:
-    materials = Material.objects.visible_to(request.user).select_related("unit")
+    page, query = paginate(
+        request, Material.objects.visible_to(request.user).select_related("unit")
+    )
     return render(
         request,
         "study/material_list.html",
         {
-            "materials": materials,
+            "page": page,
+            "query": query,
             "can_publish": services.organiser_units(request.user).exists(),
-            "to_confirm": Distribution.objects.visible_to(request.user, "change")
+            "to_confirm": Distribution.objects.visible_to(request.user, CHANGE)
             .filter(confirmed_at__isnull=True)
             .count(),
         },
@@ -544,7 +519,11 @@ def material_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         material = services.material_create(by=request.user, **form.cleaned_data)
         return redirect("study:material_detail", pk=material.pk)
-    return render(request, "study/material_form.html", {"form": form})
+    return form_page(request, form, title=_("New material"))
+
+
+def _distribution_units(material: Material) -> Any:
+    return Unit.objects.within(material.unit).order_by("path")
 
 
 def _material_page(
@@ -554,20 +533,18 @@ def _material_page(
     studied_form: Any = None,
     status: int = 200,
 ) -> HttpResponse:
-    organiser = services.organiser_units(request.user).filter(pk=material.unit_id).exists()
+    organiser = services.may_organise_at(request.user, material.unit)
     officer = _officer(request)
+    distributions = list(material.distributions.select_related("unit")) if organiser else []
     return render(
         request,
         "study/material_detail.html",
         {
             "m": material,
             "organiser": organiser,
-            "distributions": material.distributions.select_related("unit") if organiser else [],
-            "total": sum(d.copies for d in material.distributions.all()) if organiser else 0,
-            "dist_form": dist_form
-            or DistributionForm(
-                units=Unit.objects.filter(path__startswith=material.unit.path).order_by("path")
-            ),
+            "distributions": distributions,
+            "total": sum(d.copies for d in distributions),
+            "dist_form": dist_form or DistributionForm(units=_distribution_units(material)),
             "studied_form": studied_form or StudiedForm(),
             "my_study": material.studies.filter(officer=officer).first() if officer else None,
             "study_count": material.studies.count(),
@@ -586,18 +563,17 @@ def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def material_distribute(request: HttpRequest, pk: int) -> HttpResponse:
     material = get_scoped_or_404(Material, request.user, pk=pk)
-    if not services.organiser_units(request.user).filter(pk=material.unit_id).exists():
+    if not services.may_organise_at(request.user, material.unit):
         raise PermissionDenied
-    form = DistributionForm(
-        request.POST, units=Unit.objects.filter(path__startswith=material.unit.path)
-    )
+    form = DistributionForm(request.POST, units=_distribution_units(material))
     if form.is_valid():
         try:
             services.distribution_record(material=material, by=request.user, **form.cleaned_data)
-            messages.success(request, _("Distribution recorded."))
-            return redirect("study:material_detail", pk=material.pk)
         except ValidationError as exc:
             add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Distribution recorded."))
+            return redirect("study:material_detail", pk=material.pk)
     return _material_page(request, material, dist_form=form, status=400)
 
 
@@ -611,26 +587,34 @@ def material_studied(request: HttpRequest, pk: int) -> HttpResponse:
             services.online_study_mark(
                 material=material, user=request.user, note=form.cleaned_data["note"]
             )
-            messages.success(request, _("Marked as studied."))
-            return redirect("study:material_detail", pk=material.pk)
         except ValidationError as exc:
             add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Marked as studied."))
+            return redirect("study:material_detail", pk=material.pk)
     return _material_page(request, material, studied_form=form, status=400)
 
 
 @login_required
 @require_GET
 def distribution_list(request: HttpRequest) -> HttpResponse:
-    rows = Distribution.objects.visible_to(request.user).select_related("material", "unit")
+    rows = (
+        Distribution.objects.visible_to(request.user)
+        .select_related("material", "unit")
+        .order_by("-distributed_on", "-pk")
+    )
+    page, query = paginate(request, rows)
+    confirmable = Distribution.objects.visible_to(request.user, CHANGE).filter(
+        pk__in=[d.pk for d in page]
+    )
     return render(
         request,
         "study/distribution_list.html",
         {
-            "rows": rows[:200],
+            "page": page,
+            "query": query,
             "form": ConfirmForm(),
-            "confirmable": set(
-                Distribution.objects.visible_to(request.user, "change").values_list("pk", flat=True)
-            ),
+            "confirmable": set(confirmable.values_list("pk", flat=True)),
         },
     )
 
@@ -638,7 +622,7 @@ def distribution_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def distribution_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    distribution = get_scoped_or_404(Distribution, request.user, "change", pk=pk)
+    distribution = get_scoped_or_404(Distribution, request.user, CHANGE, pk=pk)
     form = ConfirmForm(request.POST)
     if form.is_valid():
         try:
@@ -661,11 +645,13 @@ def distribution_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def topic_list(request: HttpRequest) -> HttpResponse:
+    page, query = paginate(request, Topic.objects.visible_to(request.user).select_related("unit"))
     return render(
         request,
         "study/topic_list.html",
         {
-            "topics": Topic.objects.visible_to(request.user).select_related("unit"),
+            "page": page,
+            "query": query,
             "can_create": services.organiser_units(request.user).exists(),
         },
     )
@@ -681,39 +667,41 @@ def topic_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             topic = services.topic_create(by=request.user, **form.cleaned_data)
-            return redirect("study:topic_detail", pk=topic.pk)
         except ValidationError as exc:
             add_service_errors(form, exc)
-    return render(request, "study/topic_form.html", {"form": form})
+        else:
+            return redirect("study:topic_detail", pk=topic.pk)
+    return form_page(request, form, title=_("New topic"))
 
 
 def _topic_page(
     request: HttpRequest, topic: Topic, form: Any = None, status: int = 200
 ) -> HttpResponse:
     officer = _officer(request)
-    mine = Reflection.objects.filter(topic=topic, officer=officer).first() if officer else None
+    mine = topic.reflections.filter(officer=officer).first() if officer else None
     readable = (
         Reflection.objects.visible_to(request.user)
         .filter(topic=topic)
         .select_related("officer__user", "unit")
         .order_by("unit__path", "-submitted_at")
     )
+    page, query = paginate(request, readable)
+    # Completion by unit is for those who read beyond their own reflection.
+    show_completion = may(request.user, CHANGE, topic) or readable.exclude(officer=officer).exists()
     return render(
         request,
         "study/topic_detail.html",
         {
             "t": topic,
             "mine": mine,
-            "may_reflect": bool(officer and officer.unit.path.startswith(topic.unit.path)),
+            "may_reflect": bool(officer and officer.unit.is_within(topic.unit)),
             "form": form
             or ReflectionForm(
                 initial={"shortcomings": mine.shortcomings, "plans": mine.plans} if mine else None
             ),
-            "reflections": readable[:200],
-            "completion": selectors.reflection_completion(topic)
-            if Topic.objects.visible_to(request.user, "change").filter(pk=topic.pk).exists()
-            or readable.exclude(officer=officer).exists()
-            else [],
+            "page": page,
+            "query": query,
+            "completion": selectors.reflection_completion(topic) if show_completion else [],
         },
         status=status,
     )
@@ -733,10 +721,11 @@ def reflection_submit(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.reflection_submit(topic=topic, user=request.user, **form.cleaned_data)
-            messages.success(request, _("Your reflection is saved."))
-            return redirect("study:topic_detail", pk=topic.pk)
         except ValidationError as exc:
             add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your reflection is saved."))
+            return redirect("study:topic_detail", pk=topic.pk)
     return _topic_page(request, topic, form=form, status=400)
 
 
@@ -746,9 +735,7 @@ def reflection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reflection = get_scoped_or_404(
         Reflection.objects.select_related("officer__user", "topic", "unit"), request.user, pk=pk
     )
-    may_comment = (
-        Reflection.objects.visible_to(request.user, "change").filter(pk=reflection.pk).exists()
-    )
+    may_comment = may(request.user, CHANGE, reflection)
     form = CommentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not may_comment:
@@ -775,14 +762,12 @@ def reflection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _records_scope(request: HttpRequest) -> tuple[RecordsFilterForm, Unit, dt.date, dt.date]:
-    units = services.organiser_units(request.user).order_by("path")
-    if not units.exists():
+    units = services.organiser_units(request.user).order_by("depth", "path")
+    unit = units.first()
+    if unit is None:
         raise Http404
-    form = RecordsFilterForm(request.GET or None, units=units)
-    today = timezone.localdate()
-    unit = units.order_by("depth", "path").first()
-    assert unit is not None
-    start, end = dt.date(today.year, 1, 1), today
+    form = RecordsFilterForm(request.GET or None, units=units.order_by("path"))
+    start, end = _year_so_far()
     if form.is_valid():
         unit = form.cleaned_data["unit"] or unit
         start = form.cleaned_data["start"] or start
@@ -794,19 +779,9 @@ def _records_scope(request: HttpRequest) -> tuple[RecordsFilterForm, Unit, dt.da
 @require_GET
 def records(request: HttpRequest) -> HttpResponse:
     form, unit, start, end = _records_scope(request)
-    per_unit = []
-    for u in Unit.objects.filter(path__startswith=unit.path, depth__lte=unit.depth + 1).order_by(
-        "path"
-    ):
-        per_unit.append(
-            {
-                "unit": u,
-                "sessions": selectors.activities_in(u, start, end).count(),
-                "person_times": selectors.person_times(u, start, end),
-                "participation": selectors.participation_rate(u, start, end),
-                "evidence": selectors.evidence_completeness(u, start, end),
-            }
-        )
+    page, query = paginate(request, selectors.officers_of(unit))
+    per_officer = selectors.officer_records(list(page), start, end)
+    study_indicators = [i for i in registry.indicators.values() if i.name.startswith("study.")]
     return render(
         request,
         "study/records.html",
@@ -815,13 +790,12 @@ def records(request: HttpRequest) -> HttpResponse:
             "unit": unit,
             "start": start,
             "end": end,
-            "figures": selectors.article_figures(unit, start, end),
-            "by_type": selectors.sessions_by_type(unit, start, end),
-            "per_unit": per_unit,
-            "officers": Officer.objects.filter(unit__path__startswith=unit.path, status="active")
-            .select_related("user", "unit")
-            .order_by("unit__path", "staff_number")[:100],
-            "query": request.GET.urlencode(),
+            "figures": [(i, i.compute(unit, start, end)) for i in study_indicators],
+            "per_unit": selectors.figures_by_unit(unit, start, end),
+            "page": page,
+            "officers": [(o, per_officer[o.pk]) for o in page],
+            "query": query,
+            "export_query": request.GET.urlencode(),
         },
     )
 
@@ -846,24 +820,21 @@ def records_export(request: HttpRequest) -> HttpResponse:
             str(_("Studied online")),
         ]
     )
-    officers = (
-        Officer.objects.filter(unit__path__startswith=unit.path, status="active")
-        .select_related("user", "unit")
-        .order_by("unit__path", "staff_number")
-    )
+    officers = selectors.officers_of(unit)
+    per_officer = selectors.officer_records(officers, start, end)
     for o in officers:
-        rec = selectors.officer_record(o, start, end)
+        rec = per_officer[o.pk]
         ws.append(
             [
                 o.user.display_name,
                 o.unit.name,
                 o.staff_number,
-                rec["attended"],
-                rec["hours"],
-                rec["leave"],
-                rec["notes"],
-                rec["reflections"],
-                rec["online"],
+                rec.attended,
+                rec.hours,
+                rec.leave,
+                rec.notes,
+                rec.reflections,
+                rec.online,
             ]
         )
     out = io.BytesIO()
@@ -875,8 +846,7 @@ def records_export(request: HttpRequest) -> HttpResponse:
 @require_GET
 def officer_record(request: HttpRequest, pk: int) -> HttpResponse:
     officer = get_scoped_or_404(Officer.objects.select_related("user", "unit"), request.user, pk=pk)
-    today = timezone.localdate()
-    start = dt.date(today.year, 1, 1)
+    start, end = _year_so_far()
     with contextlib.suppress(ValueError):  # a bad date keeps the start of the year
         asked = dt.date.fromisoformat(request.GET.get("start", ""))
         if 1950 <= asked.year <= 2100:
@@ -887,7 +857,8 @@ def officer_record(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "officer": officer,
             "start": start,
-            "end": today,
-            "record": selectors.officer_record(officer, start, today),
+            "end": end,
+            "record": selectors.officer_record(officer, start, end),
+            "attendances": selectors.officer_attendances(officer, start, end),
         },
     )

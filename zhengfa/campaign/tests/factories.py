@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from zhengfa.campaign.models import Campaign, Task
 from zhengfa.campaign.services import campaign_create, task_assign
-from zhengfa.core.testing import Personas
+from zhengfa.org.testing import Personas
 
 D = dt.date
 

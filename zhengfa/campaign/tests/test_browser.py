@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, expect
 from zhengfa.campaign.models import Suggestion
 from zhengfa.campaign.tests.factories import county_campaign
 from zhengfa.core.models import TimelineEvent
-from zhengfa.core.testing import build_personas
+from zhengfa.org.testing import build_personas
 
 pytestmark = [
     pytest.mark.browser,

@@ -13,20 +13,12 @@ from playwright.sync_api import Browser, Page, expect
 from zhengfa.campaign.models import Suggestion, Task
 from zhengfa.campaign.services import suggestion_submit
 from zhengfa.campaign.tests.factories import county_campaign
-from zhengfa.core.testing import PASSWORD, build_personas
+from zhengfa.org.testing import PASSWORD, browser_sign_in, build_personas
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("您好")
 
 
 def test_task_assigned_reported_with_evidence_and_accepted(
@@ -36,7 +28,7 @@ def test_task_assigned_reported_with_evidence_and_accepted(
     county_campaign(p)
     base = live_server.url
     county = browser.new_page()
-    sign_in(county, base, "zfw")
+    browser_sign_in(county, base, "zfw")
     county.goto(f"{base}/staff/tasks/new/")
     county.get_by_label("活动").select_option(label="县教育整顿")
     county.locator("#id_title").fill("组织开展自查自纠")
@@ -46,7 +38,7 @@ def test_task_assigned_reported_with_evidence_and_accepted(
     expect(county.get_by_text("已下发1项任务。")).to_be_visible()
 
     station = browser.new_page()
-    sign_in(station, base, "leader_a")
+    browser_sign_in(station, base, "leader_a")
     expect(station.locator(".badge")).to_have_text("1")  # the new task's notice
     station.goto(f"{base}/staff/tasks/")
     station.get_by_role("link", name="组织开展自查自纠").click()
@@ -72,7 +64,7 @@ def test_staff_answer_an_opinion_and_reveal_the_phone(page: Page, live_server: A
         content="希望延长户籍窗口办理时间。",
         phone="13600001234",
     )
-    sign_in(page, live_server.url, "zfw")
+    browser_sign_in(page, live_server.url, "zfw")
     page.goto(f"{live_server.url}/staff/opinions/")
     page.get_by_role(
         "link",

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from zhengfa.campaign.models import Campaign
 from zhengfa.campaign.services import campaign_create
-from zhengfa.core.testing import PersonaTestCase
+from zhengfa.org.testing import PersonaTestCase
 
 D = dt.date
 

@@ -10,7 +10,7 @@ from zhengfa.campaign.models import Suggestion, SuggestionState, Task, TaskState
 from zhengfa.campaign.services import suggestion_submit
 from zhengfa.campaign.tests.factories import county_campaign, task_for_unit_a
 from zhengfa.core.models import Attachment, Notification, TimelineEvent
-from zhengfa.core.testing import PersonaTestCase
+from zhengfa.org.testing import PersonaTestCase
 
 
 class TaskViewTests(PersonaTestCase):
@@ -54,9 +54,9 @@ class TaskViewTests(PersonaTestCase):
         response = self.client_for(self.p.committee).post(
             url, {"campaign": self.campaign.pk, "title": "", "units": [], "due_on": past}
         )
-        self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "完成时限不能早于今天")
-        self.assertContains(response, "errorlist")
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "完成时限不能早于今天", status_code=400)
+        self.assertContains(response, "errorlist", status_code=400)
         # A leader may only assign below his unit: his own unit is not a choice.
         own = self.client_for(self.p.leader_a).get(url)
         self.assertEqual(own.status_code, 403)

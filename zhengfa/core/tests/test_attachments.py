@@ -9,10 +9,10 @@ from django.test import override_settings
 from django.urls import reverse
 from PIL import Image
 
-from zhengfa.campaign.tests.factories import county_campaign, task_for_unit_a
 from zhengfa.core.attachments import DOCX, XLSX, AttachmentField, attach, attachments_of, inspect
 from zhengfa.core.models import Attachment
-from zhengfa.core.testing import PersonaTestCase
+from zhengfa.core.tests.testapp.services import case_open
+from zhengfa.org.testing import PersonaTestCase
 
 GPS_TAG = 0x8825
 
@@ -102,7 +102,7 @@ class InspectTests(PersonaTestCase):
 
 class StoredFileTests(PersonaTestCase):
     def setUp(self) -> None:
-        self.task = task_for_unit_a(self.p, county_campaign(self.p))
+        self.task, _code = case_open(unit=self.p.unit_a, title="现场照片", by=self.p.leader_a)
 
     def test_a_photo_loses_its_gps_data(self) -> None:
         original = jpeg_with_gps()

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhengfa.core.models import SignInEvent
-from zhengfa.core.testing import PersonaTestCase
 from zhengfa.org.models import Unit
+from zhengfa.org.testing import PersonaTestCase
 
 
 class AuditPageTests(PersonaTestCase):

@@ -13,10 +13,10 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhengfa.core.models import SignInEvent
-from zhengfa.core.testing import PASSWORD
 from zhengfa.org import services
 from zhengfa.org.access import Role
 from zhengfa.org.models import Unit, User
+from zhengfa.org.testing import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[3]
 

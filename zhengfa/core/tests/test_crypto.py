@@ -5,8 +5,8 @@ from django.test import TestCase, override_settings
 
 from zhengfa.core import crypto
 from zhengfa.core.crypto import keyed_hash
-from zhengfa.core.testing import Personas, build_personas
 from zhengfa.org.models import Officer
+from zhengfa.org.testing import Personas, build_personas
 
 
 class EncryptedFieldTests(TestCase):

@@ -1,157 +1,55 @@
-"""Follow-up codes, through the first public form that issues them (opinions)."""
+"""Follow-up codes: issued hashed, found however typed, limited per address, on the test app."""
 
 from __future__ import annotations
-
-import logging
-import re
 
 from django.core.cache import cache
 from django.test import Client, override_settings
 
-from zhengfa.campaign.models import Suggestion, SuggestionState
-from zhengfa.campaign.services import suggestion_transition
-from zhengfa.campaign.tests.factories import county_campaign
 from zhengfa.core import followup
 from zhengfa.core.crypto import keyed_hash
 from zhengfa.core.models import FollowUp, TimelineEvent
-from zhengfa.core.testing import PersonaTestCase, raw_database_text
+from zhengfa.core.testing import raw_database_text
+from zhengfa.core.tests.testapp.models import Case
+from zhengfa.core.tests.testapp.services import case_open, case_transition
+from zhengfa.org.testing import PersonaTestCase
 
-ADDRESS = "203.0.113.77"
 
-
-class FollowUpTests(PersonaTestCase):
+class CodeTests(PersonaTestCase):
     def setUp(self) -> None:
         cache.clear()
-        self.campaign = county_campaign(self.p)
-        self.citizen = Client(REMOTE_ADDR=ADDRESS)
+        self.case, self.code = case_open(unit=self.p.unit_a, title="夜间噪声", by=None)
 
-    def submit(self, **extra: str) -> str:
-        data = {"topic": "conduct", "content": "派出所窗口中午无人值守,办事要等很久。", **extra}
-        response = self.citizen.post("/opinion/", data)
-        self.assertRedirects(response, "/opinion/received/", fetch_redirect_response=False)
-        page = self.citizen.get("/opinion/received/")
-        self.assertContains(page, "只显示这一次")
-        self.assertContains(page, "data:image/svg+xml")
-        code = re.search(r'id="followup-code"[^>]*>([0-9A-Z-]+)<', page.content.decode())
-        assert code is not None
-        return code.group(1)
+    def test_shape_storage_and_lookup(self) -> None:
+        self.assertEqual(len(self.code), followup.CODE_LENGTH)
+        self.assertTrue(set(self.code) <= set(followup.ALPHABET))
+        self.assertNotRegex(self.code, "[ILOU]")
+        self.assertNotIn(self.code, raw_database_text())
+        self.assertEqual(FollowUp.objects.get().code_hash, keyed_hash("followup:" + self.code))
+        messy = self.code.lower().replace("0", "o").replace("1", "l")
+        self.assertEqual(followup.find(messy[:4] + " - " + messy[4:]), self.case)
+        self.assertIsNone(followup.find(followup.new_code()))
+        self.assertIsNone(followup.find("不是查询码"))
+        Case.objects.all().delete()  # its code row stays, and finds nothing
+        self.assertIsNone(followup.find(self.code))
 
-    def test_code_shape_and_shown_once(self) -> None:
-        code = self.submit()
-        plain = code.replace("-", "")
-        self.assertEqual(len(plain), 20)
-        self.assertTrue(set(plain) <= set(followup.ALPHABET))
-        self.assertNotRegex(plain, "[ILOU]")
-        # Shown once: the confirmation page does not show it again.
-        again = self.citizen.get("/opinion/received/")
-        self.assertRedirects(again, "/query/", fetch_redirect_response=False)
-
-    def test_the_database_holds_no_plaintext_code(self) -> None:
-        code = self.submit()
-        plain = code.replace("-", "")
-        dump = raw_database_text()
-        self.assertNotIn(plain, dump)
-        self.assertNotIn(code, dump)
-        entry = FollowUp.objects.get()
-        self.assertEqual(entry.code_hash, keyed_hash("followup:" + plain))
-
-    def test_lookup_ignores_case_dashes_and_lookalikes(self) -> None:
-        code = self.submit().replace("-", "")
-        messy = code.lower().replace("0", "o").replace("1", "l")
-        messy = messy[:4] + " - " + messy[4:]
-        response = self.citizen.post("/query/", {"code": messy})
-        self.assertRedirects(response, "/query/record/", fetch_redirect_response=False)
-        page = self.citizen.get("/query/record/")
-        self.assertContains(page, "已收到")
-        self.assertContains(page, "干警作风纪律")
-
-    def test_wrong_code_and_missing_record_answer_alike(self) -> None:
-        code = self.submit()
-        Suggestion.objects.all().delete()  # the record is gone; its code row stays harmless
-        wrong = self.citizen.post("/query/", {"code": followup.group(followup.new_code())})
-        gone = self.citizen.post("/query/", {"code": code})
-        self.assertEqual(wrong.status_code, gone.status_code)
-        strip = lambda r: re.sub(r'value="[^"]*"', "", r.content.decode())  # noqa: E731
-        self.assertEqual(strip(wrong), strip(gone))
-        self.assertIn("没有与此查询码对应的事项", strip(wrong))
-
-    @override_settings(FOLLOWUP_RATE_LIMIT=(5, 600))
-    def test_the_rate_limit_blocks_the_next_attempt(self) -> None:
-        code = self.submit()
-        for _ in range(5):
-            response = self.citizen.post("/query/", {"code": "AAAA-BBBB-CCCC-DDDD-EEEE"})
-            self.assertEqual(response.status_code, 200)
-        blocked = self.citizen.post("/query/", {"code": code})  # even the right code
-        self.assertEqual(blocked.status_code, 429)
-        self.assertContains(blocked, "查询次数过多", status_code=429)
-        self.assertContains(blocked, "10分钟", status_code=429)
-        # Another address is not blocked.
-        other = Client(REMOTE_ADDR="198.51.100.9").post("/query/", {"code": code})
-        self.assertEqual(other.status_code, 302)
-
-    def test_citizen_adds_information_while_open_but_not_after(self) -> None:
-        code = self.submit()
-        self.citizen.post("/query/", {"code": code})
-        empty = self.citizen.post("/query/record/add/", {"comment": "  "})
-        self.assertContains(empty, "请填写内容或上传文件", status_code=400)
-        added = self.citizen.post("/query/record/add/", {"comment": "补充:是上周三中午。"})
-        self.assertRedirects(added, "/query/record/", fetch_redirect_response=False)
-        self.assertContains(self.citizen.get("/query/record/"), "补充:是上周三中午。")
-        event = TimelineEvent.objects.get(comment="补充:是上周三中午。")
-        self.assertTrue(event.by_citizen and event.public and event.actor is None)
-        suggestion = Suggestion.objects.get()
-        suggestion_transition(
-            suggestion=suggestion,
-            name="answer",
-            by=self.p.committee,
-            comment="已责成派出所安排午间值班。",
-        )
-        page = self.citizen.get("/query/record/")
-        self.assertContains(page, "已答复")
-        self.assertContains(page, "已责成派出所安排午间值班。")
-        self.assertContains(page, "该事项已办结")
-        late = self.citizen.post("/query/record/add/", {"comment": "还有一点"})
-        self.assertEqual(late.status_code, 400)
-        self.assertFalse(TimelineEvent.objects.filter(comment="还有一点").exists())
-        self.assertEqual(Suggestion.objects.get().state, SuggestionState.ANSWERED)
-
-    def test_the_record_page_needs_the_code_first(self) -> None:
-        self.submit()
-        stranger = Client()
+    def test_the_citizen_adds_while_open_and_reads_public_steps_only(self) -> None:
+        citizen = Client(REMOTE_ADDR="203.0.113.77")
         self.assertRedirects(
-            stranger.get("/query/record/"), "/query/", fetch_redirect_response=False
-        )
-        self.assertRedirects(
-            stranger.post("/query/record/add/", {"comment": "x"}),
-            "/query/",
+            citizen.post("/query/", {"code": followup.group(self.code)}),
+            "/query/record/",
             fetch_redirect_response=False,
         )
-
-    def test_no_client_address_is_written_anywhere(self) -> None:
-        with self.assertLogs(level=logging.DEBUG) as logs:
-            logging.getLogger("zhengfa").debug("capture starts")
-            code = self.submit(phone="13900001111", name="王大爷")
-            self.citizen.post("/query/", {"code": "WRONG-CODE"})
-            self.citizen.post("/query/", {"code": code})
-            self.citizen.post("/query/record/add/", {"comment": "补充"})
-        dump = raw_database_text()
-        self.assertIn("派出所窗口中午无人值守", dump)  # the dump does hold the submission
-        self.assertNotIn("王大爷", dump)  # but not the name: encrypted
-        self.assertNotIn(ADDRESS, dump)
-        self.assertNotIn(ADDRESS, "\n".join(logs.output))
-        # The phone number is encrypted at rest, in the audit log too.
-        self.assertNotIn("13900001111", dump)
-        self.assertNotIn("001111", dump)
-
-    def test_bad_submission_saves_nothing(self) -> None:
-        response = self.citizen.post(
-            "/opinion/", {"topic": "nope", "content": "短", "phone": "123"}
-        )
-        self.assertEqual(response.status_code, 200)
-        for message in ("请至少写5个字", "请输入以1开头的11位手机号码"):
-            self.assertContains(response, message)
-        self.assertEqual(Suggestion.objects.count(), 0)
-        self.assertEqual(FollowUp.objects.count(), 0)
+        citizen.post("/query/record/add/", {"comment": "补充:每晚十点后。"})
+        event = TimelineEvent.objects.get(comment="补充:每晚十点后。")
+        self.assertTrue(event.by_citizen and event.public and event.actor is None)
+        case_transition(record=self.case, name="answer", by=self.p.leader_a, comment="已处理")
+        page = citizen.get("/query/record/")
+        self.assertContains(page, "已处理")
+        self.assertContains(page, "夜间噪声")
+        case_transition(record=Case.objects.get(), name="close", by=self.p.committee)
+        late = citizen.post("/query/record/add/", {"comment": "还有一点"})
+        self.assertEqual(late.status_code, 400)
+        self.assertFalse(TimelineEvent.objects.filter(comment="还有一点").exists())
 
 
 class ProxyTests(PersonaTestCase):
@@ -169,27 +67,3 @@ class ProxyTests(PersonaTestCase):
         for _ in range(2):
             direct.post("/query/", {"code": "AAAA"})
         self.assertEqual(direct.post("/query/", {"code": "AAAA"}).status_code, 429)
-
-
-class CodeNeverStoredTests(PersonaTestCase):
-    def test_an_unseen_confirmation_leaves_no_code_in_the_database(self) -> None:
-        county_campaign(self.p)
-        citizen = Client()
-        response = citizen.post("/opinion/", {"topic": "other", "content": "提交后手机断网了。"})
-        self.assertEqual(response.status_code, 302)
-        cookie = response.cookies[followup.DISPLAY_COOKIE].value
-        code = cookie.split(":")[0]
-        self.assertEqual(len(code), 20)
-        dump = raw_database_text()
-        self.assertNotIn(code, dump)
-        self.assertNotIn(followup.group(code), dump)
-
-
-class DisplayCookieTests(PersonaTestCase):
-    def test_the_code_cookie_goes_to_the_confirmation_page_only(self) -> None:
-        county_campaign(self.p)
-        response = Client().post("/opinion/", {"topic": "other", "content": "只发给确认页面。"})
-        cookie = response.cookies[followup.DISPLAY_COOKIE]
-        self.assertEqual(cookie["path"], "/opinion/received/")
-        self.assertTrue(cookie["httponly"])
-        self.assertEqual(cookie["max-age"], 600)

@@ -8,7 +8,8 @@ from zhengfa.core import jobs
 from zhengfa.core.models import JobRun, Notification, SmsMessage
 from zhengfa.core.notifications import notify, send_sms
 from zhengfa.core.tasks import deliver_sms
-from zhengfa.core.testing import PersonaTestCase, raw_database_text
+from zhengfa.core.testing import raw_database_text
+from zhengfa.org.testing import PersonaTestCase
 
 
 class NotificationTests(PersonaTestCase):

@@ -3,45 +3,29 @@ from __future__ import annotations
 from auditlog.models import LogEntry
 from django.urls import reverse
 
-from zhengfa.campaign.models import Suggestion
-from zhengfa.campaign.services import suggestion_submit
-from zhengfa.campaign.tests.factories import county_campaign
 from zhengfa.core.crypto import keyed_hash
-from zhengfa.core.testing import PersonaTestCase, raw_database_text
+from zhengfa.core.testing import raw_database_text
+from zhengfa.core.tests.testapp.models import Case
+from zhengfa.core.tests.testapp.services import case_open
+from zhengfa.org.testing import PersonaTestCase
 
 
 class RevealTests(PersonaTestCase):
     def setUp(self) -> None:
-        self.suggestion, _code = suggestion_submit(
-            campaign=county_campaign(self.p),
-            topic="service",
-            content="户籍窗口排队太久",
-            name="李奶奶",
-            phone="13700002222",
+        self.case, _code = case_open(
+            unit=self.p.unit_a, title="户籍窗口排队太久", by=None, phone="13700002222"
         )
         self.officer_url = reverse(
             "core:reveal_value", args=["org.officer", self.p.officer_a_profile.pk, "id_number"]
         )
-        self.phone_url = reverse(
-            "core:reveal_value", args=["campaign.suggestion", self.suggestion.pk, "phone"]
-        )
+        self.phone_url = reverse("core:reveal_value", args=["testapp.case", self.case.pk, "phone"])
 
     def test_raw_rows_hold_no_plaintext_and_hash_lookup_works(self) -> None:
         raw = raw_database_text()
         self.assertNotIn("13700002222", raw)
         self.assertNotIn("130723199901010015", raw)
-        found = Suggestion.objects.get(phone_hash=keyed_hash("13700002222"))
-        self.assertEqual(found, self.suggestion)
-
-    def test_pages_show_masked_values(self) -> None:
-        page = self.assertStatus(
-            self.p.committee,
-            "get",
-            reverse("campaign:suggestion_detail", args=[self.suggestion.pk]),
-            200,
-        )
-        self.assertContains(page, "137****2222")
-        self.assertNotContains(page, "13700002222")
+        found = Case.objects.get(phone_hash=keyed_hash("13700002222"))
+        self.assertEqual(found, self.case)
 
     def test_reveal_is_audited_with_its_reason_and_shown_once(self) -> None:
         response = self.assertStatus(
@@ -64,7 +48,7 @@ class RevealTests(PersonaTestCase):
         self.assertContains(page, "查看完整信息")
 
         phone = self.assertStatus(
-            self.p.committee, "post", self.phone_url, 200, {"reason": "电话回访"}
+            self.p.leader_a, "post", self.phone_url, 200, {"reason": "电话回访"}
         )
         self.assertContains(phone, "13700002222")
 

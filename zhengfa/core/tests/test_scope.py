@@ -3,12 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
-from zhengfa.core.scope import can, collapse_paths, get_scoped_or_404
-from zhengfa.core.testing import PersonaTestCase
+from zhengfa.core.scope import Grant, can, collapse_paths, get_scoped_or_404, grant_for, may
 from zhengfa.org import services
 from zhengfa.org.access import Role
-from zhengfa.org.models import Officer, Unit
+from zhengfa.org.models import Officer, Unit, User
+from zhengfa.org.testing import PersonaTestCase
 
 
 class VisibleToTests(PersonaTestCase):
@@ -16,12 +18,14 @@ class VisibleToTests(PersonaTestCase):
         return set(Officer.objects.visible_to(user, action).values_list("staff_number", flat=True))
 
     def test_committee_sees_the_whole_county_but_changes_nothing(self) -> None:
-        self.assertEqual(self.names(self.p.committee), {"Z001", "A001", "A002", "B002", "Z002"})
+        self.assertEqual(
+            self.names(self.p.committee), {"Z001", "A001", "A002", "A003", "B002", "Z002"}
+        )
         self.assertEqual(self.names(self.p.committee, "change"), set())
 
     def test_leader_sees_and_changes_his_subtree_only(self) -> None:
-        self.assertEqual(self.names(self.p.leader_a), {"A001", "A002"})
-        self.assertEqual(self.names(self.p.leader_a, "change"), {"A001", "A002"})
+        self.assertEqual(self.names(self.p.leader_a), {"A001", "A002", "A003"})
+        self.assertEqual(self.names(self.p.leader_a, "change"), {"A001", "A002", "A003"})
 
     def test_officer_sees_only_himself(self) -> None:
         self.assertEqual(self.names(self.p.officer_a), {"A002"})
@@ -40,28 +44,95 @@ class VisibleToTests(PersonaTestCase):
     def test_units_are_scoped_by_path(self) -> None:
         visible = set(Unit.objects.visible_to(self.p.leader_a).values_list("code", flat=True))
         self.assertEqual(visible, {"PCS-A"})
-        self.assertEqual(Unit.objects.visible_to(self.p.committee).count(), 4)
+        self.assertEqual(Unit.objects.visible_to(self.p.committee).count(), 6)
 
-    def test_sibling_with_common_prefix_is_not_inside(self) -> None:
-        # Paths are fixed-width, so unit 1 is never taken for a parent of unit 10.
-        self.assertTrue(all(len(p) % 7 == 0 for p in Unit.objects.values_list("path", flat=True)))
+    def test_a_sibling_whose_number_starts_alike_is_not_inside(self) -> None:
+        # Unit 90001 and unit 900010: written without fixed width and a separator, the
+        # second path would start with the first, and its officers would leak.
+        near = Unit.objects.create(
+            pk=90001, name="近", code="NEAR", kind="other", parent=self.p.bureau
+        )
+        far = Unit.objects.create(
+            pk=900010, name="远", code="FAR", kind="other", parent=self.p.bureau
+        )
+        for unit in (near, far):
+            unit.path = unit.compute_path()
+            unit.save(update_fields=["path"])
+        services.officer_create(unit=far, name="远处民警", staff_number="F001")
+        boss = services.user_create(username="near_boss", name="近所长")
+        services.role_assign(user=boss, role=Role.LEADER, unit=near)
+        self.assertEqual(self.names(boss), set())
+        self.assertFalse(grant_for(boss, "org", "view").covers(far))
+        self.assertEqual(list(Unit.objects.within(near)), [near])
 
     def test_get_scoped_or_404(self) -> None:
-        from django.core.exceptions import PermissionDenied
-        from django.http import Http404
-
         pk = self.p.officer_b_profile.pk
         with self.assertRaises(Http404):
             get_scoped_or_404(Officer, self.p.officer_a, pk=pk)
         with self.assertRaises(PermissionDenied):
             get_scoped_or_404(Officer, self.p.committee, "change", pk=pk)
         self.assertEqual(get_scoped_or_404(Officer, self.p.committee, pk=pk).pk, pk)
+        with self.assertRaises(Http404):
+            get_scoped_or_404(Officer, self.p.committee, pk="not-a-number")
 
-    def test_supervision_domain_is_not_granted_by_org_roles(self) -> None:
+    def test_each_domain_grants_only_what_its_module_declares(self) -> None:
         self.assertFalse(can(self.p.committee, "org", "change"))
         self.assertTrue(can(self.p.committee, "audit", "view"))
         self.assertFalse(can(self.p.leader_a, "audit", "view"))
         self.assertFalse(can(self.p.sysadmin, "work", "view"))
+        self.assertFalse(can(self.p.committee, "no-such-domain", "view"))
+
+
+class GrantTests(PersonaTestCase):
+    def test_covers_and_the_unit_holding_a_grant(self) -> None:
+        grant = grant_for(self.p.committee, "work", "assign")
+        self.assertTrue(grant.covers(self.p.unit_a))
+        self.assertTrue(grant.covers(self.p.root))
+        self.assertFalse(grant.covers(self.p.root, strictly_below=True))
+        self.assertEqual(grant.holder(self.p.unit_a), self.p.root.path)
+        self.assertIsNone(grant.holder(self.p.root))
+        leader = grant_for(self.p.leader_a, "work", "assign")
+        self.assertFalse(leader.covers(self.p.unit_b))
+        self.assertTrue(grant.at_root and not leader.at_root)
+        self.assertTrue(Grant([]).empty)
+
+    def test_units_granted_to_a_user_in_any_domain(self) -> None:
+        below = Unit.objects.granted_to(self.p.leader_a, "work", "assign", strictly_below=True)
+        self.assertEqual(list(below), [])
+        self.assertEqual(
+            list(Unit.objects.granted_to(self.p.leader_a, "work", "change")), [self.p.unit_a]
+        )
+        county = Unit.objects.granted_to(self.p.committee, "work", "assign", strictly_below=True)
+        self.assertEqual(set(county), set(Unit.objects.exclude(pk=self.p.root.pk)))
+        self.assertEqual(set(Unit.objects.granted_to(self.p.officer_a, "work", "change")), set())
+
+    def test_within_a_subtree_and_may_for_one_record(self) -> None:
+        self.assertEqual(
+            set(Officer.objects.within(self.p.bureau).values_list("staff_number", flat=True)),
+            {"A001", "A002", "A003", "B002"},
+        )
+        self.assertTrue(may(self.p.leader_a, "change", self.p.officer_a_profile))
+        self.assertFalse(may(self.p.leader_a, "change", self.p.officer_b_profile))
+        self.assertFalse(may(self.p.committee, "change", self.p.officer_a_profile))
+
+
+class AccountScopeTests(PersonaTestCase):
+    """Accounts lie in every unit they hold a role or a profile in (multi-unit scope)."""
+
+    def test_an_account_is_reached_only_where_all_its_units_are(self) -> None:
+        station_admin = services.user_create(username="station_admin", name="所管理员")
+        services.role_assign(user=station_admin, role=Role.SYSADMIN, unit=self.p.unit_a)
+        reached = set(User.objects.visible_to(station_admin, "admin"))
+        self.assertIn(self.p.officer_a, reached)
+        self.assertNotIn(self.p.officer_b, reached)
+        # The leader of A who also leads the county bureau is beyond a station's admin.
+        services.role_assign(user=self.p.leader_a, role=Role.LEADER, unit=self.p.bureau)
+        self.assertNotIn(self.p.leader_a, set(User.objects.visible_to(station_admin, "admin")))
+        # An account with no unit yet belongs to the top of the tree.
+        loose = services.user_create(username="loose", name="未分配")
+        self.assertNotIn(loose, set(User.objects.visible_to(station_admin, "admin")))
+        self.assertIn(loose, set(User.objects.visible_to(self.p.sysadmin, "admin")))
+        self.assertEqual(User.objects.visible_to(self.p.committee, "admin").count(), 0)
 
 
 def test_collapse_paths() -> None:

@@ -5,9 +5,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from zhengfa.core.testing import PersonaTestCase
 from zhengfa.org.access import Role
 from zhengfa.org.models import RoleAssignment, User
+from zhengfa.org.testing import PersonaTestCase
 
 
 class AccountAdminTests(PersonaTestCase):

@@ -6,34 +6,26 @@ import re
 from typing import Any
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import Page, expect
 
-from zhengfa.org import demo
 from zhengfa.org.models import Officer
+from zhengfa.org.testing import browser_sign_in, demo_county
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-PASSWORD = "Kangbao#2021"
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("您好")
 
 
 @pytest.fixture
 def county(live_server: Any) -> str:
-    demo.build(PASSWORD)
+    demo_county.restore()
     return str(live_server.url)
 
 
 def test_committee_opens_the_unit_tree_and_an_officer(page: Page, county: str) -> None:
-    sign_in(page, county, "zfw")
+    browser_sign_in(page, county, "zfw", settings.DEMO_PASSWORD)
     page.get_by_role("link", name="单位", exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("单位")
     page.get_by_role("link", name="康保县公安局").click()
@@ -50,7 +42,7 @@ def test_committee_opens_the_unit_tree_and_an_officer(page: Page, county: str) -
 def test_officer_of_one_station_gets_404_for_the_other(page: Page, county: str) -> None:
     other = Officer.objects.filter(unit__code="GAJ-S02").exclude(user__username="pcs_b").first()
     assert other is not None
-    sign_in(page, county, "pcs_a")
+    browser_sign_in(page, county, "pcs_a", settings.DEMO_PASSWORD)
     response = page.goto(f"{county}/staff/org/officers/{other.pk}/")
     assert response is not None and response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("页面不存在")

@@ -11,21 +11,14 @@ from django_otp.oath import totp
 from openpyxl import Workbook
 from playwright.sync_api import Page, expect
 
-from zhengfa.core.testing import PASSWORD, build_personas
 from zhengfa.org.models import Officer
+from zhengfa.org.testing import PASSWORD, browser_sign_in, build_personas
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 HEADER = ["姓名", "单位编码", "职务", "警号/工号", "是否辅警(是/否)", "工作电话", "身份证号码"]
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def roster(path: Path, rows: list[list[Any]]) -> Path:
@@ -45,7 +38,7 @@ def test_leader_imports_a_roster_after_fixing_it(
     page: Page, live_server: Any, tmp_path: Path
 ) -> None:
     build_personas(password=PASSWORD)
-    sign_in(page, live_server.url, "leader_a")
+    browser_sign_in(page, live_server.url, "leader_a")
     page.get_by_role("link", name="干警", exact=True).first.click()
     page.get_by_role("link", name="导入花名册").click()
     bad = roster(
@@ -69,7 +62,7 @@ def test_administrator_enrols_an_authenticator_on_first_sign_in(
     page: Page, live_server: Any
 ) -> None:
     build_personas(password=PASSWORD)
-    sign_in(page, live_server.url, "sysadmin")
+    browser_sign_in(page, live_server.url, "sysadmin", home=False)
     expect(page.get_by_role("heading", level=1)).to_have_text("开启双因素登录")
     secret = page.locator("code.secret").inner_text()
     from django_otp.plugins.otp_totp.models import TOTPDevice

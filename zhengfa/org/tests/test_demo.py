@@ -3,22 +3,23 @@ from __future__ import annotations
 import io
 
 from django.core.management import call_command
-from django.test import TestCase
 
 from zhengfa.campaign.models import Campaign
 from zhengfa.org import demo
 from zhengfa.org.access import Role
 from zhengfa.org.models import Area, AreaLevel, Officer, RoleAssignment, Unit, UnitKind, User
+from zhengfa.org.testing import DemoCountyTestCase
 
 
-class DemoCountyTests(TestCase):
+class DemoCountyTests(DemoCountyTestCase):
     first_output: str
     snapshot: dict[str, list[tuple[str, ...]]]
 
     @classmethod
     def setUpTestData(cls) -> None:
+        super().setUpTestData()
         out = io.StringIO()
-        call_command("seed_demo", stdout=out)
+        call_command("seed_demo", "--if-empty", stdout=out)
         cls.first_output = out.getvalue()
         cls.snapshot = {
             "officers": sorted(Officer.objects.values_list("staff_number", "user__name")),

@@ -7,9 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from zhengfa.core.testing import PersonaTestCase
 from zhengfa.org.models import Officer, User
 from zhengfa.org.roster import COLUMNS
+from zhengfa.org.testing import PersonaTestCase
 
 HEADER = ["姓名", "单位编码", "职务", "警号/工号", "是否辅警(是/否)", "工作电话", "身份证号码"]
 
@@ -146,5 +146,5 @@ class RosterLimitsTests(PersonaTestCase):
                 "status": "active",
             },
         )
-        self.assertContains(response, "已有使用此用户名的账号")
+        self.assertContains(response, "已有使用此用户名的账号", status_code=400)
         self.assertFalse(Officer.objects.filter(staff_number="sysadmin").exists())

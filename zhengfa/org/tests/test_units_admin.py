@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from zhengfa.core.testing import PersonaTestCase
 from zhengfa.org.models import Officer, Unit
+from zhengfa.org.testing import PersonaTestCase
 
 
 class UnitAdminTests(PersonaTestCase):

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from zhengfa.core.testing import Personas
+from zhengfa.org.testing import Personas
 from zhengfa.study import services
 from zhengfa.study.models import Activity, ActivityType
 

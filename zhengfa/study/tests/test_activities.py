@@ -9,9 +9,9 @@ from django.utils import timezone
 from PIL import Image
 
 from zhengfa.core.models import Attachment, Notification
-from zhengfa.core.testing import PersonaTestCase
+from zhengfa.org.testing import PersonaTestCase
 from zhengfa.study import selectors, services
-from zhengfa.study.models import Activity, ActivityType, Attendance, Note
+from zhengfa.study.models import Activity, ActivityStatus, ActivityType, Attendance, Note
 from zhengfa.study.tests.factories import activity_for_unit_a
 
 FMT = "%Y-%m-%dT%H:%M"
@@ -52,10 +52,10 @@ class ActivityFormTests(PersonaTestCase):
             response = self.client_for(self.p.leader_a).post(self.url, self.data())
         activity = Activity.objects.get()
         self.assertRedirects(response, reverse("study:activity_detail", args=[activity.pk]))
-        self.assertEqual(activity.status, "upcoming")
+        self.assertEqual(activity.status, ActivityStatus.UPCOMING)
         self.assertEqual(
             set(selectors.audience_of(activity)),
-            {self.p.officer_a_profile, self.p.leader_a.officer},
+            {self.p.officer_a_profile, self.p.leader_a.officer, self.p.clerk_a.officer},
         )
         self.assertTrue(
             Notification.objects.filter(user=self.p.officer_a, title__contains="业务培训").exists()

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from PIL import Image
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
-from zhengfa.core.testing import PASSWORD, build_personas
+from zhengfa.org.testing import PASSWORD, browser_sign_in, build_personas
 from zhengfa.study.models import Activity, Attendance
 from zhengfa.study.tests.factories import ensure_activity_types
 
@@ -23,14 +23,6 @@ pytestmark = [
 FMT = "%Y-%m-%dT%H:%M"
 
 
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("您好")
-
-
 def test_organiser_runs_an_activity_and_an_officer_signs_in(
     browser: Browser, live_server: Any, tmp_path: Path
 ) -> None:
@@ -38,7 +30,7 @@ def test_organiser_runs_an_activity_and_an_officer_signs_in(
     build_personas(password=PASSWORD)
     base = live_server.url
     organiser = browser.new_page(viewport={"width": 1280, "height": 900})
-    sign_in(organiser, base, "leader_a")
+    browser_sign_in(organiser, base, "leader_a")
     organiser.goto(f"{base}/staff/study/activities/new/")
     start = timezone.localtime() + dt.timedelta(minutes=10)
     organiser.get_by_label("标题").fill("习近平法治思想专题讲座")
@@ -60,7 +52,7 @@ def test_organiser_runs_an_activity_and_an_officer_signs_in(
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
     phone = phone_context.new_page()
-    sign_in(phone, base, "pcs_a")
+    browser_sign_in(phone, base, "pcs_a")
     phone.goto(link)
     phone.get_by_role("button", name="确认签到").click()
     expect(phone.get_by_role("status")).to_contain_text("签到")
@@ -106,7 +98,7 @@ def test_reflection_comment_and_the_bell(browser: Browser, live_server: Any) -> 
     )
     base = live_server.url
     officer = browser.new_page(viewport={"width": 390, "height": 844})
-    sign_in(officer, base, "pcs_a")
+    browser_sign_in(officer, base, "pcs_a")
     officer.goto(f"{base}/staff/study/")
     officer.get_by_role("link", name="对照五个过硬查不足").click()
     officer.get_by_label("查找的不足").fill("理论学习不够系统,联系群众不够紧密。")
@@ -115,7 +107,7 @@ def test_reflection_comment_and_the_bell(browser: Browser, live_server: Any) -> 
     expect(officer.get_by_text("心得已保存。")).to_be_visible()
 
     leader = browser.new_page()
-    sign_in(leader, base, "leader_a")
+    browser_sign_in(leader, base, "leader_a")
     leader.goto(f"{base}/staff/study/talks/{topic.pk}/")
     leader.get_by_role("link", name="甲民警").click()
     leader.get_by_label("点评内容").fill("认识深刻,抓好落实。")

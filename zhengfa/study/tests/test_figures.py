@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
-
-from django.core.management import call_command
-from django.test import TestCase
 
 from zhengfa.org.models import Unit
+from zhengfa.org.testing import DemoCountyTestCase
 from zhengfa.study import selectors
 from zhengfa.study.models import Activity
 
 START, END = dt.date(2021, 2, 27), dt.date(2021, 4, 15)
 
 
-class ArticleFiguresTests(TestCase):
+class ArticleFiguresTests(DemoCountyTestCase):
     root: Unit
 
     @classmethod
     def setUpTestData(cls) -> None:
-        call_command("seed_demo", stdout=io.StringIO())
+        super().setUpTestData()
         cls.root = Unit.objects.get(code="ZFW")
 
     def test_the_figures_of_the_article(self) -> None:
@@ -60,3 +57,38 @@ class ArticleFiguresTests(TestCase):
             ],
             0,
         )
+
+    def test_the_registered_indicators_give_the_article_figures(self) -> None:
+        from zhengfa.core.registry import registry
+
+        figures = selectors.article_figures(self.root, START, END)
+        for name, value in figures.items():
+            indicator = registry.indicators[f"study.{name}"]
+            self.assertEqual(indicator.compute(self.root, START, END), value, name)
+
+    def test_set_based_participation_equals_counting_person_by_person(self) -> None:
+        from zhengfa.study.models import Attendance
+
+        expected = present = 0
+        ended = selectors.activities_in(self.root, START, END).filter(required=True)
+        for activity in ended:
+            audience = selectors.audience_of(activity)
+            expected += audience.count()
+            present += Attendance.objects.filter(
+                activity=activity, officer__in=audience, status=Attendance.Status.PRESENT
+            ).count()
+        self.assertGreater(expected, 1000)
+        self.assertAlmostEqual(
+            selectors.participation_rate(self.root, START, END), present / expected
+        )
+        rows = {r.unit.code: r for r in selectors.figures_by_unit(self.root, START, END)}
+        county = rows["ZFW"]
+        self.assertEqual(county.sessions, selectors.activities_in(self.root, START, END).count())
+        self.assertEqual(county.person_times, selectors.person_times(self.root, START, END))
+        self.assertEqual((county.expected, county.present), (expected, present))
+        self.assertAlmostEqual(
+            county.evidence, selectors.evidence_completeness(self.root, START, END)
+        )
+        police = rows["GAJ"]
+        self.assertEqual(police.person_times, selectors.person_times(police.unit, START, END))
+        self.assertLess(police.sessions, county.sessions)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from zhengfa.core.testing import PersonaTestCase
+from zhengfa.org.testing import PersonaTestCase
 from zhengfa.study import selectors, services
 from zhengfa.study.models import (
     Distribution,
@@ -92,7 +92,7 @@ class MaterialTests(PersonaTestCase):
         record = selectors.officer_record(
             self.p.officer_a_profile, timezone.localdate(), timezone.localdate()
         )
-        self.assertEqual(record["online"], 1)
+        self.assertEqual(record.online, 1)
 
 
 class TalkTests(PersonaTestCase):
@@ -131,7 +131,7 @@ class TalkTests(PersonaTestCase):
             r["unit"].code: (r["officers"], r["done"])
             for r in selectors.reflection_completion(self.topic)
         }
-        self.assertEqual(rows["PCS-A"], (2, 1))
+        self.assertEqual(rows["PCS-A"], (3, 1))
         self.assertEqual(rows["PCS-B"], (1, 0))
         page = self.assertStatus(
             self.p.committee, "get", reverse("study:topic_detail", args=[self.topic.pk]), 200
@@ -150,10 +150,11 @@ class TalkTests(PersonaTestCase):
                 self.p.leader_a,
                 "post",
                 url,
-                200,
+                400,
                 {"title": "x", "unit": self.p.unit_a.pk, "due_on": past},
             ),
             "截止日期已过",
+            status_code=400,
         )
         self.assertEqual(Topic.objects.count(), 1)
 

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from zhengfa.core.testing import PersonaTestCase
 from zhengfa.org import services as org_services
 from zhengfa.org.access import Role
+from zhengfa.org.testing import PersonaTestCase
 from zhengfa.study import qr, selectors, services
 from zhengfa.study.models import ActivityType, Attendance, Reflection
 from zhengfa.study.tests.factories import activity_for_unit_a

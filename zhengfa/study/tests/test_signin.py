@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from zhengfa.core.testing import PersonaTestCase
+from zhengfa.org.testing import PersonaTestCase
 from zhengfa.study import qr, services
 from zhengfa.study.models import Attendance
 from zhengfa.study.tests.factories import activity_for_unit_a
@@ -133,10 +133,15 @@ class QrSignInTests(PersonaTestCase):
             self.p.leader_a, "post", url, 302, {"officer": [self.p.officer_a_profile.pk]}
         )
         self.assertEqual(Attendance.objects.get(activity=started).method, "manual")
-        # Someone outside the audience cannot be ticked in.
-        self.assertStatus(
-            self.p.leader_a, "post", url, 302, {"officer": [self.p.officer_b_profile.pk]}
+        # Someone outside the audience cannot be ticked in: the list is refused, nothing saved.
+        refused = self.assertStatus(
+            self.p.leader_a,
+            "post",
+            url,
+            400,
+            {"officer": [self.p.officer_b_profile.pk, self.p.leader_a.officer.pk]},
         )
+        self.assertContains(refused, "不在本次活动的参加范围", status_code=400)
         self.assertEqual(Attendance.objects.filter(activity=started).count(), 1)
         leave = reverse("study:record_leave", args=[started.pk])
         bad = self.assertStatus(

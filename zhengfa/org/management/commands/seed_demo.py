@@ -4,7 +4,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
 
 from zhengfa.core import demo
 from zhengfa.org import demo as org_demo
@@ -24,12 +23,8 @@ class Command(BaseCommand):
         if options["if_empty"] and Unit.objects.exists():
             self.stdout.write("Database already holds data; demo county not loaded.")
         else:
-            with transaction.atomic():
-                for builder in demo.builders():
-                    created = builder.build(password)
-                    self.stdout.write(
-                        f"{builder.name}: " + ", ".join(f"{k} +{v}" for k, v in created.items())
-                    )
+            for name, created in demo.build(password):
+                self.stdout.write(f"{name}: " + ", ".join(f"{k} +{v}" for k, v in created.items()))
         counts = org_demo.summary()
         self.stdout.write("Totals: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         self.stdout.write("")

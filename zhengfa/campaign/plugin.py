@@ -1,0 +1,100 @@
+"""What the campaign app plugs in: campaign work, opinions from the public, the campaign's
+phases on the public home page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhengfa.core.navigation import Pillar
+from zhengfa.core.registry import (
+    Audited,
+    DemoBuilder,
+    NavItem,
+    Panel,
+    Plugin,
+    PublicEntry,
+    PublicView,
+)
+from zhengfa.org.access import ASSIGN, CHANGE, REVEAL, VIEW, Role
+
+from . import demo, services
+from .models import Campaign, Phase, Suggestion, Task
+from .selectors import current_campaign
+
+
+def _phases(request: HttpRequest) -> dict[str, Any] | None:
+    today = timezone.localdate()
+    campaign = current_campaign(today)
+    if campaign is None:
+        return None
+    return {
+        "campaign": campaign,
+        "phases": campaign.phases.all(),
+        "current_phase": campaign.current_phase(today),
+    }
+
+
+def _suggestion_supplement(record: Suggestion, text: str, files: list[Any]) -> None:
+    services.suggestion_supplement(suggestion=record, comment=text, files=files)
+
+
+PLUGIN = Plugin(
+    name="campaign",
+    domains={
+        # Campaign work: campaigns, phases, tasks, study work (seen by everyone in the line).
+        "work": {
+            Role.COMMITTEE: {VIEW, CHANGE, ASSIGN, REVEAL},
+            Role.LEADER: {VIEW, CHANGE, ASSIGN, REVEAL},
+            Role.CLERK: {VIEW, CHANGE, REVEAL},
+            Role.SUPERVISION: {VIEW},
+            Role.OFFICER: {VIEW},
+            Role.MEDIATOR: {VIEW},
+        },
+        # What citizens write is for the staff who handle it, not every officer.
+        "opinions": {
+            Role.COMMITTEE: {VIEW, CHANGE, REVEAL},
+            Role.LEADER: {VIEW, CHANGE, REVEAL},
+            Role.CLERK: {VIEW, CHANGE, REVEAL},
+            Role.SUPERVISION: {VIEW},
+        },
+    },
+    navigation=[
+        NavItem(Pillar.POLITICS, _("Campaigns"), "campaign:campaign_list", "work", order=10),
+        NavItem(Pillar.RESPONSIBILITY, _("Tasks"), "campaign:task_list", "work", order=30),
+        NavItem(
+            Pillar.DISCIPLINE,
+            _("Opinions from the public"),
+            "campaign:suggestion_list",
+            "opinions",
+            order=40,
+        ),
+    ],
+    public_entries=[
+        PublicEntry(
+            label=_("Give your opinion"),
+            url_name="campaign:suggestion_new",
+            description=_("Tell us what you think of the officers' work"),
+            order=40,
+        ),
+    ],
+    public_panels=[Panel("campaign/partials/_public_phases.html", _phases, order=50)],
+    followups={
+        Suggestion: PublicView(
+            title=lambda s: str(_("Opinion: %(topic)s") % {"topic": s.get_topic_display()}),
+            is_open=lambda s: s.is_open,
+            details=lambda s: [(_("Submitted on"), s.created_at)],
+            supplement=_suggestion_supplement,
+        ),
+    },
+    demo=DemoBuilder(build=demo.build, order=20),
+    audited=[
+        Audited(Campaign),
+        Audited(Phase),
+        Audited(Task),
+        Audited(Suggestion, {"mask_fields": ["phone", "name"], "exclude_fields": ["phone_hash"]}),
+    ],
+)

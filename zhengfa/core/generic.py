@@ -1,0 +1,123 @@
+"""The pieces every module's staff views are made of, so that no module writes its own:
+
+- :func:`paginate` — a page of a list and the query string its pager links keep;
+- :func:`render_page` — a whole page, or for an htmx request its fragment (with ``Vary``);
+- :func:`form_page` — the one page a single form is shown on (``core/form_page.html``);
+- :func:`transition_view` — the view behind a record's workflow buttons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .forms import TransitionForm, add_service_errors
+from .scope import get_scoped_or_404
+
+PER_PAGE = 50
+
+
+def paginate(
+    request: HttpRequest, items: QuerySet[Any] | list[Any], per_page: int = PER_PAGE
+) -> tuple[Page[Any], str]:
+    """The requested page (a bad number gives the nearest page) and the other parameters."""
+    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+def render_page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    fragment: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The page, or its `fragment` template when htmx asks; caches keep the two apart."""
+    htmx = bool(getattr(request, "htmx", False))
+    response = render(request, fragment if fragment and htmx else template, context, status=status)
+    if fragment:
+        patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def form_page(
+    request: HttpRequest,
+    form: Any,
+    *,
+    title: str | Promise,
+    submit: str | Promise | None = None,
+    hint: str | Promise = "",
+    back: str = "",
+    status: int | None = None,
+) -> HttpResponse:
+    """A page with one form. A bound form that comes back here has errors: 400."""
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": title,
+            "submit": submit or _("Save"),
+            "hint": hint,
+            "back": back,
+            "multipart": form.is_multipart(),
+        },
+        status=status if status is not None else (400 if form.is_bound else 200),
+    )
+
+
+TransitionPage = Callable[..., HttpResponse]
+
+
+def transition_view(
+    queryset: QuerySet[Any] | type[Model],
+    *,
+    apply: Callable[..., Any],
+    page: TransitionPage,
+) -> Callable[[HttpRequest, int, str], HttpResponse]:
+    """The POST behind a record's workflow buttons (``core/partials/_transitions.html``).
+
+    `apply(record=..., name=..., by=..., comment=..., files=...)` is the module's
+    transition service; `page(request, record, form=..., failed=..., status=...)` renders
+    the detail page again when the form or the service refuses, with the reason at the form.
+    Out of scope answers 404; refusals by permission come from the service as 403.
+    """
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+        record = get_scoped_or_404(queryset, request.user, pk=pk)
+        form = TransitionForm(request.POST, request.FILES, files=record.workflow.files)
+        if form.is_valid():
+            try:
+                apply(
+                    record=record,
+                    name=name,
+                    by=request.user,
+                    comment=form.cleaned_data["comment"],
+                    files=form.cleaned_data.get("attachments") or [],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Done."))
+                return redirect(record.get_absolute_url())
+        record.refresh_from_db()
+        return page(request, record, form=form, failed=name, status=400)
+
+    return view

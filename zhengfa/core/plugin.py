@@ -1,0 +1,46 @@
+"""What core itself plugs in: the audit log page and the housekeeping jobs."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from .audit import may_read_audit
+from .jobs import daily
+from .navigation import Pillar
+from .registry import BenchPage, NavItem, PeriodicJob, Plugin
+
+
+def _deadlines() -> object:
+    from .tasks import notify_deadlines_task
+
+    return notify_deadlines_task.enqueue()
+
+
+def _clear_sessions() -> object:
+    from .tasks import clear_sessions_task
+
+    return clear_sessions_task.enqueue()
+
+
+PLUGIN = Plugin(
+    name="core",
+    # The audit domain's grants name roles, which the org app defines: org declares them.
+    navigation=[
+        NavItem(
+            pillar=Pillar.SYSTEM,
+            label=_("Audit log"),
+            url_name="core:audit_list",
+            domain="audit",
+            allowed=may_read_audit,
+            order=90,
+        ),
+    ],
+    jobs=[
+        PeriodicJob("notify_deadlines", _deadlines, daily),
+        PeriodicJob("clear_sessions", _clear_sessions, daily),
+    ],
+    bench_pages=[
+        BenchPage("zfw", "/staff/", 300),
+        BenchPage("zfw", "/staff/audit/", 500),
+    ],
+)

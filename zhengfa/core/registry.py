@@ -1,0 +1,275 @@
+"""What a module plugs into the platform, declared in one place and read from one place.
+
+Each app under ``zhengfa/`` derives its ``AppConfig`` from :class:`ModuleConfig` and keeps a
+``plugin.py`` that declares ``PLUGIN = Plugin(...)``; at start-up the registry takes it in.
+Core reads everything from :data:`registry` and imports no domain app::
+
+    # zhengfa/mediation/plugin.py
+    PLUGIN = Plugin(
+        name="mediation",
+        domains={"mediation": {Role.MEDIATOR: {"view", "change"}, ...}},
+        navigation=[NavItem(pillar=Pillar.PROFESSION, label=_("Disputes"),
+                            url_name="mediation:dispute_list", domain="mediation")],
+        public_entries=[PublicEntry(label=_("Ask for mediation"),
+                                    url_name="mediation:apply", order=30)],
+        jobs=[PeriodicJob("mediation.remind", enqueue=..., period=daily)],
+        followups={Dispute: PublicView(title=..., is_open=..., supplement=...)},
+        demo=DemoBuilder(build=demo.build, order=50),
+        indicators=[Indicator("disputes_resolved", _("disputes resolved"), _("cases"),
+                              compute=selectors.resolved_count)],
+        bench_pages=[BenchPage("zfw", "/staff/mediation/", target_ms=300)],
+        audited=[Audited(Dispute, {"mask_fields": ["phone"]})],
+    )
+
+What each entry means:
+
+- ``domains``: access domains the module owns, ``{domain: {role: actions}}``; an action
+  written ``own:view`` applies to the user's own records only (see ``core.scope``).
+- ``navigation``: staff menu entries, grouped by the five pillars (``core.navigation``).
+- ``public_entries`` / ``public_panels``: what the public home page offers and shows.
+- ``staff_panels``: what the staff home page (工作台) shows.
+- ``jobs``: periodic jobs, each run once per period by whichever worker claims it.
+- ``followups``: records a citizen follows with a code, and what the public page shows.
+- ``demo``: the module's part of the demo county (``seed_demo`` runs builders by order).
+- ``indicators``: named figures for a unit subtree and a date range, from records.
+- ``bench_pages``: the module's busiest pages, timed by ``make bench``.
+- ``audited``: models whose changes django-auditlog records (with its options).
+- ``access``: the provider of grants and roles (the org app; exactly one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, Protocol
+
+from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from .scope import Grant
+
+Label = str | Promise
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A staff menu entry, shown to users who hold `action` in `domain` somewhere."""
+
+    pillar: str
+    label: Label
+    url_name: str
+    domain: str
+    action: str = "view"
+    order: int = 100
+    # A further condition beyond the domain grant, when a page asks for more.
+    allowed: Callable[[Any], bool] | None = None
+
+
+@dataclass(frozen=True)
+class PublicEntry:
+    """A service a citizen can start from the public home page."""
+
+    label: Label
+    url_name: str
+    description: Label = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A part of a home page: a template and its context (None leaves the panel out)."""
+
+    template: str
+    context: Callable[[HttpRequest], dict[str, Any] | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """A job enqueued once per period (``period()`` names the current one, e.g. a date)."""
+
+    name: str
+    enqueue: Callable[[], object]
+    period: Callable[[], str]
+
+
+def _no_details(record: Any) -> list[tuple[Any, Any]]:
+    return []
+
+
+def _state_label(record: Any) -> str:
+    return str(getattr(record, "state_label", ""))
+
+
+@dataclass(frozen=True)
+class PublicView:
+    """What the follow-up page shows a citizen of a record, and whether it takes additions."""
+
+    title: Callable[[Any], str]
+    is_open: Callable[[Any], bool]
+    status: Callable[[Any], str] = _state_label
+    details: Callable[[Any], list[tuple[Any, Any]]] = _no_details
+    # The module's service for the citizen's addition: (record, text, files) -> None.
+    supplement: Callable[[Any, str, list[Any]], None] | None = None
+
+
+@dataclass(frozen=True)
+class DemoBuilder:
+    """Adds the module's part to the demo county; returns counts of what it created.
+
+    Deterministic and idempotent: it finds what exists by natural keys and adds only what is
+    missing. ``seed_demo`` runs the builders by ``order`` with the audit log switched off.
+    """
+
+    build: Callable[[str], dict[str, int]]
+    order: int
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A named figure: ``compute(unit, start, end)`` for the unit's subtree, dates inclusive."""
+
+    name: str
+    label: Label
+    unit_label: Label
+    compute: Callable[[Any, dt.date, dt.date], int | float]
+
+
+@dataclass(frozen=True)
+class BenchPage:
+    """A page ``make bench`` times: who asks (a demo user name, or None for the public)."""
+
+    who: str | None
+    path: str
+    target_ms: int
+    method: str = "get"
+
+
+@dataclass(frozen=True)
+class Audited:
+    """A model whose changes are audited, with django-auditlog's register() options."""
+
+    model: type[models.Model]
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Access(Protocol):
+    """Who may do what: the org app provides it (roles held at units of the tree)."""
+
+    def grant(self, user: Any, domain: str, action: str) -> Grant: ...
+
+    def roles(self, user: Any) -> set[str]: ...
+
+
+@dataclass(frozen=True)
+class Plugin:
+    name: str
+    domains: Mapping[str, Mapping[str, Collection[str]]] = field(default_factory=dict)
+    navigation: Sequence[NavItem] = ()
+    public_entries: Sequence[PublicEntry] = ()
+    public_panels: Sequence[Panel] = ()
+    staff_panels: Sequence[Panel] = ()
+    jobs: Sequence[PeriodicJob] = ()
+    followups: Mapping[type[models.Model], PublicView] = field(default_factory=dict)
+    demo: DemoBuilder | None = None
+    indicators: Sequence[Indicator] = ()
+    bench_pages: Sequence[BenchPage] = ()
+    audited: Sequence[Audited] = ()
+    access: Access | None = None
+
+
+class Registry:
+    """Everything the plugins declared. Read it; only :meth:`register` writes it."""
+
+    def __init__(self) -> None:
+        self.plugins: dict[str, Plugin] = {}
+        self.grants: dict[str, dict[str, frozenset[str]]] = {}
+        self.followups: dict[type[models.Model], PublicView] = {}
+        self.indicators: dict[str, Indicator] = {}
+        self.access: Access | None = None
+
+    def register(self, plugin: Plugin) -> None:
+        """Take in a plugin. Declaring the same domain, job, indicator or follow-up twice is
+        a mistake that would silently shadow one of them, so it stops the start-up."""
+        if plugin.name in self.plugins:
+            raise ImproperlyConfigured(f"plugin {plugin.name!r} registered twice")
+        for domain, grants in plugin.domains.items():
+            self._unique(domain, self.grants, "access domain")
+            self.grants[domain] = {str(role): frozenset(acts) for role, acts in grants.items()}
+        for model, view in plugin.followups.items():
+            self._unique(model, self.followups, "follow-up kind")
+            self.followups[model] = view
+        for indicator in plugin.indicators:
+            self._unique(indicator.name, self.indicators, "indicator")
+            self.indicators[indicator.name] = indicator
+        names = {job.name for p in self.plugins.values() for job in p.jobs}
+        for job in plugin.jobs:
+            if job.name in names:
+                raise ImproperlyConfigured(f"periodic job {job.name!r} declared twice")
+        if plugin.access is not None:
+            if self.access is not None:
+                raise ImproperlyConfigured("only one plugin may provide access")
+            self.access = plugin.access
+        if plugin.audited:
+            from auditlog.registry import auditlog
+
+            for entry in plugin.audited:
+                auditlog.register(entry.model, **dict(entry.options))
+        self.plugins[plugin.name] = plugin
+
+    @staticmethod
+    def _unique(key: Any, taken: Mapping[Any, Any], what: str) -> None:
+        if key in taken:
+            raise ImproperlyConfigured(f"{what} {key!r} declared twice")
+
+    def _all(self, attribute: str) -> list[Any]:
+        return [item for p in self.plugins.values() for item in getattr(p, attribute)]
+
+    @property
+    def navigation(self) -> list[NavItem]:
+        return sorted(self._all("navigation"), key=lambda i: i.order)
+
+    @property
+    def public_entries(self) -> list[PublicEntry]:
+        return sorted(self._all("public_entries"), key=lambda e: e.order)
+
+    @property
+    def public_panels(self) -> list[Panel]:
+        return sorted(self._all("public_panels"), key=lambda p: p.order)
+
+    @property
+    def staff_panels(self) -> list[Panel]:
+        return sorted(self._all("staff_panels"), key=lambda p: p.order)
+
+    @property
+    def jobs(self) -> list[PeriodicJob]:
+        return self._all("jobs")
+
+    @property
+    def demo_builders(self) -> list[tuple[str, DemoBuilder]]:
+        found = [(p.name, p.demo) for p in self.plugins.values() if p.demo is not None]
+        return sorted(found, key=lambda nb: nb[1].order)
+
+    @property
+    def bench_pages(self) -> list[BenchPage]:
+        return self._all("bench_pages")
+
+
+registry = Registry()
+
+
+class ModuleConfig(AppConfig):
+    """Base of every Zhengfa app: ``ready()`` registers the app's ``plugin.PLUGIN``."""
+
+    # An apps.py imports the module, not this class: Django takes the one AppConfig
+    # subclass it finds in apps.py as the app's configuration.
+
+    def ready(self) -> None:
+        registry.register(import_module(f"{self.name}.plugin").PLUGIN)

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from typing import Any
+
+from zhengfa.core.registry import Plugin, PublicView
+from zhengfa.org.access import ASSIGN, CHANGE, REVEAL, VIEW, Role, own
+
+from . import services
+from .models import Case
+
+
+def _supplement(case: Case, text: str, files: list[Any]) -> None:
+    services.case_supplement(case=case, comment=text, files=files)
+
+
+PLUGIN = Plugin(
+    name="testapp",
+    domains={
+        "testapp": {
+            Role.COMMITTEE: {VIEW, ASSIGN},
+            Role.LEADER: {VIEW, CHANGE, REVEAL},
+            Role.CLERK: {VIEW, CHANGE},
+            Role.OFFICER: {own(VIEW)},
+        }
+    },
+    followups={
+        Case: PublicView(
+            title=lambda c: c.title, is_open=lambda c: c.is_open, supplement=_supplement
+        )
+    },
+)

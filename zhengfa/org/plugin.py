@@ -1,0 +1,72 @@
+"""What the org app plugs in: roles and the access provider, its pages, the demo county."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from zhengfa.core.navigation import Pillar
+from zhengfa.core.registry import (
+    Audited,
+    BenchPage,
+    DemoBuilder,
+    NavItem,
+    Panel,
+    Plugin,
+)
+
+from . import demo
+from .access import ADMIN, CHANGE, REVEAL, VIEW, Role, own, provider
+from .models import Area, Mediator, Officer, RoleAssignment, Unit, User
+
+
+def _my_roles(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "assignments": RoleAssignment.objects.filter(user=cast(Any, request.user))
+        .select_related("unit")
+        .order_by("unit__path", "role")
+    }
+
+
+PLUGIN = Plugin(
+    name="org",
+    access=provider,
+    domains={
+        # Organisation data: units, officers, mediators, accounts.
+        "org": {
+            Role.COMMITTEE: {VIEW},
+            Role.LEADER: {VIEW, CHANGE, REVEAL},
+            Role.CLERK: {VIEW, CHANGE, REVEAL},
+            Role.SUPERVISION: {VIEW},
+            Role.SYSADMIN: {VIEW, CHANGE, ADMIN},
+            Role.OFFICER: {own(VIEW)},
+            Role.MEDIATOR: {own(VIEW)},
+        },
+        # Core's audit trail (its page is core's; the roles are ours).
+        "audit": {Role.COMMITTEE: {VIEW}, Role.SYSADMIN: {VIEW}},
+    },
+    navigation=[
+        NavItem(Pillar.RESPONSIBILITY, _("Units"), "org:unit_tree", "org", order=10),
+        NavItem(Pillar.RESPONSIBILITY, _("Officers"), "org:officer_list", "org", order=20),
+        NavItem(Pillar.SYSTEM, _("Accounts"), "org:account_list", "org", ADMIN, order=10),
+    ],
+    staff_panels=[Panel("org/partials/_my_roles.html", _my_roles, order=10)],
+    demo=DemoBuilder(build=demo.build, order=10),
+    audited=[
+        Audited(Area),
+        Audited(Unit, {"m2m_fields": {"areas"}}),
+        Audited(User, {"exclude_fields": ["password", "last_login"]}),
+        # Encrypted values never enter the audit log, only the fact that they changed.
+        Audited(Officer, {"mask_fields": ["id_number"], "exclude_fields": ["id_number_hash"]}),
+        Audited(Mediator),
+        Audited(RoleAssignment),
+    ],
+    bench_pages=[
+        BenchPage("zfw", "/staff/org/units/", 800),
+        BenchPage("zfw", "/staff/org/officers/", 500),
+        BenchPage("zfw", "/staff/org/officers/?q=民警", 500),
+        BenchPage("gaj_leader", "/staff/org/officers/", 500),
+    ],
+)
