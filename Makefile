@@ -9,7 +9,7 @@ MO     := $(PO:.po=.mo)
 
 export DJANGO_SETTINGS_MODULE := zhengfa.settings
 
-.PHONY: setup run test lint typecheck test-sqlite test-postgres test-browser bench lock messages clean
+.PHONY: setup run test lint typecheck test-sqlite test-postgres test-browser bench lock messages clean clean-data
 
 $(STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -68,5 +68,16 @@ lock: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --no-location
 
+## Remove what make rebuilds; the database and uploads stay (see clean-data).
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache var/static var/test-zhengfa.sqlite3*
+	@echo "Kept the database (var/zhengfa.sqlite3) and uploads (var/media); 'make clean-data' deletes them."
+
+## Delete the embedded database and every uploaded file: asks first (CONFIRM=yes skips).
+clean-data:
+	@if [ "$(CONFIRM)" != yes ]; then \
+	  printf 'Delete the database var/zhengfa.sqlite3 and all uploads in var/media? [y/N] '; \
+	  read answer; [ "$$answer" = y ] || { echo "Nothing deleted."; exit 0; }; \
+	fi; \
+	rm -rf var/zhengfa.sqlite3 var/zhengfa.sqlite3-wal var/zhengfa.sqlite3-shm var/media; \
+	echo "Deleted the database and the uploads; the next 'make run' loads the demo county."

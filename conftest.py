@@ -32,9 +32,11 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture(autouse=True)
-def _private_media(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
-    # Uploaded files of a test go to a temporary folder, never to var/media.
+def _private_files(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # Uploaded files and text messages of a test go to temporary folders, never to var/:
+    # a message file holds a phone number in the clear.
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+    settings.SMS_FILE_PATH = str(tmp_path_factory.mktemp("sms"))
 
 
 @pytest.fixture(autouse=True)

@@ -170,6 +170,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://zhengfa")}
+if PRODUCTION and CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] in {
+    "LocMemCache",
+    "DummyCache",
+}:
+    # Sign-in lockouts and the follow-up code limit count in the cache: with a cache per
+    # process, each gunicorn worker would count alone and let N times the attempts through.
+    raise ImproperlyConfigured(
+        "CACHE_URL is not set or names a per-process cache; production refuses to start. Set "
+        "CACHE_URL to a cache all processes share, e.g. redis://host:6379/0 or "
+        "dbcache://zhengfa_cache (then run `manage.py createcachetable`)."
+    )
 
 AUTH_USER_MODEL = "org.User"
 AUTHENTICATION_BACKENDS = [

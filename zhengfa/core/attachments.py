@@ -1,6 +1,6 @@
 """One upload service for every module.
 
-Files are checked by their content (never their name) against ``ATTACHMENT_TYPES``, limited
+Files are checked by their content (never their name) against the kinds in ``KINDS``, limited
 to ``ATTACHMENT_MAX_BYTES`` (20 MB by default), stored under a random name through Django's
 storage API (a local folder by default, S3-compatible storage by setting), and photos are
 re-encoded so that EXIF data — GPS position included — is gone. Files are served only by
@@ -70,12 +70,8 @@ def _draft(img: Image.Image) -> None:
         img.draft("RGB", (MAX_SIDE, MAX_SIDE))
 
 
-def allowed_types() -> list[str]:
-    return list(getattr(settings, "ATTACHMENT_TYPES", KINDS.keys()))
-
-
 def max_bytes() -> int:
-    return int(getattr(settings, "ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
+    return int(settings.ATTACHMENT_MAX_BYTES)
 
 
 def _detect(upload: UploadedFile) -> str | None:
@@ -119,8 +115,8 @@ def inspect(upload: UploadedFile) -> str:
             code="too_large",
         )
     mime = _detect(upload)
-    if mime not in allowed_types():
-        kinds = "、".join(KINDS[m].label for m in allowed_types() if m in KINDS)
+    if mime not in KINDS:
+        kinds = "、".join(kind.label for kind in KINDS.values())
         raise ValidationError(
             _("The file “%(name)s” is not an accepted kind. Accepted: %(kinds)s.")
             % {"name": upload.name, "kinds": kinds},

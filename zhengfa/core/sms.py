@@ -36,7 +36,7 @@ class FileBackend(BaseBackend):
     """Appends messages to SMS_FILE_PATH/sms-YYYYMMDD.log (for a test or training site)."""
 
     def send(self, to: str, text: str) -> str:
-        folder = Path(getattr(settings, "SMS_FILE_PATH", settings.VAR_DIR / "sms"))
+        folder = Path(settings.SMS_FILE_PATH)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"sms-{timezone.localdate():%Y%m%d}.log"
         with path.open("a", encoding="utf-8") as fh:

@@ -106,7 +106,7 @@ class Workflow:
         return [t for t in self.transitions if state in t.sources]
 
     def _deadlines(self) -> dict[str, int | None]:
-        configured = getattr(settings, "ZHENGFA_DEADLINES", {}).get(self.setting, {})
+        configured = settings.ZHENGFA_DEADLINES.get(self.setting, {})
         return {**self.deadlines, **configured}
 
     def deadline_days(self, state: str) -> int | None:

@@ -139,3 +139,23 @@ class StoredFileTests(PersonaTestCase):
         )
         self.assertEqual(list(attachments_of(self.task)), [stored])
         self.assertEqual(Attachment.objects.count(), 1)
+
+
+class BrokenImageTests(PersonaTestCase):
+    def test_a_png_with_a_broken_chunk_is_refused_at_the_field(self) -> None:
+        import io
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from PIL import Image
+
+        from zhengfa.core.attachments import inspect
+
+        out = io.BytesIO()
+        Image.effect_noise((400, 400), 80).convert("RGB").save(out, format="PNG")
+        data = bytearray(out.getvalue())
+        second = data.find(b"IDAT", data.find(b"IDAT") + 4)
+        self.assertGreater(second, 0)  # a picture this size has several data chunks
+        data[second : second + 4] = b"\x01\x02\x03\x04"  # Pillow raises SyntaxError on this
+        with self.assertRaises(ValidationError) as info:
+            inspect(SimpleUploadedFile("broken.png", bytes(data)))
+        self.assertEqual(info.exception.code, "bad_image")

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhengfa.core.models import SignInEvent
+from zhengfa.org import services as org_services
+from zhengfa.org.access import Role
 from zhengfa.org.models import Unit
 from zhengfa.org.testing import PersonaTestCase
 
@@ -28,10 +30,24 @@ class AuditPageTests(PersonaTestCase):
         unit = Unit.objects.get(code="PCS-A")
         unit.phone = "0313-7654321"
         unit.save()
-        page = self.assertStatus(self.p.committee, "get", self.url, 200)
-        self.assertContains(page, "甲镇派出所")
-        created = self.assertStatus(self.p.committee, "get", self.url, 200, {"action": "1"})
-        self.assertContains(created, "甲镇派出所")
+
+        def entries(**query: str) -> list[LogEntry]:
+            page = self.assertStatus(self.p.committee, "get", self.url, 200, query)
+            return list(page.context["page"])
+
+        everything = entries()
+        self.assertEqual(
+            {e.action for e in everything}, {LogEntry.Action.CREATE, LogEntry.Action.UPDATE}
+        )
+        changed = entries(action="1")
+        self.assertEqual({e.action for e in changed}, {LogEntry.Action.UPDATE})
+        self.assertIn(
+            ("甲镇派出所", "phone"), {(e.object_repr, k) for e in changed for k in e.changes_dict}
+        )
+        created = entries(action="0")
+        self.assertEqual({e.action for e in created}, {LogEntry.Action.CREATE})
+        self.assertIn("甲镇派出所", {e.object_repr for e in created})
+        self.assertEqual(entries(action="2"), [])
         none = self.assertStatus(self.p.committee, "get", self.url, 200, {"actor": "nobody-at-all"})
         self.assertContains(none, "没有符合条件的记录")
 
@@ -88,3 +104,29 @@ class ErrorPageTests(PersonaTestCase):
         response = error_500(RequestFactory().get("/"))
         self.assertEqual(response.status_code, 500)
         self.assertIn("出错了", response.content.decode())
+
+
+class AuditRuleTests(PersonaTestCase):
+    def test_audit_log_is_for_county_wide_roles_only(self) -> None:
+        station_admin = org_services.user_create(username="admin_a", name="甲所管理员")
+        org_services.role_assign(user=station_admin, role=Role.SYSADMIN, unit=self.p.unit_a)
+        self.assertStatus(station_admin, "get", reverse("core:audit_list"), 404)
+        self.assertStatus(self.p.sysadmin, "get", reverse("core:audit_list"), 200)
+
+    def test_the_audit_link_follows_the_audit_rule(self) -> None:
+        from zhengfa.core.navigation import menu_for
+
+        station_admin = org_services.user_create(username="admin_a", name="甲所管理员")
+        org_services.role_assign(user=station_admin, role=Role.SYSADMIN, unit=self.p.unit_a)
+
+        def names(user: object) -> set[str]:
+            return {e["url_name"] for g in menu_for(user) for e in g["entries"]}
+
+        self.assertNotIn("core:audit_list", names(station_admin))
+        self.assertIn("core:audit_list", names(self.p.sysadmin))
+
+    def test_a_date_far_out_answers_plainly(self) -> None:
+        page = self.assertStatus(
+            self.p.committee, "get", reverse("core:audit_list"), 200, {"date_to": "9999-12-31"}
+        )
+        self.assertContains(page, "1950年至2100年")

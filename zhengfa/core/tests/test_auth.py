@@ -1,14 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.hashers import identify_hasher
 from django.test import Client, TestCase
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -69,15 +70,29 @@ class SignInTests(TestCase):
         self.assertEqual(again.status_code, 429)
         self.assertNotIn("_auth_user_id", Client().session)
         self.assertTrue(SignInEvent.objects.filter(kind=SignInEvent.Kind.LOCKED).exists())
-        self.assertEqual(settings.AXES_COOLOFF_TIME.total_seconds(), 30 * 60)
         # Another account is not locked.
         self.assertEqual(sign_in(Client(), "sysadmin", PASSWORD).status_code, 302)
+        # Twenty-nine minutes later it still is; after thirty the right password works.
+        from axes.models import AccessAttempt
+
+        attempts = AccessAttempt.objects.filter(username="zfw")
+        attempts.update(attempt_time=timezone.now() - dt.timedelta(minutes=29))
+        self.assertEqual(sign_in(Client(), "zfw", PASSWORD).status_code, 429)
+        attempts.update(attempt_time=timezone.now() - dt.timedelta(minutes=31))
+        self.assertEqual(sign_in(Client(), "zfw", PASSWORD).status_code, 302)
 
     def test_idle_session_ends_after_thirty_minutes(self) -> None:
+        from django.contrib.sessions.models import Session
+
         sign_in(self.client, "zfw", PASSWORD)
-        self.client.get("/staff/")
-        self.assertEqual(self.client.session.get_expiry_age(), 30 * 60)
-        self.assertTrue(settings.SESSION_SAVE_EVERY_REQUEST)
+        stored = Session.objects.get(session_key=self.client.session.session_key)
+        # One minute short of the end, any page pushes the end 30 minutes out again.
+        Session.objects.filter(pk=stored.pk).update(
+            expire_date=timezone.now() + dt.timedelta(minutes=1)
+        )
+        self.assertEqual(self.client.get("/staff/").status_code, 200)
+        left = Session.objects.get(pk=stored.pk).expire_date - timezone.now()
+        self.assertAlmostEqual(left.total_seconds(), 30 * 60, delta=60)
         # An expired session is gone: the next page asks to sign in again.
         session = self.client.session
         session.set_expiry(-1)
@@ -133,7 +148,8 @@ def run_settings(**env: str) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "FIELD_ENCRYPTION_KEY", "FIELD_HASH_KEY", "DATABASE_URL"}
+        if k
+        not in {"SECRET_KEY", "FIELD_ENCRYPTION_KEY", "FIELD_HASH_KEY", "DATABASE_URL", "CACHE_URL"}
     }
     clean.update(env)
     return subprocess.run(
@@ -168,9 +184,23 @@ def test_production_starts_with_real_secrets(tmp_path: Path) -> None:
         FIELD_ENCRYPTION_KEY="k" * 40,
         FIELD_HASH_KEY="h" * 40,
         ALLOWED_HOSTS="zf.example",
+        CACHE_URL="dbcache://zhengfa_cache",
     )
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
+
+
+def test_production_refuses_a_cache_of_its_own_per_process() -> None:
+    real = {
+        "ZHENGFA_ENV": "production",
+        "SECRET_KEY": "s" * 50,
+        "FIELD_ENCRYPTION_KEY": "k" * 40,
+        "FIELD_HASH_KEY": "h" * 40,
+    }
+    for cache in ("", "locmemcache://", "dummycache://"):
+        result = run_settings(**real, CACHE_URL=cache) if cache else run_settings(**real)
+        assert result.returncode != 0, cache
+        assert "CACHE_URL" in result.stderr and "refuses to start" in result.stderr
 
 
 def test_bad_environment_value_fails_loudly() -> None:

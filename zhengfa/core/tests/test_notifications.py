@@ -71,6 +71,13 @@ class SmsTests(PersonaTestCase):
             (message.outcome, message.to_masked), (SmsMessage.Outcome.SENT, "139****3333")
         )
         self.assertNotIn("13900003333", raw_database_text())
+        # The file backend wrote it where the settings say (a test's own folder).
+        from pathlib import Path
+
+        from django.conf import settings
+
+        [written] = Path(settings.SMS_FILE_PATH).glob("sms-*.log")
+        self.assertIn("13900003333", written.read_text(encoding="utf-8"))
         # Running the task again sends nothing more.
         self.assertEqual(deliver_sms.call(message.pk), "already handled")
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from PIL import Image
 
 from zhengfa.core.models import Attachment, Notification
+from zhengfa.org import services as org_services
 from zhengfa.org.testing import PersonaTestCase
 from zhengfa.study import selectors, services
 from zhengfa.study.models import Activity, ActivityStatus, ActivityType, Attendance, Note
@@ -195,3 +196,65 @@ class EvidenceTests(PersonaTestCase):
         self.assertStatus(self.p.sysadmin, "get", reverse("study:my_study"), 404)  # no profile
         self.assertStatus(self.p.officer_a, "post", reverse("study:my_study"), 405)
         self.assertEqual(Attendance.objects.filter(officer=self.p.officer_a_profile).count(), 1)
+
+
+class AudienceTests(PersonaTestCase):
+    def test_an_audience_outside_the_organisers_line_sees_the_activity(self) -> None:
+        start = timezone.now() - dt.timedelta(hours=3)
+        activity = services.activity_save(
+            by=self.p.committee,
+            title="联合培训",
+            type=ActivityType.objects.get(code="lecture"),
+            unit=self.p.unit_b,
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=2),
+            audience_units=[(self.p.unit_a, True)],
+            held=True,
+        )
+        detail = reverse("study:activity_detail", args=[activity.pk])
+        self.assertStatus(self.p.officer_a, "get", detail, 200)
+        services.sign_in_by_hand(
+            activity=activity, officers=[self.p.officer_a_profile], by=self.p.committee
+        )
+        self.assertStatus(
+            self.p.officer_a,
+            "post",
+            reverse("study:note", args=[activity.pk]),
+            302,
+            {"text": "联合培训的笔记"},
+        )
+        # Still not an organiser: no changes.
+        self.assertStatus(
+            self.p.officer_a, "get", reverse("study:activity_edit", args=[activity.pk]), 403
+        )
+
+    def test_figures_count_only_what_was_held(self) -> None:
+        activity_for_unit_a(self.p, starts_in_minutes=60)  # later today
+        today = timezone.localdate()
+        self.assertEqual(
+            selectors.sessions_by_type(self.p.root, today, today + dt.timedelta(days=1)), {}
+        )
+
+    def test_notes_follow_the_officers_own_unit(self) -> None:
+        from zhengfa.study.models import Note
+
+        start = timezone.now() - dt.timedelta(hours=3)
+        activity = services.activity_save(
+            by=self.p.committee,
+            title="县级讲座",
+            type=ActivityType.objects.get(code="lecture"),
+            unit=self.p.root,
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=2),
+            audience_units=[(self.p.unit_a, True)],
+            held=True,
+        )
+        services.sign_in_by_hand(
+            activity=activity, officers=[self.p.officer_a_profile], by=self.p.committee
+        )
+        note = services.note_save(activity=activity, user=self.p.officer_a, text="笔记")
+        self.assertTrue(Note.objects.visible_to(self.p.leader_a).filter(pk=note.pk).exists())
+        colleague = org_services.officer_create(
+            unit=self.p.unit_a, name="同事", staff_number="A078"
+        )
+        self.assertFalse(Note.objects.visible_to(colleague.user).filter(pk=note.pk).exists())

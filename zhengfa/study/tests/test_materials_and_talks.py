@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from zhengfa.org import services as org_services
 from zhengfa.org.testing import PersonaTestCase
 from zhengfa.study import selectors, services
 from zhengfa.study.models import (
@@ -187,3 +188,78 @@ class RecordsTests(PersonaTestCase):
             self.assertStatus(self.p.leader_a, "get", person, 200), "党史学习专题讲座"
         )
         self.assertStatus(self.p.officer_b, "get", person, 404)
+
+    def test_queries_do_not_grow_with_officers_and_activities(self) -> None:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from zhengfa.org import services as org_services
+
+        client = self.client_for(self.p.committee)
+        pages = [reverse("study:records"), reverse("study:records_export")]
+
+        def counts() -> list[int]:
+            out = []
+            for url in pages:
+                with CaptureQueriesContext(connection) as queries:
+                    self.assertEqual(client.get(url).status_code, 200)
+                out.append(len(queries))
+            return out
+
+        def grow(n: int) -> None:
+            officers = [
+                org_services.officer_create(
+                    unit=self.p.unit_b, name=f"新警{n}{i}", staff_number=f"N{n}{i:02d}"
+                )
+                for i in range(6)
+            ]
+            activity = activity_for_unit_a(self.p, starts_in_minutes=-300 - n, held=True)
+            services.sign_in_by_hand(
+                activity=activity, officers=[self.p.officer_a_profile], by=self.p.leader_a
+            )
+            services.note_save(activity=activity, user=self.p.officer_a, text="笔记")
+            self.assertTrue(officers)
+
+        grow(1)
+        before = counts()
+        grow(2)
+        grow(3)
+        self.assertEqual(counts(), before)
+
+
+class ReflectionPrivacyTests(PersonaTestCase):
+    def test_colleagues_do_not_read_each_others_self_examination(self) -> None:
+        topic = services.topic_create(
+            by=self.p.committee,
+            unit=self.p.root,
+            title="查不足",
+            prompt="",
+            due_on=timezone.localdate() + dt.timedelta(days=3),
+        )
+        reflection = services.reflection_submit(
+            topic=topic,
+            user=self.p.officer_a,
+            shortcomings="学习不深入,联系群众少。",
+            plans="每周学习两次,走访群众十户。",
+        )
+        colleague = org_services.officer_create(
+            unit=self.p.unit_a, name="甲所同事", staff_number="A077"
+        )
+        url = reverse("study:reflection_detail", args=[reflection.pk])
+        self.assertStatus(colleague.user, "get", url, 404)
+        self.assertStatus(self.p.officer_a, "get", url, 200)
+        self.assertStatus(self.p.leader_a, "get", url, 200)
+        page = self.assertStatus(
+            colleague.user, "get", reverse("study:topic_detail", args=[topic.pk]), 200
+        )
+        self.assertNotContains(page, "甲民警")
+        self.assertEqual(Reflection.objects.visible_to(colleague.user).count(), 0)
+
+
+class OddDatesTests(PersonaTestCase):
+    def test_dates_far_out_answer_plainly(self) -> None:
+        for params in ({"end": "9999-12-31"}, {"start": "0001-01-01"}):
+            page = self.assertStatus(self.p.committee, "get", reverse("study:records"), 200, params)
+            self.assertContains(page, "1950年至2100年")
+        person = reverse("study:officer_record", args=[self.p.officer_a_profile.pk])
+        self.assertStatus(self.p.leader_a, "get", person, 200, {"start": "0001-01-01"})

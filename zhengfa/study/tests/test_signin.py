@@ -168,3 +168,47 @@ class QrSignInTests(PersonaTestCase):
             "活动开始后",
             status_code=400,
         )
+
+
+class HandAndOddSignInTests(PersonaTestCase):
+    def test_hand_sign_in_on_a_cancelled_activity_is_refused(self) -> None:
+        activity = activity_for_unit_a(self.p, starts_in_minutes=-30, held=True)
+        services.activity_cancel(activity=activity, by=self.p.leader_a, reason="停电")
+        with self.assertRaises(ValidationError):
+            services.sign_in_by_hand(
+                activity=activity, officers=[self.p.officer_a_profile], by=self.p.leader_a
+            )
+        self.assertFalse(Attendance.objects.exists())
+
+    def test_leave_then_qr_clears_the_reason(self) -> None:
+        activity = activity_for_unit_a(self.p)
+        services.record_leave(
+            activity=activity, officer=self.p.officer_a_profile, reason="出警", by=self.p.leader_a
+        )
+        row = services.sign_in_by_qr(
+            activity=activity, token=qr.token_for(activity), user=self.p.officer_a
+        )
+        self.assertEqual((row.status, row.leave_reason), ("present", ""))
+
+    def test_odd_tokens_and_ids_answer_plainly(self) -> None:
+        activity = activity_for_unit_a(self.p)
+        officer = self.client_for(self.p.officer_b)
+        forged = officer.get(reverse("study:checkin", args=[activity.pk, "1-é"]))
+        self.assertEqual(forged.status_code, 400)
+        self.assertNotContains(
+            forged, "党史学习专题讲座", status_code=400
+        )  # nothing of the activity
+        started = activity_for_unit_a(self.p, starts_in_minutes=-10, held=True)
+        odd = self.client_for(self.p.leader_a).post(
+            reverse("study:attendance", args=[started.pk]), {"officer": ["²", "abc", "-1"]}
+        )
+        self.assertEqual(odd.status_code, 302)
+        self.assertFalse(Attendance.objects.filter(activity=started).exists())
+
+    def test_a_missing_activity_answers_like_a_forged_code(self) -> None:
+        client = self.client_for(self.p.officer_a)
+        missing = client.get(reverse("study:checkin", args=[987654, "1-" + "0" * 20]))
+        activity = activity_for_unit_a(self.p)
+        forged = client.get(reverse("study:checkin", args=[activity.pk, "1-" + "0" * 20]))
+        self.assertEqual((missing.status_code, forged.status_code), (400, 400))
+        self.assertContains(missing, "签到码无效", status_code=400)
