@@ -102,9 +102,7 @@ class ViewMatrixMixin:
 
     cases: Sequence[ViewCase] = ()
     p: Any
-
-    def client_for(self, user: Any) -> Client:
-        raise NotImplementedError
+    client_for: Callable[[Any], Client]  # from the persona test case it is mixed into
 
     def assertViewMatrix(self, case: ViewCase) -> None:
         from django.urls import reverse
@@ -112,7 +110,6 @@ class ViewMatrixMixin:
         url = reverse(case.url_name, args=list(case.args(self))) + (
             f"?{case.query}" if case.query else ""
         )
-        data = case.data(self) if case.data else {}
         success = case.status or (200 if case.method == "get" else 302)
         assert case.ok, f"{case.label}: no persona succeeds"
         assert case.out_of_scope or case.no_scope, f"{case.label}: no out-of-scope check"
@@ -123,7 +120,8 @@ class ViewMatrixMixin:
         for who, method, status in expectations:
             with transaction.atomic():
                 client = self.client_for(getattr(self.p, who))
-                response = getattr(client, method)(url, data if method == case.method else {})
+                data = case.data(self) if case.data and method == case.method else {}
+                response = getattr(client, method)(url, data)
                 assert response.status_code == status, (
                     f"{case.label}: {method.upper()} {url} as {who} answered "
                     f"{response.status_code}, expected {status}"

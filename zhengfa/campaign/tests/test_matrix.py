@@ -1,0 +1,83 @@
+"""Every staff view of campaign: success, wrong method, out of scope (404), read-only (403)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from zhengfa.campaign.services import campaign_create, suggestion_submit
+from zhengfa.campaign.tests.factories import county_campaign, task_for_unit_a
+from zhengfa.core.testing import ViewCase
+from zhengfa.org.testing import MatrixTestCase
+
+OWN_SCOPE = "a list shows each person what his roles reach"
+
+
+class CampaignMatrix(MatrixTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.campaign = county_campaign(cls.p)
+        today = timezone.localdate()
+        cls.local = campaign_create(
+            name="乙所作风整顿",
+            unit=cls.p.unit_b,
+            phases=[("study", "学习", today, today + dt.timedelta(days=30))],
+        )
+        cls.task = task_for_unit_a(cls.p, cls.campaign)
+        cls.suggestion, _code = suggestion_submit(
+            campaign=cls.campaign, topic="service", content="窗口排队太久,希望增加人手。"
+        )
+
+    cases = [
+        ViewCase(
+            "campaign:campaign_list",
+            ok=["committee", "officer_a", "mediator"],
+            no_scope=OWN_SCOPE,
+        ),
+        ViewCase(
+            "campaign:campaign_detail",
+            ok=["committee", "officer_b"],
+            args=lambda t: [t.local.pk],
+            out_of_scope=["officer_a", "leader_a"],
+        ),
+        ViewCase("campaign:task_list", ok=["committee", "leader_a"], no_scope=OWN_SCOPE),
+        ViewCase(
+            "campaign:task_create",
+            ok=["committee"],
+            allowed=["post"],
+            no_scope="nothing to be out of: people who assign nothing below get 403",
+            read_only=["leader_a", "officer_a"],
+        ),
+        ViewCase(
+            "campaign:task_detail",
+            ok=["leader_a", "committee", "officer_a"],
+            args=lambda t: [t.task.pk],
+            out_of_scope=["officer_b"],
+        ),
+        ViewCase(
+            "campaign:task_transition",
+            ok=["leader_a"],
+            args=lambda t: [t.task.pk, "report"],
+            method="post",
+            data=lambda t: {"comment": "已完成自查"},
+            out_of_scope=["officer_b"],
+            read_only=["officer_a"],
+        ),
+        ViewCase("campaign:suggestion_list", ok=["committee", "supervision"], no_scope=OWN_SCOPE),
+        ViewCase(
+            "campaign:suggestion_detail",
+            ok=["committee", "supervision"],
+            args=lambda t: [t.suggestion.pk],
+            out_of_scope=["officer_a", "leader_a"],
+        ),
+        ViewCase(
+            "campaign:suggestion_transition",
+            ok=["committee"],
+            args=lambda t: [t.suggestion.pk, "accept"],
+            method="post",
+            out_of_scope=["officer_a", "leader_a"],
+            read_only=["supervision"],
+        ),
+    ]
