@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from zhengfa.campaign.models import Campaign, Suggestion, Task
 from zhengfa.campaign.services import campaign_create, suggestion_submit
 from zhengfa.campaign.tests.factories import county_campaign, task_for_unit_a
 from zhengfa.core.testing import ViewCase
@@ -15,6 +16,11 @@ OWN_SCOPE = "a list shows each person what his roles reach"
 
 
 class CampaignMatrix(MatrixTestCase):
+    campaign: Campaign
+    local: Campaign
+    task: Task
+    suggestion: Suggestion
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from zhengfa.core.attachments import attach
+from zhengfa.core.models import Attachment
 from zhengfa.core.notifications import notify
 from zhengfa.core.testing import ViewCase
+from zhengfa.core.tests.testapp.models import Case
 from zhengfa.core.tests.testapp.services import case_open
 from zhengfa.org.testing import MatrixTestCase
 
@@ -14,6 +16,9 @@ OWN = "each person sees only his own"
 
 
 class CoreMatrix(MatrixTestCase):
+    case: Case
+    file: Attachment
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()

@@ -13,6 +13,7 @@ from PIL import Image
 from zhengfa.core.testing import ViewCase
 from zhengfa.org.testing import MatrixTestCase
 from zhengfa.study import qr, services
+from zhengfa.study.models import Activity, Distribution, Material, Reflection, Topic
 from zhengfa.study.tests.factories import activity_for_unit_a
 
 OWN_SCOPE = "a list shows each person what his roles reach"
@@ -30,6 +31,13 @@ def _held(t: Any) -> list[int]:
 
 
 class StudyMatrix(MatrixTestCase):
+    upcoming: Activity
+    held: Activity
+    material: Material
+    distribution: Distribution
+    topic: Topic
+    reflection: Reflection
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
