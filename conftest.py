@@ -40,6 +40,15 @@ def _private_files(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> N
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # Rate limits, lockout counts and the site's identity live in the cache: none of them
+    # may carry from one test to the next.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _inline_tasks(settings: Any) -> None:
     # Background tasks run inline when their transaction commits, however pytest was started.
     settings.TASKS = {

@@ -352,5 +352,10 @@ FOLLOWUP_RATE_LIMIT = (
 # ZHENGFA_DEADLINES='{"campaign.task": {"assigned": 10}}'
 ZHENGFA_DEADLINES: dict[str, dict[str, int | None]] = env.json("ZHENGFA_DEADLINES", default={})
 
-# The county whose demo is loaded and whose root unit the county committee holds.
+# Who runs the site, shown in footers and text messages; by default the data says (the root
+# unit and the area it serves). Set these where the names in the data do not suit.
+ZHENGFA_OWNER_NAME = env.str("ZHENGFA_OWNER_NAME", default="")
+ZHENGFA_AREA_NAME = env.str("ZHENGFA_AREA_NAME", default="")
+
+# The password of the demo county's sign-ins, set when the demo is loaded.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="Kangbao#2021")

@@ -13,6 +13,7 @@ from zhengfa.core import followup, workflow
 from zhengfa.core.attachments import attach
 from zhengfa.core.notifications import notify, send_sms
 from zhengfa.core.scope import grant_for
+from zhengfa.core.site import identity
 from zhengfa.core.validators import normalize_phone
 from zhengfa.org.access import Role
 from zhengfa.org.models import Unit, User
@@ -194,12 +195,11 @@ def suggestion_transition(
     if name in {"answer", "decline"} and suggestion.phone:
         send_sms(
             to=suggestion.phone,
-            text=str(
-                _(
-                    "Kangbao political-legal platform: your opinion has been answered. "
-                    "Enter your follow-up code on the site to read the reply."
-                )
-            ),
+            text=_(
+                "%(owner)s: your opinion has been answered. Enter your follow-up code on "
+                "the site to read the reply."
+            )
+            % {"owner": identity().owner or _("Political-Legal Work Platform")},
             purpose="suggestion-answered",
         )
     return suggestion

@@ -14,8 +14,10 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     menu = navigation.menu_for(user) if user is not None and user.is_authenticated else []
     from .notifications import unread_count
+    from .site import identity
 
     return {
+        "site": identity(),
         "nav_menu": menu,
         "unread_notifications": unread_count(user) if menu else 0,
         "large_type": request.COOKIES.get(LARGE_TYPE_COOKIE) == "1",

@@ -35,6 +35,7 @@ What each entry means:
 - ``bench_pages``: the module's busiest pages, timed by ``make bench``.
 - ``audited``: models whose changes django-auditlog records (with its options).
 - ``access``: the provider of grants and roles (the org app; exactly one).
+- ``identity``: who runs the site, from data (the org app: the root unit and its area).
 """
 
 from __future__ import annotations
@@ -160,6 +161,14 @@ class Audited:
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Identity:
+    """Who runs this site: the organisation's name and the area it serves (from data)."""
+
+    owner: str = ""
+    area: str = ""
+
+
 class Access(Protocol):
     """Who may do what: the org app provides it (roles held at units of the tree)."""
 
@@ -183,6 +192,7 @@ class Plugin:
     bench_pages: Sequence[BenchPage] = ()
     audited: Sequence[Audited] = ()
     access: Access | None = None
+    identity: Callable[[], Identity] | None = None
 
 
 class Registry:
@@ -194,6 +204,7 @@ class Registry:
         self.followups: dict[type[models.Model], PublicView] = {}
         self.indicators: dict[str, Indicator] = {}
         self.access: Access | None = None
+        self.identity: Callable[[], Identity] | None = None
 
     def register(self, plugin: Plugin) -> None:
         """Take in a plugin. Declaring the same domain, job, indicator or follow-up twice is
@@ -217,6 +228,10 @@ class Registry:
             if self.access is not None:
                 raise ImproperlyConfigured("only one plugin may provide access")
             self.access = plugin.access
+        if plugin.identity is not None:
+            if self.identity is not None:
+                raise ImproperlyConfigured("only one plugin may provide the site's identity")
+            self.identity = plugin.identity
         if plugin.audited:
             from auditlog.registry import auditlog
 

@@ -12,6 +12,7 @@ from zhengfa.core.registry import (
     Audited,
     BenchPage,
     DemoBuilder,
+    Identity,
     NavItem,
     Panel,
     Plugin,
@@ -20,6 +21,15 @@ from zhengfa.core.registry import (
 from . import demo
 from .access import ADMIN, CHANGE, REVEAL, VIEW, Role, own, provider
 from .models import Area, Mediator, Officer, RoleAssignment, Unit, User
+
+
+def _identity() -> Identity:
+    """The root unit runs the site; the area it serves names the place."""
+    root = Unit.objects.filter(parent=None, is_active=True).order_by("path").first()
+    if root is None:
+        return Identity()
+    area = root.areas.order_by("code").first()
+    return Identity(owner=root.name, area=area.name if area else "")
 
 
 def _my_roles(request: HttpRequest) -> dict[str, Any]:
@@ -33,6 +43,7 @@ def _my_roles(request: HttpRequest) -> dict[str, Any]:
 PLUGIN = Plugin(
     name="org",
     access=provider,
+    identity=_identity,
     domains={
         # Organisation data: units, officers, mediators, accounts.
         "org": {

@@ -40,7 +40,7 @@ class NotificationTests(PersonaTestCase):
         mine = Notification.objects.create(user=self.p.officer_b, title="别人的")
         client = self.client_for(self.p.leader_a)
         page = client.get(reverse("core:notification_list"))
-        self.assertContains(page, '<span class="badge">3</span>', html=False)
+        self.assertContains(page, '<span class="badge" aria-hidden="true">3</span>')
         self.assertContains(page, "通知2")
         self.assertNotContains(page, "别人的")
         first = Notification.objects.filter(user=self.p.leader_a).first()
@@ -104,3 +104,16 @@ class PeriodicJobTests(PersonaTestCase):
         self.assertEqual(jobs.enqueue_due(), ["notify_deadlines", "clear_sessions"])
         self.assertEqual(jobs.enqueue_due(), [])
         self.assertEqual(JobRun.objects.count(), 2)
+
+
+class ShellTests(PersonaTestCase):
+    def test_the_bell_says_how_many_unread_and_messages_are_announced(self) -> None:
+        client = self.client_for(self.p.officer_a)
+        with self.captureOnCommitCallbacks(execute=True):
+            notify(users=[self.p.officer_a], title="一", key="one")
+            notify(users=[self.p.officer_a], title="二", key="two")
+        page = client.get(reverse("core:dashboard"))
+        # The number is shown, and said in words to a screen reader (no label hides it).
+        self.assertContains(page, '<span class="badge" aria-hidden="true">2</span>')
+        self.assertContains(page, '<span class="visually-hidden">2条未读</span>')
+        self.assertNotContains(page, 'class="bell" href="/staff/notifications/" aria-label')

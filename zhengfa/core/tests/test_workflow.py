@@ -176,6 +176,11 @@ class TransitionViewTests(PersonaTestCase):
         )
         self.assertEqual(response["Location"], self.detail)
         self.assertEqual(Case.objects.get(pk=self.case.pk).state, CaseState.ANSWERED)
+        # The page it lands on says so, to a screen reader too.
+        page = self.client_for(self.p.leader_a)
+        page.post(self.url("reopen"))
+        landed = page.post(self.url("answer"), {"comment": "再次答复"}, follow=True)
+        self.assertContains(landed, '<ul class="messages" role="status"><li class="msg-success">')
 
     def test_refusals_answer_at_the_form_404_or_403_and_change_nothing(self) -> None:
         missing = self.assertStatus(

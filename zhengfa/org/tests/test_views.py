@@ -60,6 +60,9 @@ class OfficerViewTests(PersonaTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertNotContains(response, "<html")
         self.assertContains(response, "乙民警")
+        # A cache must keep the fragment and the page apart.
+        self.assertIn("HX-Request", response["Vary"])
+        self.assertIn("HX-Request", client.get(reverse("org:officer_list"))["Vary"])
 
     def test_officer_detail_masks_personal_data(self) -> None:
         url = reverse("org:officer_detail", args=[self.p.officer_b_profile.pk])

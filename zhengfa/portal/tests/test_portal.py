@@ -55,3 +55,34 @@ class PortalTests(TestCase):
         self.assertNotIn("//cdn", html)
         self.assertNotRegex(html, r'(src|href)="https?://')
         self.assertIn("default-src 'self'", response["Content-Security-Policy"])
+
+
+class PublicPagesTests(TestCase):
+    def test_every_public_page_has_unique_ids_and_labelled_inputs(self) -> None:
+        from zhengfa.core.testing import assert_page_is_well_formed
+
+        for path in ("/", "/query/", "/accounts/login/"):
+            response = self.client.get(path)
+            self.assertEqual(response.status_code, 200, path)
+            assert_page_is_well_formed(response.content.decode(), path)
+
+    def test_the_place_and_the_organisation_come_from_the_data(self) -> None:
+        from django.test import override_settings
+
+        from zhengfa.org import services
+
+        area = services.area_create(code="999999", name="示例县", level="county", parent=None)
+        services.unit_create(
+            name="中共示例县委政法委员会", code="ROOT", kind="committee", parent=None, areas=[area]
+        )
+        page = self.client.get("/")
+        self.assertContains(page, "示例县的群众")
+        self.assertContains(page, '<footer class="site-footer">中共示例县委政法委员会</footer>')
+        self.assertNotContains(page, "康保")
+        from django.core.cache import cache
+
+        cache.clear()
+        with override_settings(ZHENGFA_OWNER_NAME="某市政法委", ZHENGFA_AREA_NAME="某市"):
+            page = self.client.get("/")
+        self.assertContains(page, "某市的群众")
+        self.assertContains(page, "某市政法委</footer>")
