@@ -69,6 +69,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified():  # type: ignore[union-attr]
         messages.info(request, _("Two-factor sign-in is already on for your account."))
         return redirect("core:dashboard")
+    # The person's own authenticator: no scope question.
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=request.user, name="default", confirmed=False)
@@ -120,6 +121,10 @@ def _day_start(d: dt.date) -> dt.datetime:
 def _record_type(ct: ContentType) -> str:
     model = ct.model_class()
     return str(model._meta.verbose_name) if model is not None else ct.model
+
+
+# The audit log is county-wide by design: audit_list lets only roles at the top of the tree
+# in (may_read_audit), so these reads are unscoped.
 
 
 def _filtered_changes(request: HttpRequest) -> tuple[forms.Form, QuerySet[Any]]:
@@ -212,7 +217,7 @@ def error_500(request: HttpRequest) -> HttpResponse:
 def notification_list(request: HttpRequest) -> HttpResponse:
     from .models import Notification
 
-    qs = Notification.objects.filter(user=cast(Any, request.user))
+    qs = Notification.objects.filter(user=cast(Any, request.user))  # his own notices only
     if request.GET.get("unread") == "1":
         qs = qs.filter(read_at__isnull=True)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
@@ -229,6 +234,7 @@ def notification_read(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("id")
     if raw:
         try:
+            # His own notice, or 404.
             notice = Notification.objects.get(pk=int(raw), user=cast(Any, request.user))
         except (ValueError, Notification.DoesNotExist) as exc:
             raise Http404 from exc
@@ -249,6 +255,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     """A file, if the user may see the record it belongs to; otherwise 404."""
     from .models import Attachment
 
+    # Found without scope, then answered only if its record is visible to the user (below).
     attachment = Attachment.objects.select_related("content_type").filter(pk=pk).first()
     model = attachment.content_type.model_class() if attachment else None
     manager: Any = getattr(model, "objects", None)

@@ -84,7 +84,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_scoped_or_404(Unit, request.user, "admin", pk=pk)
     parents = (
         Unit.objects.visible_to(request.user, "admin")
-        .exclude(pk__in=Unit.objects.within(unit).values("pk"))
+        .exclude(pk__in=Unit.objects.within(unit).values("pk"))  # narrows: not below itself
         .order_by("path")
     )
     form = UnitForm(
@@ -324,6 +324,7 @@ def _locked_usernames(usernames: list[str]) -> set[str]:
     from django.conf import settings
 
     since = timezone.now() - settings.AXES_COOLOFF_TIME
+    # For accounts the caller already fetched through User.objects.visible_to(..., ADMIN).
     return set(
         AccessAttempt.objects.filter(
             username__in=usernames,
@@ -350,7 +351,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
     page, query = paginate(request, qs)
     users = list(page)
     locked = _locked_usernames([u.username for u in users])
-    with_device = set(
+    with_device = set(  # of the accounts above, fetched through visible_to
         TOTPDevice.objects.filter(user__in=users, confirmed=True).values_list("user_id", flat=True)
     )
     for u in users:
@@ -387,6 +388,7 @@ def _account_page(
             "password_form": password_form or SetPasswordForm(account),
             "role_form": role_form or RoleGrantForm(units=units),
             "locked": bool(_locked_usernames([account.username])),
+            # The account was fetched through visible_to(..., ADMIN).
             "has_second_factor": TOTPDevice.objects.filter(user=account, confirmed=True).exists(),
         },
         status=status,

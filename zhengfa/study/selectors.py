@@ -400,6 +400,13 @@ def officer_attendances(officer: Officer, start: dt.date, end: dt.date) -> Query
     )
 
 
+def officers_in(units: QuerySet[Unit]) -> QuerySet[Officer]:
+    """Serving officers of exactly these units (the ones an organiser may invite by name)."""
+    return Officer.objects.filter(unit__in=units, status=OfficerStatus.ACTIVE).select_related(
+        "user", "unit"
+    )
+
+
 def officers_of(unit: Unit) -> QuerySet[Officer]:
     """The serving officers of the unit's subtree, in roster order."""
     return (

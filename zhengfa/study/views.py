@@ -27,7 +27,7 @@ from zhengfa.core.registry import registry
 from zhengfa.core.responses import xlsx_response
 from zhengfa.core.scope import get_scoped_or_404, may
 from zhengfa.org.access import CHANGE
-from zhengfa.org.models import Officer, OfficerStatus, Unit
+from zhengfa.org.models import Officer, Unit
 
 from . import qr, selectors, services
 from .forms import (
@@ -128,13 +128,10 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 def _activity_form(request: HttpRequest, initial: dict[str, Any] | None = None) -> ActivityForm:
     units = services.organiser_units(request.user).order_by("path")
-    officers = Officer.objects.filter(unit__in=units, status=OfficerStatus.ACTIVE).select_related(
-        "user", "unit"
-    )
     return ActivityForm(
         *_posted(request)[:1],
         units=units,
-        officers=officers,
+        officers=selectors.officers_in(units),
         initial=initial,
         campaigns=Campaign.objects.visible_to(request.user),
     )
@@ -250,7 +247,7 @@ def _detail_page(
             "photos": attachments_of(activity, "photo"),
             "minutes_files": attachments_of(activity, "minutes"),
             "speeches": activity.speeches.all(),
-            "my_attendance": Attendance.objects.filter(activity=activity, officer=officer).first()
+            "my_attendance": activity.attendances.filter(officer=officer).first()
             if officer
             else None,
             "my_note": activity.notes.filter(officer=officer).first() if officer else None,
@@ -523,6 +520,7 @@ def material_create(request: HttpRequest) -> HttpResponse:
 
 
 def _distribution_units(material: Material) -> Any:
+    # The publisher's own subtree; only someone who may organise there gets to use it.
     return Unit.objects.within(material.unit).order_by("path")
 
 
