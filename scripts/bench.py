@@ -2,8 +2,9 @@
 
 It builds the demo county in a throwaway SQLite database, then times each page N times
 through Django's test client (server-side time: views, queries, templates; no network)
-and prints median and 95th percentile against the targets below. Exit status 1 if a
-target is missed. Targets live here, never in unit tests.
+and prints median and 95th percentile against its target. Each module names its busiest
+pages and their targets in its ``plugin.py`` (``BenchPage``); targets live there, never in
+unit tests. Exit status 1 if a target is missed.
 """
 
 from __future__ import annotations
@@ -32,22 +33,6 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "20"))
-# (who, method, path, target p95 in ms)
-PAGES = [
-    (None, "get", "/", 150),
-    (None, "get", "/query/", 150),
-    (None, "post", "/query/", 200),
-    ("zfw", "get", "/staff/", 300),
-    ("zfw", "get", "/staff/org/units/", 800),
-    ("zfw", "get", "/staff/org/officers/", 500),
-    ("zfw", "get", "/staff/org/officers/?q=民警", 500),
-    ("zfw", "get", "/staff/study/activities/", 300),
-    ("zfw", "get", "/staff/study/records/", 1000),
-    ("gaj_leader", "get", "/staff/org/officers/", 500),
-    ("pcs_a", "get", "/staff/study/", 500),
-    ("pcs_a", "get", "/staff/study/activities/", 300),
-    ("zfw", "get", "/staff/audit/", 500),
-]
 
 
 def main() -> int:
@@ -61,11 +46,13 @@ def main() -> int:
         f"migrate {migrated - started:.1f}s, seed_demo {seeded - migrated:.1f}s "
         f"(SQLite, {RUNS} runs per page)\n"
     )
+    from zhengfa.core.registry import registry
     from zhengfa.org.models import User
 
     failures = 0
     print(f"{'who':<11} {'page':<34} {'median':>8} {'p95':>8} {'target':>8}")
-    for who, method, path, target in PAGES:
+    for page in registry.bench_pages:
+        who, method, path, target = page.who, page.method, page.path, page.target_ms
         client = Client()
         if who:
             client.force_login(User.objects.get(username=who))

@@ -13,6 +13,7 @@ from zhengfa.org.access import CHANGE, VIEW, Role, own
 from . import demo, selectors
 from .models import Activity, Attendance, Distribution, Material, Reflection, Topic
 
+DEMO_YEAR = "start=2021-01-01&end=2021-12-31"
 TIMES = pgettext_lazy("unit of count", "sessions")
 PERSON_TIMES = pgettext_lazy("unit of count", "person-times")
 COPIES = pgettext_lazy("unit of count", "copies")
@@ -79,8 +80,9 @@ PLUGIN = Plugin(
     ],
     bench_pages=[
         BenchPage("zfw", "/staff/study/activities/", 300),
-        BenchPage("zfw", "/staff/study/records/", 1000),
-        BenchPage("zfw", "/staff/study/records/export.xlsx", 2000),
+        # The demo county's records are of 2021: the year's pages would be empty.
+        BenchPage("zfw", f"/staff/study/records/?{DEMO_YEAR}", 1000),
+        BenchPage("zfw", f"/staff/study/records/export.xlsx?{DEMO_YEAR}", 2000),
         BenchPage("pcs_a", "/staff/study/", 500),
         BenchPage("pcs_a", "/staff/study/activities/", 300),
     ],
