@@ -14,6 +14,9 @@ pytestmark = [
 
 
 def test_home_on_a_phone_in_chinese_with_large_type(browser: Browser, live_server: Any) -> None:
+    from zhengfa.org.testing import demo_county
+
+    demo_county.restore()  # the home page names the county from its data
     context = browser.new_context(
         viewport={"width": 390, "height": 844},
         device_scale_factor=2,
@@ -24,7 +27,9 @@ def test_home_on_a_phone_in_chinese_with_large_type(browser: Browser, live_serve
     page.goto(live_server.url + "/")
     expect(page.get_by_role("heading", level=1)).to_have_text("政法工作平台")
     lead = page.locator(".lead")
-    expect(lead).to_contain_text("康保县")
+    expect(lead).to_contain_text("康保县的群众")
+    expect(page.locator(".site-footer")).to_have_text("中共康保县委政法委员会")
+    expect(page.locator("section.campaign h2")).to_have_text("2021年康保县政法队伍教育整顿(第一批)")
     # Nothing wider than the phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     before = float(lead.evaluate("el => parseFloat(getComputedStyle(el).fontSize)"))

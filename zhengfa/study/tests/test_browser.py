@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +119,31 @@ def test_reflection_comment_and_the_bell(browser: Browser, live_server: Any) -> 
     officer.get_by_role("link", name="通知").first.click()
     officer.get_by_role("button", name="您的心得有新点评").click()
     expect(officer.get_by_text("认识深刻,抓好落实。")).to_be_visible()
+
+
+def test_the_county_reads_its_study_records_on_the_demo(page: Page, live_server: Any) -> None:
+    from django.conf import settings
+
+    from zhengfa.org.testing import demo_county
+
+    demo_county.restore()
+    base = live_server.url
+    browser_sign_in(page, base, "zfw", settings.DEMO_PASSWORD)
+    page.get_by_role("link", name="学习台账").first.click()
+    page.get_by_label(re.compile("^从")).fill("2021-02-27")
+    page.get_by_label(re.compile("^至")).fill("2021-04-15")
+    page.get_by_role("button", name="查看").click()
+    figures = page.locator("dl.figures")
+    expect(figures).to_contain_text("专题讲座和会议")
+    expect(figures.locator("dd").first).to_have_text("24 场次")
+    expect(figures).to_contain_text("1527 册")
+    by_unit = page.locator("table.list").first
+    expect(by_unit.locator("tbody tr").first).to_contain_text("中共康保县委政法委员会")
+    expect(by_unit.locator("tbody tr", has_text="康保县公安局")).to_have_count(1)
+    officers = page.locator("table.list").nth(1)
+    expect(officers.locator("tbody tr")).to_have_count(50)
+    page.get_by_role("link", name="下一页").click()
+    expect(page.get_by_text("第 2 页")).to_be_visible()
+    name = officers.locator("tbody tr a").first.inner_text()
+    officers.locator("tbody tr a").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(name)
