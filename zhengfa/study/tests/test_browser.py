@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from PIL import Image
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from zhengfa.org.testing import PASSWORD, browser_sign_in, build_personas
 from zhengfa.study.models import Activity, Attendance
