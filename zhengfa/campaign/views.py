@@ -16,9 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from zhengfa.core import followup
 from zhengfa.core.attachments import attachments_of
 from zhengfa.core.forms import add_service_errors
-from zhengfa.core.generic import form_page, paginate, transition_view
+from zhengfa.core.generic import form_page, paginate, transition_view, workflow_page
 from zhengfa.core.scope import get_scoped_or_404
-from zhengfa.core.workflow import timeline_for, transition_panel
 from zhengfa.org.models import Unit
 
 from . import services
@@ -119,20 +118,14 @@ def task_create(request: HttpRequest) -> HttpResponse:
     return form_page(request, form, title=_("Assign a task"), submit=_("Assign"))
 
 
-def _task_page(
-    request: HttpRequest, task: Task, form: Any = None, failed: str = "", status: int = 200
-) -> HttpResponse:
-    return render(
+def _task_page(request: HttpRequest, task: Task, **page: Any) -> HttpResponse:
+    return workflow_page(
         request,
         "campaign/task_detail.html",
-        {
-            "task": task,
-            "timeline": timeline_for(task),
-            "panel": transition_panel(
-                task, request.user, url_name="campaign:task_transition", form=form, failed=failed
-            ),
-        },
-        status=status,
+        task,
+        url_name="campaign:task_transition",
+        task=task,
+        **page,
     )
 
 
@@ -172,35 +165,21 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _suggestion_page(
-    request: HttpRequest,
-    suggestion: Suggestion,
-    form: Any = None,
-    failed: str = "",
-    status: int = 200,
-) -> HttpResponse:
-    return render(
+def _suggestion_page(request: HttpRequest, suggestion: Suggestion, **page: Any) -> HttpResponse:
+    return workflow_page(
         request,
         "campaign/suggestion_detail.html",
-        {
-            "s": suggestion,
-            "timeline": timeline_for(suggestion),
-            "panel": transition_panel(
-                suggestion,
-                request.user,
-                url_name="campaign:suggestion_transition",
-                form=form,
-                failed=failed,
-            ),
-            "files": attachments_of(suggestion).filter(event__isnull=True),
-            "reveal_url": reverse(
-                "core:reveal_value", args=["campaign.suggestion", suggestion.pk, "phone"]
-            ),
-            "name_reveal_url": reverse(
-                "core:reveal_value", args=["campaign.suggestion", suggestion.pk, "name"]
-            ),
-        },
-        status=status,
+        suggestion,
+        url_name="campaign:suggestion_transition",
+        s=suggestion,
+        files=attachments_of(suggestion).filter(event__isnull=True),
+        reveal_url=reverse(
+            "core:reveal_value", args=["campaign.suggestion", suggestion.pk, "phone"]
+        ),
+        name_reveal_url=reverse(
+            "core:reveal_value", args=["campaign.suggestion", suggestion.pk, "name"]
+        ),
+        **page,
     )
 
 

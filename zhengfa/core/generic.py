@@ -3,7 +3,8 @@
 - :func:`paginate` — a page of a list and the query string its pager links keep;
 - :func:`render_page` — a whole page, or for an htmx request its fragment (with ``Vary``);
 - :func:`form_page` — the one page a single form is shown on (``core/form_page.html``);
-- :func:`transition_view` — the view behind a record's workflow buttons.
+- :func:`workflow_page` — a record's page with its workflow buttons and its history;
+- :func:`transition_view` — the view behind those buttons.
 """
 
 from __future__ import annotations
@@ -78,6 +79,30 @@ def form_page(
             "multipart": form.is_multipart(),
         },
         status=status if status is not None else (400 if form.is_bound else 200),
+    )
+
+
+def workflow_page(
+    request: HttpRequest,
+    template: str,
+    record: Any,
+    *,
+    url_name: str,
+    form: Any = None,
+    failed: str = "",
+    status: int = 200,
+    **context: Any,
+) -> HttpResponse:
+    """A record's detail page: `context`, plus the buttons the user may press now (`panel`,
+    for ``core/partials/_transitions.html``) and the record's history (`timeline`)."""
+    from .workflow import timeline_for, transition_panel
+
+    panel = transition_panel(record, request.user, url_name=url_name, form=form, failed=failed)
+    return render(
+        request,
+        template,
+        {**context, "panel": panel, "timeline": timeline_for(record)},
+        status=status,
     )
 
 
