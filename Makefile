@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
+# Test processes per stage (pytest-xdist): one per core of the 2-core machines.
+WORKERS ?= 2
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock | cksum | cut -d' ' -f1)
 PO     := $(wildcard zhengfa/locale/*/LC_MESSAGES/django.po)
 MO     := $(PO:.po=.mo)
@@ -47,14 +49,14 @@ typecheck: $(STAMP)
 
 test-sqlite: setup
 	@scripts/ensure-system-packages.sh gettext
-	ZHENGFA_ENV=test $(BIN)/pytest -m "not browser" -q
+	ZHENGFA_ENV=test $(BIN)/pytest -m "not browser" -q -n $(WORKERS)
 
 test-postgres: setup
-	ZHENGFA_ENV=test scripts/with-postgres.sh $(BIN)/pytest -m "not browser" -q
+	ZHENGFA_ENV=test scripts/with-postgres.sh $(BIN)/pytest -m "not browser" -q -n $(WORKERS)
 
 test-browser: setup
 	@scripts/ensure-system-packages.sh chromium fonts-wqy-microhei
-	ZHENGFA_ENV=test DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m browser -q
+	ZHENGFA_ENV=test DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m browser -q -n $(WORKERS)
 
 ## Speed figures (never asserted in unit tests).
 bench: setup

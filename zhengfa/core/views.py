@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from . import signals
 from .audit import may_read_audit
 from .forms import AuditFilterForm, SignInFilterForm, TokenForm
+from .generic import paginate
 from .models import SignInEvent
 from .panels import render_panels
 from .registry import registry
@@ -178,12 +178,10 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     tab = "signins" if request.GET.get("tab") == "signins" else "changes"
     form, qs = _filtered_signins(request) if tab == "signins" else _filtered_changes(request)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page, query = paginate(request, qs)
     if tab == "changes":
         for entry in page:
             entry.record_type = _record_type(entry.content_type)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "core/audit_list.html",
@@ -191,7 +189,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             "tab": tab,
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "retention_days": settings.AUDIT_RETENTION_DAYS,
         },
     )
@@ -220,8 +218,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     qs = Notification.objects.filter(user=cast(Any, request.user))  # his own notices only
     if request.GET.get("unread") == "1":
         qs = qs.filter(read_at__isnull=True)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "core/notification_list.html", {"page": page, "query": ""})
+    # The pager keeps the "unread only" choice.
+    page, query = paginate(request, qs, 30)
+    return render(request, "core/notification_list.html", {"page": page, "query": query})
 
 
 @login_required

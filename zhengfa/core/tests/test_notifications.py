@@ -117,3 +117,12 @@ class ShellTests(PersonaTestCase):
         self.assertContains(page, '<span class="badge" aria-hidden="true">2</span>')
         self.assertContains(page, '<span class="visually-hidden">2条未读</span>')
         self.assertNotContains(page, 'class="bell" href="/staff/notifications/" aria-label')
+
+    def test_the_pager_keeps_the_unread_choice(self) -> None:
+        Notification.objects.bulk_create(
+            [Notification(user=self.p.officer_a, title=f"通知{i}") for i in range(35)]
+        )
+        page = self.client_for(self.p.officer_a).get(
+            reverse("core:notification_list"), {"unread": "1"}
+        )
+        self.assertContains(page, 'href="?unread=1&amp;page=2"')

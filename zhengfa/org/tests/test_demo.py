@@ -64,6 +64,13 @@ class DemoCountyTests(DemoCountyTestCase):
         root = Unit.objects.get(parent=None)
         self.assertTrue(all(u.path.startswith(root.path) for u in Unit.objects.all()))
 
+    def test_built_with_the_audit_log_off(self) -> None:
+        # A demo is nobody's change: building it writes no audit entries.
+        from auditlog.models import LogEntry
+
+        self.assertTrue(Officer.objects.exists())
+        self.assertFalse(LogEntry.objects.exists())
+
     def test_about_six_hundred_synthetic_officers(self) -> None:
         self.assertTrue(580 <= Officer.objects.count() <= 620, Officer.objects.count())
         self.assertTrue(Officer.objects.filter(is_auxiliary=True).count() > 50)
