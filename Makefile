@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
+VAR    := $(or $(ZHENGFA_VAR_DIR),var)
 # Test processes per stage (pytest-xdist): one per core of the 2-core machines.
 WORKERS ?= 2
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock | cksum | cut -d' ' -f1)
@@ -72,14 +73,16 @@ messages: $(STAMP)
 
 ## Remove what make rebuilds; the database and uploads stay (see clean-data).
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache var/static var/test-zhengfa.sqlite3*
-	@echo "Kept the database (var/zhengfa.sqlite3) and uploads (var/media); 'make clean-data' deletes them."
+	rm -rf $(VENV) .mypy_cache .ruff_cache $(VAR)/static $(VAR)/test-zhengfa.sqlite3*
+	@echo "Kept the database and uploads in $(VAR)/; 'make clean-data' deletes them."
 
-## Delete the embedded database and every uploaded file: asks first (CONFIRM=yes skips).
+## Delete the embedded database, every upload and the text-message files: asks first
+## (CONFIRM=yes skips the question).
 clean-data:
 	@if [ "$(CONFIRM)" != yes ]; then \
-	  printf 'Delete the database var/zhengfa.sqlite3 and all uploads in var/media? [y/N] '; \
+	  printf 'Delete the database, uploads and text-message files in $(VAR)/? [y/N] '; \
 	  read answer; [ "$$answer" = y ] || { echo "Nothing deleted."; exit 0; }; \
 	fi; \
-	rm -rf var/zhengfa.sqlite3 var/zhengfa.sqlite3-wal var/zhengfa.sqlite3-shm var/media; \
-	echo "Deleted the database and the uploads; the next 'make run' loads the demo county."
+	rm -rf $(VAR)/zhengfa.sqlite3 $(VAR)/zhengfa.sqlite3-wal $(VAR)/zhengfa.sqlite3-shm \
+	  $(VAR)/media $(VAR)/sms; \
+	echo "Deleted them; the next 'make run' loads the demo county."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -29,6 +30,19 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_files_for_the_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    # Files that a test class makes before any test runs (setUpTestData: the demo county's
+    # photos) go to a temporary folder too.
+    from django.test import override_settings
+
+    with override_settings(
+        MEDIA_ROOT=str(tmp_path_factory.mktemp("media-session")),
+        SMS_FILE_PATH=str(tmp_path_factory.mktemp("sms-session")),
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -110,7 +110,8 @@ INSTALLED_APPS = [
     "zhengfa.portal",
 ]
 if ZHENGFA_ENV == "test":
-    # A module that exists only for core's own tests (it depends on no domain app).
+    # A module that exists only for core's own tests, so that they need no domain module
+    # beyond org (whose units and roles every scope question is about).
     INSTALLED_APPS.append("zhengfa.core.tests.testapp")
 
 MIDDLEWARE = [

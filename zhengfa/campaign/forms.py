@@ -9,14 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from zhengfa.core.attachments import AttachmentField
 from zhengfa.core.validators import normalize_phone, validate_mobile, validate_plausible_date
-from zhengfa.org.forms import UnitChoiceField
+from zhengfa.org.forms import UnitChoiceField, UnitsChoiceField
 
 from .models import Campaign, Phase, SuggestionTopic, TaskState
-
-
-class UnitsField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return "　" * max(obj.depth - 1, 0) + obj.name
 
 
 class TaskForm(forms.Form):
@@ -26,7 +21,7 @@ class TaskForm(forms.Form):
     description = forms.CharField(
         label=_("What is to be done"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
-    units = UnitsField(
+    units = UnitsChoiceField(
         label=_("Assign to units"), queryset=None, widget=forms.SelectMultiple(attrs={"size": 10})
     )
     due_on = forms.DateField(

@@ -17,7 +17,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     from .site import identity
 
     return {
-        "site": identity(),
+        # Not "site": Django's sign-in view puts its own "site" in the context.
+        "site_identity": identity(),
         "nav_menu": menu,
         "unread_notifications": unread_count(user) if menu else 0,
         "large_type": request.COOKIES.get(LARGE_TYPE_COOKIE) == "1",

@@ -89,7 +89,6 @@ def workflow_page(
     *,
     url_name: str,
     form: Any = None,
-    failed: str = "",
     status: int = 200,
     **context: Any,
 ) -> HttpResponse:
@@ -97,7 +96,7 @@ def workflow_page(
     for ``core/partials/_transitions.html``) and the record's history (`timeline`)."""
     from .workflow import timeline_for, transition_panel
 
-    panel = transition_panel(record, request.user, url_name=url_name, form=form, failed=failed)
+    panel = transition_panel(record, request.user, url_name=url_name, form=form)
     return render(
         request,
         template,
@@ -118,7 +117,7 @@ def transition_view(
     """The POST behind a record's workflow buttons (``core/partials/_transitions.html``).
 
     `apply(record=..., name=..., by=..., comment=..., files=...)` is the module's
-    transition service; `page(request, record, form=..., failed=..., status=...)` renders
+    transition service; `page(request, record, form=..., status=...)` renders
     the detail page again when the form or the service refuses, with the reason at the form.
     Out of scope answers 404; refusals by permission come from the service as 403.
     """
@@ -143,6 +142,6 @@ def transition_view(
                 messages.success(request, _("Done."))
                 return redirect(record.get_absolute_url())
         record.refresh_from_db()
-        return page(request, record, form=form, failed=name, status=400)
+        return page(request, record, form=form, status=400)
 
     return view

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
+from django.db.models.lookups import StartsWith
 from django.http import Http404
 
 if TYPE_CHECKING:
@@ -67,6 +68,18 @@ def path_of(unit: Any) -> str:
     return unit if isinstance(unit, str) else str(unit.path)
 
 
+def path_ancestors(unit: Any) -> list[str]:
+    """The paths of the unit and of every unit above it, from the top down."""
+    path = path_of(unit)
+    return [path[: i + 1] for i, ch in enumerate(path) if ch == "."]
+
+
+def path_within(path: Any, root: Any) -> StartsWith:
+    """A database condition: the unit path `path` lies in the subtree of the path `root`
+    (both expressions, e.g. ``OuterRef("unit__path")`` and ``F("unit__path")``)."""
+    return StartsWith(path, root)
+
+
 def subtree_q(lookup: str, paths: list[str]) -> Q:
     """Records whose unit (at `lookup`, "" for a unit itself) lies in one of the subtrees."""
     field = f"{lookup}__path__startswith" if lookup else "path__startswith"
@@ -96,12 +109,10 @@ class Grant:
         """Held at the top of a tree (where records without a unit belong)."""
         return any(path.count(".") == 1 for path in self.unit_paths)
 
-    def covers(self, unit: Any, *, strictly_below: bool = False) -> bool:
+    def covers(self, unit: Any) -> bool:
         """Whether the grant reaches `unit` (a unit or its path)."""
         target = path_of(unit)
-        return any(
-            target.startswith(p) and not (strictly_below and target == p) for p in self.paths
-        )
+        return any(target.startswith(p) for p in self.paths)
 
     def holder(self, unit: Any) -> str | None:
         """The path of the granted unit strictly above `unit` that reaches it, if any."""
@@ -157,15 +168,18 @@ class ScopedQuerySet(models.QuerySet[M], Generic[M]):
         spec = self._spec
         grant = grant_for(user, spec.domain, action)
         q = self._grant_q(grant)
-        if spec.seen_below and action == "view" and isinstance(spec.unit, str):
-            ancestors = {
-                path[: i + 1] for path in grant.unit_paths for i, ch in enumerate(path) if ch == "."
-            }
-            exact = f"{spec.unit}__path__in" if spec.unit else "path__in"
+        if spec.seen_below and action == "view":
+            ancestors = {above for path in grant.unit_paths for above in path_ancestors(path)}
+            unit = self._single_unit("seen_below")
+            exact = f"{unit}__path__in" if unit else "path__in"
             q |= Q(**{exact: sorted(ancestors)})
         if grant.own and spec.owner:
             q |= Q(**{spec.owner: user})
-        if spec.participant is not None and action == "view" and user.is_authenticated:
+        if (
+            spec.participant is not None
+            and action == "view"
+            and getattr(user, "is_authenticated", False)
+        ):
             extra = spec.participant(user)
             if extra is not None:
                 q |= extra
@@ -180,17 +194,20 @@ class ScopedQuerySet(models.QuerySet[M], Generic[M]):
         grant = grant_for(user, domain, action)
         q = self._grant_q(grant)
         if strictly_below:
-            unit = self._spec.unit
-            assert isinstance(unit, str)
+            unit = self._single_unit("granted_to(strictly_below=True)")
             exact = f"{unit}__path__in" if unit else "path__in"
             return self.filter(q).exclude(**{exact: grant.paths})
         return self.filter(q)
 
     def within(self, unit: Any) -> Self:
         """Records of `unit`'s subtree (a filter the person chose, inside his scope)."""
-        lookup = self._spec.unit
-        assert isinstance(lookup, str)
-        return self.filter(subtree_q(lookup, [path_of(unit)]))
+        return self.filter(subtree_q(self._single_unit("within()"), [path_of(unit)]))
+
+    def _single_unit(self, what: str) -> str:
+        unit = self._spec.unit
+        if not isinstance(unit, str):
+            raise TypeError(f"{what} needs a model with one unit, not {self.model.__name__}")
+        return unit
 
     def _grant_q(self, grant: Grant) -> Q:
         if not grant.unit_paths:

@@ -126,6 +126,11 @@ class ViewMatrixMixin:
                     f"{case.label}: {method.upper()} {url} as {who} answered "
                     f"{response.status_code}, expected {status}"
                 )
+                if status == 302:
+                    # Done, and sent on: not to the sign-in or the second-factor page.
+                    assert not response["Location"].startswith("/accounts/"), (
+                        f"{case.label}: {who} was sent to {response['Location']}"
+                    )
                 if status == 200 and "html" in response.get("Content-Type", ""):
                     assert_page_is_well_formed(response.content.decode(), url)
                 transaction.set_rollback(True)

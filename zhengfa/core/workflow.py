@@ -32,7 +32,7 @@ and stores any files through ``core.attachments``. Overdue and due-soon are comp
 ``due_at`` (``WorkflowQuerySet.overdue()`` / ``.due_within(days)``); nothing stores them.
 Detail pages include ``core/partials/_transitions.html`` with ``transition_panel(...)`` and
 ``core/partials/_timeline.html`` with ``timeline_for(record)``; the module's URL for a
-transition is ``core.views.transition_view(...)`` around its transition service.
+transition is ``core.generic.transition_view(...)`` around its transition service.
 """
 
 from __future__ import annotations
@@ -355,7 +355,7 @@ def timeline_for(record: models.Model, public_only: bool = False) -> list[Timeli
 
 
 def transition_panel(
-    record: WorkflowModel, user: Any, *, url_name: str, form: Any = None, failed: str = ""
+    record: WorkflowModel, user: Any, *, url_name: str, form: Any = None
 ) -> dict[str, Any]:
     """Context for ``core/partials/_transitions.html``: the buttons `user` may press now."""
     from .forms import TransitionForm
@@ -365,5 +365,4 @@ def transition_panel(
         "transitions": allowed_transitions(record, user),
         "form": form or TransitionForm(files=record.workflow.files),
         "url_name": url_name,
-        "failed": failed,
     }

@@ -16,9 +16,19 @@ from zhengfa.core.validators import (
 from .models import Officer, OfficerStatus, Unit, UnitKind, User
 
 
+def unit_label(unit: Any) -> str:
+    """A unit indented by its depth, so that a list of units reads as the tree."""
+    return "　" * max(unit.depth - 1, 0) + unit.name
+
+
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return "　" * max(obj.depth - 1, 0) + obj.name
+        return unit_label(obj)
+
+
+class UnitsChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return unit_label(obj)
 
 
 class OfficerFilterForm(forms.Form):

@@ -232,7 +232,7 @@ def unit_update(
         unit.save(update_fields=["parent"])
         new = unit.compute_path()
         # Every unit of the subtree keeps its place below, under the new prefix.
-        for below in Unit.objects.filter(path__startswith=old).order_by("path"):
+        for below in Unit.objects.within(old).order_by("path"):
             below.path = new + below.path[len(old) :]
             below.depth = below.path.count(".") - 1
             below.save(update_fields=["path", "depth"])

@@ -2,8 +2,10 @@
 
 A small county is built once per test class: a committee at the root, a police bureau with
 two stations A and B, a justice bureau with a village mediation committee, and one person in
-every role that exists. View tests declare a matrix of cases (``zhengfa.core.testing``) that
-checks, for every staff view: success, wrong method, out of scope (404) and read-only (403).
+every role that exists (and a leader at each station, so that "another unit" is tested with
+someone who holds a grant, only elsewhere). View tests declare a matrix of cases
+(``zhengfa.core.testing``) that checks, for every staff view: success, wrong method, out of
+scope (404) and read-only (403).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Personas:
     mediation_committee: Unit
     committee: User
     leader_a: User
+    leader_b: User
     clerk_a: User
     officer_a: User
     officer_b: User
@@ -81,6 +84,7 @@ def build_personas(password: str | None = None, prefix: str = "") -> Personas:
 
     committee = officer(root, "Z001", "政法委甲", "zfw", Role.COMMITTEE)
     leader_a = officer(unit_a, "A001", "甲所长", "leader_a", Role.LEADER)
+    leader_b = officer(unit_b, "B001", "乙所长", "leader_b", Role.LEADER)
     clerk_a = officer(unit_a, "A003", "甲内勤", "clerk_a", Role.CLERK)
     officer_a = officer(unit_a, "A002", "甲民警", "pcs_a", id_number="130723199901010015")
     officer_b = officer(unit_b, "B002", "乙民警", "pcs_b", id_number="130723199902020012")
@@ -103,6 +107,7 @@ def build_personas(password: str | None = None, prefix: str = "") -> Personas:
         mediation_committee=committee_unit,
         committee=committee.user,
         leader_a=leader_a.user,
+        leader_b=leader_b.user,
         clerk_a=clerk_a.user,
         officer_a=officer_a.user,
         officer_b=officer_b.user,

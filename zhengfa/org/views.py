@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from zhengfa.core.forms import add_service_errors
 from zhengfa.core.generic import form_page, paginate, render_page
 from zhengfa.core.responses import xlsx_response
-from zhengfa.core.scope import can, get_scoped_or_404, may
+from zhengfa.core.scope import can, get_scoped_or_404, may, path_ancestors
 
 from . import roster, services
 from .access import ADMIN, CHANGE, REVEAL
@@ -134,7 +134,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     children = Unit.objects.visible_to(request.user).filter(parent=unit).order_by("path")
     ancestors = (
         Unit.objects.visible_to(request.user)
-        .filter(pk__in=[int(p) for p in unit.path.split(".") if p][:-1])
+        .filter(path__in=path_ancestors(unit)[:-1])
         .order_by("path")
     )
     return render(
@@ -346,7 +346,12 @@ def account_list(request: HttpRequest) -> HttpResponse:
             q = form.cleaned_data["q"]
             qs = qs.filter(Q(username__icontains=q) | Q(name__icontains=q))
         if form.cleaned_data["role"]:
-            qs = qs.filter(role_assignments__role=form.cleaned_data["role"])
+            # A semi-join: an account with the role at two units is listed once.
+            qs = qs.filter(
+                pk__in=RoleAssignment.objects.filter(role=form.cleaned_data["role"]).values(
+                    "user_id"
+                )
+            )
     qs = qs.prefetch_related("role_assignments__unit").order_by("username")
     page, query = paginate(request, qs)
     users = list(page)

@@ -364,7 +364,18 @@ class Builder:
         )
 
 
+def ensure_activity_types() -> None:
+    """Seed the activity types from their data migration (the single list of them), for a
+    database that lost them (a test that flushed its tables, an administrator's mistake)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("zhengfa.study.migrations.0002_activity_types").seed(apps, None)
+
+
 def build(password: str) -> dict[str, int]:
+    ensure_activity_types()
     campaign = Campaign.objects.filter(name=CAMPAIGN_NAME).first()
     if campaign is None or Activity.objects.filter(campaign=campaign).exists():
         return {"activities": 0, "attendance": 0, "notes": 0}

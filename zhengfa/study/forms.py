@@ -9,16 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from zhengfa.core.attachments import AttachmentField
 from zhengfa.core.validators import validate_plausible_date
-from zhengfa.org.forms import UnitChoiceField
+from zhengfa.org.forms import UnitChoiceField, UnitsChoiceField
 
 from .models import ActivityType
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-class UnitsField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return "　" * max(obj.depth - 1, 0) + obj.name
 
 
 class OfficersField(forms.ModelMultipleChoiceField):
@@ -53,7 +48,7 @@ class ActivityForm(forms.Form):
     online_link = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
     speaker = forms.CharField(label=_("Speaker"), max_length=60, required=False)
     speaker_position = forms.CharField(label=_("Speaker's position"), max_length=60, required=False)
-    audience_units = UnitsField(
+    audience_units = UnitsChoiceField(
         label=_("Audience: units"),
         queryset=None,
         required=False,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhengfa.core.scope import ScopedManager, ScopeSpec
+from zhengfa.core.scope import ScopedManager, ScopeSpec, path_ancestors
 
 
 class Category(models.TextChoices):
@@ -49,10 +49,10 @@ def audience_filter(officer: Any) -> models.Q:
 
     Each relation is its own semi-join, so no activity row is multiplied by its audience.
     """
-    above = [int(p) for p in officer.unit.path.split(".") if p]
     named = Activity.audience_officers.through.objects.filter(officer=officer).values("activity_id")
     by_unit = AudienceUnit.objects.filter(
-        models.Q(unit=officer.unit) | models.Q(unit__pk__in=above, include_subunits=True)
+        models.Q(unit=officer.unit)
+        | models.Q(unit__path__in=path_ancestors(officer.unit), include_subunits=True)
     ).values("activity_id")
     return models.Q(pk__in=named) | models.Q(pk__in=by_unit)
 

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import re
+from enum import StrEnum
 
 from django.conf import settings
 from django.utils import timezone
@@ -18,6 +19,14 @@ from django.utils import timezone
 from .models import Activity
 
 STEP_SECONDS = 60
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    STALE = "stale"  # a real code whose minute has passed: scan again
+    FORGED = "forged"  # not made by the server (or for another activity)
+
+
 TOKEN_RE = re.compile(r"\d{1,12}-[0-9a-f]{20}")
 GRACE_STEPS = 1
 
@@ -36,18 +45,18 @@ def token_for(activity: Activity, at: dt.datetime | None = None) -> str:
     return f"{step}-{_mac(activity, step)}"
 
 
-def check(activity: Activity, token: str, now: dt.datetime | None = None) -> str:
+def check(activity: Activity, token: str, now: dt.datetime | None = None) -> Outcome:
     """'ok', 'stale' (a real token, too old or from the future) or 'forged'."""
     if not TOKEN_RE.fullmatch(token or ""):
-        return "forged"
+        return Outcome.FORGED
     try:
         raw_step, mac = token.split("-", 1)
         step = int(raw_step)
     except ValueError:
-        return "forged"
+        return Outcome.FORGED
     if not hmac.compare_digest(mac, _mac(activity, step)):
-        return "forged"
+        return Outcome.FORGED
     current = _step(now or timezone.now())
     if step > current or current - step > GRACE_STEPS:
-        return "stale"
-    return "ok"
+        return Outcome.STALE
+    return Outcome.OK

@@ -29,10 +29,11 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import StartsWith
 from django.utils import timezone
 
+from zhengfa.core.attachments import attachments_of
 from zhengfa.core.models import Attachment
+from zhengfa.core.scope import path_ancestors, path_within
 from zhengfa.org.models import Officer, OfficerStatus, Unit
 
 from .models import (
@@ -41,6 +42,7 @@ from .models import (
     AudienceUnit,
     Category,
     Distribution,
+    Material,
     Note,
     OnlineStudy,
     Reflection,
@@ -128,21 +130,6 @@ def integrity_lectures(unit: Unit, start: dt.date, end: dt.date) -> int:
     return sessions_in(unit, start, end, Category.INTEGRITY)
 
 
-ARTICLE_FIGURES = {
-    "lectures_and_meetings": lectures_and_meetings,
-    "training_person_times": training_person_times,
-    "revolutionary_education": revolutionary_education,
-    "party_lectures_by_secretary": party_lectures_by_secretary,
-    "booklets": booklets,
-    "integrity_lectures": integrity_lectures,
-}
-
-
-def article_figures(unit: Unit, start: dt.date, end: dt.date) -> dict[str, int]:
-    """The figures of the article's 政治过硬 / 业务过硬 / 纪律过硬 paragraphs, from records."""
-    return {name: compute(unit, start, end) for name, compute in ARTICLE_FIGURES.items()}
-
-
 # --- 五有 evidence ----------------------------------------------------------------------
 
 
@@ -217,27 +204,25 @@ def evidence_of(activity: Any) -> Evidence:
 # --- Audiences and participation ---------------------------------------------------------
 
 
-def audience_of(activity: Activity) -> QuerySet[Officer]:
-    q = Q(pk__in=activity.audience_officers.values("pk"))
-    for au in activity.audience_units.select_related("unit"):
-        q |= Q(unit__path__startswith=au.unit.path) if au.include_subunits else Q(unit=au.unit)
-    return Officer.objects.filter(q, status=OfficerStatus.ACTIVE)
-
-
-def in_audience(activity: Activity, officer: Officer) -> bool:
-    return audience_of(activity).filter(pk=officer.pk).exists()
-
-
-def _in_audience_of(activity: Any) -> Q:
-    """Officers (the query's rows) in the audience of `activity` (an outer reference)."""
+def in_audience_of(activity: Any) -> Q:
+    """Officers (the query's rows) in the audience of `activity`: its id, or an outer
+    reference to it. The inverse of ``models.audience_filter``."""
     named = Activity.audience_officers.through.objects.filter(
         activity_id=activity, officer_id=OuterRef("pk")
     )
     by_unit = AudienceUnit.objects.filter(activity_id=activity).filter(
         Q(unit_id=OuterRef("unit_id"))
-        | Q(StartsWith(OuterRef("unit__path"), F("unit__path")), include_subunits=True)
+        | Q(path_within(OuterRef("unit__path"), F("unit__path")), include_subunits=True)
     )
     return Q(Exists(named)) | Q(Exists(by_unit))
+
+
+def audience_of(activity: Activity) -> QuerySet[Officer]:
+    return Officer.objects.filter(in_audience_of(activity.pk), status=OfficerStatus.ACTIVE)
+
+
+def in_audience(activity: Activity, officer: Officer) -> bool:
+    return audience_of(activity).filter(pk=officer.pk).exists()
 
 
 def _row_count(qs: QuerySet[Any]) -> Coalesce:
@@ -249,7 +234,7 @@ def _row_count(qs: QuerySet[Any]) -> Coalesce:
 def with_participation(qs: QuerySet[Activity]) -> QuerySet[Activity]:
     """Annotate each activity's audience size and the audience members present, in the
     database (one query for any number of activities and officers)."""
-    audience = Officer.objects.filter(_in_audience_of(OuterRef(OuterRef("pk"))))
+    audience = Officer.objects.filter(in_audience_of(OuterRef(OuterRef("pk"))))
     active = audience.filter(status=OfficerStatus.ACTIVE)
     present = active.filter(
         Exists(
@@ -407,13 +392,64 @@ def officers_in(units: QuerySet[Unit]) -> QuerySet[Officer]:
     )
 
 
-def officers_of(unit: Unit) -> QuerySet[Officer]:
-    """The serving officers of the unit's subtree, in roster order."""
+def officers_of(unit: Unit, user: Any) -> QuerySet[Officer]:
+    """The serving officers of the unit's subtree whom `user` may see, in roster order."""
     return (
-        Officer.objects.within(unit)
+        Officer.objects.visible_to(user)
+        .within(unit)
         .filter(status=OfficerStatus.ACTIVE)
         .select_related("user", "unit")
         .order_by("unit__path", "staff_number")
+    )
+
+
+# --- One activity ----------------------------------------------------------------------------
+
+
+def activity_page(
+    activity: Activity, officer: Officer | None, *, organiser: bool
+) -> dict[str, Any]:
+    """What the activity page shows: its evidence, and for the organiser the attendance list;
+    for an attendee his own attendance and notes."""
+    return {
+        "a": activity,
+        "organiser": organiser,
+        "evidence": evidence_of(activity),
+        "attendances": activity.attendances.select_related(
+            "officer__user", "officer__unit"
+        ).order_by("status", "officer__unit__path")
+        if organiser
+        else [],
+        "photos": attachments_of(activity, "photo"),
+        "minutes_files": attachments_of(activity, "minutes"),
+        "speeches": activity.speeches.all(),
+        "my_attendance": officer and activity.attendances.filter(officer=officer).first(),
+        "my_note": officer and activity.notes.filter(officer=officer).first(),
+    }
+
+
+def material_page(
+    material: Material, officer: Officer | None, *, organiser: bool
+) -> dict[str, Any]:
+    """A material: its distributions for the organiser, the reader's own online study."""
+    distributions = list(material.distributions.select_related("unit")) if organiser else []
+    return {
+        "m": material,
+        "organiser": organiser,
+        "distributions": distributions,
+        "total": sum(d.copies for d in distributions),
+        "my_study": officer and material.studies.filter(officer=officer).first(),
+        "study_count": material.studies.count(),
+    }
+
+
+def reflections_readable(topic: Topic, user: Any) -> QuerySet[Reflection]:
+    """The reflections on a topic that `user` may read, by unit then newest first."""
+    return (
+        Reflection.objects.visible_to(user)
+        .filter(topic=topic)
+        .select_related("officer__user", "unit")
+        .order_by("unit__path", "-submitted_at")
     )
 
 
@@ -448,8 +484,7 @@ def label_my_attendance(activities: Any) -> list[Any]:
 
 def topics_for(officer: Officer) -> QuerySet[Topic]:
     """大家谈 topics set by the officer's unit or a unit above, with whether he wrote."""
-    above = [int(p) for p in officer.unit.path.split(".") if p]
-    return Topic.objects.filter(unit__pk__in=above).annotate(
+    return Topic.objects.filter(unit__path__in=path_ancestors(officer.unit)).annotate(
         done=Exists(Reflection.objects.filter(topic=OuterRef("pk"), officer=officer))
     )
 

@@ -163,11 +163,11 @@ def sign_in_by_qr(
     """An officer signs in by scanning the projected code."""
     now = now or timezone.now()
     outcome = qr.check(activity, token, now)
-    if outcome == "forged":
+    if outcome == qr.Outcome.FORGED:
         raise ValidationError(
             _("This sign-in code is not valid. Scan the code on the screen again."), code="forged"
         )
-    if outcome == "stale":
+    if outcome == qr.Outcome.STALE:
         raise ValidationError(
             _(
                 "This sign-in code has expired. Scan the code on the screen again: "
@@ -230,7 +230,8 @@ def sign_in_by_hand(*, activity: Activity, officers: Sequence[Officer], by: Any)
     """The organiser ticks attendees; returns how many were newly marked present.
 
     People outside the audience count only if the activity takes walk-ins, and then only
-    officers the organiser may see; anyone else refuses the whole list, nothing saved.
+    officers the organiser may see; anyone else, or anyone who no longer serves, refuses the
+    whole list, nothing saved.
     """
     if not may_organise(by, activity):
         raise PermissionDenied
@@ -238,6 +239,13 @@ def sign_in_by_hand(*, activity: Activity, officers: Sequence[Officer], by: Any)
         raise ValidationError(_("This activity was cancelled."), code="cancelled")
     if activity.status == ActivityStatus.UPCOMING:
         raise ValidationError(_("Attendance can be recorded once the activity has begun."))
+    gone = [o for o in officers if o.status != OfficerStatus.ACTIVE]
+    if gone:
+        raise ValidationError(
+            _("No longer serving, so not marked: %(names)s.")
+            % {"names": "、".join(o.name for o in gone)},
+            code="not_serving",
+        )
     audience = set(audience_of(activity).values_list("pk", flat=True))
     outside = {o.pk for o in officers if o.pk not in audience}
     if outside:
@@ -247,9 +255,7 @@ def sign_in_by_hand(*, activity: Activity, officers: Sequence[Officer], by: Any)
                 code="not_audience",
             )
         seen = set(
-            Officer.objects.visible_to(by)
-            .filter(pk__in=outside, status=OfficerStatus.ACTIVE)
-            .values_list("pk", flat=True)
+            Officer.objects.visible_to(by).filter(pk__in=outside).values_list("pk", flat=True)
         )
         if seen != outside:
             raise PermissionDenied

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import io
 from typing import Any, cast
 
 import segno
@@ -17,10 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from openpyxl import Workbook
 
 from zhengfa.campaign.models import Campaign
-from zhengfa.core.attachments import attachments_of
 from zhengfa.core.forms import add_service_errors
 from zhengfa.core.generic import form_page, paginate
 from zhengfa.core.registry import registry
@@ -29,7 +26,7 @@ from zhengfa.core.scope import get_scoped_or_404, may
 from zhengfa.org.access import CHANGE
 from zhengfa.org.models import Officer, Unit
 
-from . import qr, selectors, services
+from . import exports, qr, selectors, services
 from .forms import (
     ActivityForm,
     CancelForm,
@@ -67,7 +64,8 @@ def _year_so_far() -> tuple[dt.date, dt.date]:
 
 # --- My study ------------------------------------------------------------------------------
 
-UPCOMING_SHOWN = 20
+# The next activities and the latest topics; a link leads to the rest.
+SHOWN = 20
 
 
 @login_required
@@ -78,7 +76,8 @@ def my_study(request: HttpRequest) -> HttpResponse:
         raise Http404
     now = timezone.now()
     mine = selectors.my_activities(officer)
-    upcoming = list(mine.filter(ends_at__gte=now).order_by("starts_at")[: UPCOMING_SHOWN + 1])
+    upcoming = list(mine.filter(ends_at__gte=now).order_by("starts_at")[: SHOWN + 1])
+    topics = list(selectors.topics_for(officer).order_by("-created_at")[: SHOWN + 1])
     past, query = paginate(request, mine.filter(ends_at__lt=now).order_by("-starts_at"), 30)
     start, end = _year_so_far()
     return render(
@@ -86,12 +85,13 @@ def my_study(request: HttpRequest) -> HttpResponse:
         "study/my_study.html",
         {
             "officer": officer,
-            "upcoming": selectors.label_my_attendance(upcoming[:UPCOMING_SHOWN]),
-            "more_upcoming": len(upcoming) > UPCOMING_SHOWN,
+            "upcoming": selectors.label_my_attendance(upcoming[:SHOWN]),
+            "more_upcoming": len(upcoming) > SHOWN,
             "page": past,
             "past": selectors.label_my_attendance(past),
             "query": query,
-            "topics": selectors.topics_for(officer).order_by("-created_at")[:10],
+            "topics": topics[:SHOWN],
+            "more_topics": len(topics) > SHOWN,
             "record": selectors.officer_record(officer, start, end),
         },
     )
@@ -120,6 +120,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": [(a, selectors.evidence_of(a)) for a in page],
             "status": status,
+            "tabs": [(s.value, s.label) for s in (ActivityStatus.UPCOMING, ActivityStatus.ENDED)],
             "query": query,
             "can_organise": services.organiser_units(request.user).exists(),
         },
@@ -232,25 +233,11 @@ def _detail_page(
         f"{key}_form": forms.get(key) or _detail_form(key, **unbound.get(key, {}))
         for key in DETAIL_FORMS
     }
+    context.update(selectors.activity_page(activity, officer, organiser=organiser))
     context.update(
         {
             "errors": [e for f in forms.values() for e in f.non_field_errors()],
-            "a": activity,
-            "evidence": selectors.evidence_of(activity),
-            "organiser": organiser,
-            "attendances": activity.attendances.select_related(
-                "officer__user", "officer__unit"
-            ).order_by("status", "officer__unit__path")
-            if organiser
-            else [],
             "audience_count": audience.count(),
-            "photos": attachments_of(activity, "photo"),
-            "minutes_files": attachments_of(activity, "minutes"),
-            "speeches": activity.speeches.all(),
-            "my_attendance": activity.attendances.filter(officer=officer).first()
-            if officer
-            else None,
-            "my_note": activity.notes.filter(officer=officer).first() if officer else None,
         }
     )
     return render(request, "study/activity_detail.html", context, status=status)
@@ -411,9 +398,6 @@ def _qr_context(request: HttpRequest, activity: Activity) -> dict[str, Any]:
     }
 
 
-FORGED = "forged"
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkin(request: HttpRequest, pk: int, token: str) -> HttpResponse:
@@ -423,10 +407,10 @@ def checkin(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     permission, and a missing activity answers exactly like a forged code.
     """
     activity = Activity.objects.filter(pk=pk).select_related("type", "unit").first()
-    outcome = qr.check(activity, token) if activity is not None else FORGED
+    outcome = qr.check(activity, token) if activity is not None else qr.Outcome.FORGED
     error = None
     attendance = None
-    if outcome == FORGED:
+    if outcome == qr.Outcome.FORGED:
         error = _("This sign-in code is not valid. Scan the code on the screen again.")
     elif request.method == "POST":
         assert activity is not None
@@ -434,7 +418,7 @@ def checkin(request: HttpRequest, pk: int, token: str) -> HttpResponse:
             attendance = services.sign_in_by_qr(activity=activity, token=token, user=request.user)
         except ValidationError as exc:
             error = exc.messages[0]
-    elif outcome != "ok":
+    elif outcome != qr.Outcome.OK:
         error = _(
             "This sign-in code has expired. Scan the code on the screen again: it "
             "changes every minute."
@@ -443,7 +427,11 @@ def checkin(request: HttpRequest, pk: int, token: str) -> HttpResponse:
         request,
         "study/checkin.html",
         # A forged link shows nothing of the activity (any id could be tried).
-        {"a": None if outcome == FORGED else activity, "error": error, "attendance": attendance},
+        {
+            "a": None if outcome == qr.Outcome.FORGED else activity,
+            "error": error,
+            "attendance": attendance,
+        },
         status=400 if error else 200,
     )
 
@@ -532,20 +520,13 @@ def _material_page(
     status: int = 200,
 ) -> HttpResponse:
     organiser = services.may_organise_at(request.user, material.unit)
-    officer = _officer(request)
-    distributions = list(material.distributions.select_related("unit")) if organiser else []
     return render(
         request,
         "study/material_detail.html",
         {
-            "m": material,
-            "organiser": organiser,
-            "distributions": distributions,
-            "total": sum(d.copies for d in distributions),
+            **selectors.material_page(material, _officer(request), organiser=organiser),
             "dist_form": dist_form or DistributionForm(units=_distribution_units(material)),
             "studied_form": studied_form or StudiedForm(),
-            "my_study": material.studies.filter(officer=officer).first() if officer else None,
-            "study_count": material.studies.count(),
         },
         status=status,
     )
@@ -611,7 +592,6 @@ def distribution_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "query": query,
-            "form": ConfirmForm(),
             "confirmable": set(confirmable.values_list("pk", flat=True)),
         },
     )
@@ -676,13 +656,8 @@ def _topic_page(
     request: HttpRequest, topic: Topic, form: Any = None, status: int = 200
 ) -> HttpResponse:
     officer = _officer(request)
-    mine = topic.reflections.filter(officer=officer).first() if officer else None
-    readable = (
-        Reflection.objects.visible_to(request.user)
-        .filter(topic=topic)
-        .select_related("officer__user", "unit")
-        .order_by("unit__path", "-submitted_at")
-    )
+    mine = officer and topic.reflections.filter(officer=officer).first()
+    readable = selectors.reflections_readable(topic, request.user)
     page, query = paginate(request, readable)
     # Completion by unit is for those who read beyond their own reflection.
     show_completion = may(request.user, CHANGE, topic) or readable.exclude(officer=officer).exists()
@@ -777,7 +752,7 @@ def _records_scope(request: HttpRequest) -> tuple[RecordsFilterForm, Unit, dt.da
 @require_GET
 def records(request: HttpRequest) -> HttpResponse:
     form, unit, start, end = _records_scope(request)
-    page, query = paginate(request, selectors.officers_of(unit))
+    page, query = paginate(request, selectors.officers_of(unit, request.user))
     per_officer = selectors.officer_records(list(page), start, end)
     study_indicators = [i for i in registry.indicators.values() if i.name.startswith("study.")]
     return render(
@@ -803,41 +778,8 @@ def records(request: HttpRequest) -> HttpResponse:
 def records_export(request: HttpRequest) -> HttpResponse:
     """Per-officer study records of the chosen unit and dates, as .xlsx."""
     _form, unit, start, end = _records_scope(request)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(str(_("Study records")))
-    ws.append(
-        [
-            str(_("Name")),
-            str(_("Unit")),
-            str(_("Staff or police number")),
-            str(_("Attended")),
-            str(_("Hours")),
-            str(_("Leave")),
-            str(_("Notes")),
-            str(_("Reflections")),
-            str(_("Studied online")),
-        ]
-    )
-    officers = selectors.officers_of(unit)
-    per_officer = selectors.officer_records(officers, start, end)
-    for o in officers:
-        rec = per_officer[o.pk]
-        ws.append(
-            [
-                o.user.display_name,
-                o.unit.name,
-                o.staff_number,
-                rec.attended,
-                rec.hours,
-                rec.leave,
-                rec.notes,
-                rec.reflections,
-                rec.online,
-            ]
-        )
-    out = io.BytesIO()
-    wb.save(out)
-    return xlsx_response(out.getvalue(), f"study-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
+    content = exports.records_workbook(selectors.officers_of(unit, request.user), start, end)
+    return xlsx_response(content, f"study-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
 
 
 @login_required

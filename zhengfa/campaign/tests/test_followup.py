@@ -177,3 +177,32 @@ class DisplayCookieTests(PersonaTestCase):
         self.assertEqual(cookie["path"], "/opinion/received/")
         self.assertTrue(cookie["httponly"])
         self.assertEqual(cookie["max-age"], 600)
+
+
+class StaffPageTests(PersonaTestCase):
+    def test_staff_see_the_name_and_phone_masked_and_the_first_step_is_public(self) -> None:
+        from django.urls import reverse
+
+        from zhengfa.campaign.services import suggestion_submit
+        from zhengfa.core.workflow import timeline_for
+
+        suggestion, _code = suggestion_submit(
+            campaign=county_campaign(self.p),
+            topic="service",
+            content="户籍窗口排队太久",
+            name="李奶奶",
+            phone="13700002222",
+        )
+        page = self.assertStatus(
+            self.p.committee,
+            "get",
+            reverse("campaign:suggestion_detail", args=[suggestion.pk]),
+            200,
+        )
+        self.assertContains(page, "137****2222")
+        self.assertNotContains(page, "13700002222")
+        self.assertNotContains(page, "李奶奶")
+        [received] = timeline_for(suggestion)
+        # The citizen's own follow-up page shows that it was received.
+        self.assertTrue(received.public and received.by_citizen)
+        self.assertEqual(received.start_label, "已收到")

@@ -7,7 +7,7 @@ import datetime as dt
 from django.utils import timezone
 
 from zhengfa.campaign.models import Campaign, Suggestion, Task
-from zhengfa.campaign.services import campaign_create, suggestion_submit
+from zhengfa.campaign.services import campaign_create, suggestion_submit, task_transition
 from zhengfa.campaign.tests.factories import county_campaign, task_for_unit_a
 from zhengfa.core.testing import ViewCase
 from zhengfa.org.testing import MatrixTestCase
@@ -20,6 +20,7 @@ class CampaignMatrix(MatrixTestCase):
     local: Campaign
     task: Task
     suggestion: Suggestion
+    reported: Task
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -32,6 +33,8 @@ class CampaignMatrix(MatrixTestCase):
             phases=[("study", "学习", today, today + dt.timedelta(days=30))],
         )
         cls.task = task_for_unit_a(cls.p, cls.campaign)
+        cls.reported = task_for_unit_a(cls.p, cls.campaign)
+        task_transition(record=cls.reported, name="report", by=cls.p.leader_a, comment="已完成")
         cls.suggestion, _code = suggestion_submit(
             campaign=cls.campaign, topic="service", content="窗口排队太久,希望增加人手。"
         )
@@ -60,7 +63,7 @@ class CampaignMatrix(MatrixTestCase):
             "campaign:task_detail",
             ok=["leader_a", "committee", "officer_a"],
             args=lambda t: [t.task.pk],
-            out_of_scope=["officer_b"],
+            out_of_scope=["officer_b", "leader_b"],
         ),
         ViewCase(
             "campaign:task_transition",
@@ -68,8 +71,17 @@ class CampaignMatrix(MatrixTestCase):
             args=lambda t: [t.task.pk, "report"],
             method="post",
             data=lambda t: {"comment": "已完成自查"},
-            out_of_scope=["officer_b"],
+            out_of_scope=["officer_b", "leader_b"],
             read_only=["officer_a"],
+        ),
+        ViewCase(
+            "campaign:task_transition",
+            name="campaign:task_transition (accepting is the issuer's)",
+            ok=["committee"],
+            args=lambda t: [t.reported.pk, "accept"],
+            method="post",
+            out_of_scope=["leader_b", "officer_b"],
+            read_only=["leader_a", "clerk_a"],
         ),
         ViewCase("campaign:suggestion_list", ok=["committee", "supervision"], no_scope=OWN_SCOPE),
         ViewCase(

@@ -48,7 +48,7 @@ class CoreMatrix(MatrixTestCase):
             "core:attachment_download",
             ok=["leader_a", "committee"],
             args=lambda t: [t.file.pk],
-            out_of_scope=["officer_b", "sysadmin"],
+            out_of_scope=["officer_b", "leader_b", "sysadmin"],
         ),
         ViewCase(
             "core:reveal_value",
@@ -57,7 +57,7 @@ class CoreMatrix(MatrixTestCase):
             method="post",
             data=lambda t: {"reason": "电话回访"},
             status=200,
-            out_of_scope=["officer_b"],
+            out_of_scope=["officer_b", "leader_b"],
             read_only=["committee"],
         ),
     ]

@@ -79,6 +79,9 @@ class PublicPagesTests(TestCase):
         self.assertContains(page, "示例县的群众")
         self.assertContains(page, '<footer class="site-footer">中共示例县委政法委员会</footer>')
         self.assertNotContains(page, "康保")
+        # The sign-in page too (Django's own view brings a "site" of its own).
+        login = self.client.get("/accounts/login/")
+        self.assertContains(login, '<footer class="site-footer">中共示例县委政法委员会</footer>')
         from django.core.cache import cache
 
         cache.clear()

@@ -26,16 +26,3 @@ def activity_for_unit_a(
         place="所会议室",
         **fields,
     )
-
-
-def ensure_activity_types() -> None:
-    """Re-seed the activity types from their data migration (the single list of them).
-
-    A transactional test elsewhere in the same run may have flushed the tables, and
-    Django's serialized rollback does not always bring reference data back.
-    """
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("zhengfa.study.migrations.0002_activity_types").seed(apps, None)

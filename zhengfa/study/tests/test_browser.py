@@ -14,8 +14,8 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from zhengfa.org.testing import PASSWORD, browser_sign_in, build_personas
+from zhengfa.study.demo import ensure_activity_types
 from zhengfa.study.models import Activity, Attendance
-from zhengfa.study.tests.factories import ensure_activity_types
 
 pytestmark = [
     pytest.mark.browser,

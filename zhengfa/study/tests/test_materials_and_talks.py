@@ -133,7 +133,7 @@ class TalkTests(PersonaTestCase):
             for r in selectors.reflection_completion(self.topic)
         }
         self.assertEqual(rows["PCS-A"], (3, 1))
-        self.assertEqual(rows["PCS-B"], (1, 0))
+        self.assertEqual(rows["PCS-B"], (2, 0))
         page = self.assertStatus(
             self.p.committee, "get", reverse("study:topic_detail", args=[self.topic.pk]), 200
         )

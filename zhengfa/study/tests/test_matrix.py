@@ -13,7 +13,14 @@ from PIL import Image
 from zhengfa.core.testing import ViewCase
 from zhengfa.org.testing import MatrixTestCase
 from zhengfa.study import qr, services
-from zhengfa.study.models import Activity, Distribution, Material, Reflection, Topic
+from zhengfa.study.models import (
+    Activity,
+    ActivityType,
+    Distribution,
+    Material,
+    Reflection,
+    Topic,
+)
 from zhengfa.study.tests.factories import activity_for_unit_a
 
 OWN_SCOPE = "a list shows each person what his roles reach"
@@ -37,6 +44,8 @@ class StudyMatrix(MatrixTestCase):
     distribution: Distribution
     topic: Topic
     reflection: Reflection
+    county_activity: Activity
+    county_material: Material
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -54,6 +63,20 @@ class StudyMatrix(MatrixTestCase):
             copies=20,
             distributed_on=timezone.localdate(),
             by=p.leader_a,
+        )
+        # Held above the stations: seen there, changed only by the county.
+        start = timezone.now() + dt.timedelta(days=1)
+        cls.county_activity = services.activity_save(
+            by=p.committee,
+            title="全县政法干警大会",
+            type=ActivityType.objects.get(code="meeting"),
+            unit=p.root,
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=2),
+            audience_units=[(p.root, True)],
+        )
+        cls.county_material = services.material_create(
+            by=p.committee, unit=p.root, title="全县学习读本", online_text="<p>读本</p>"
         )
         cls.topic = services.topic_create(
             by=p.leader_a,
@@ -83,15 +106,34 @@ class StudyMatrix(MatrixTestCase):
             "study:activity_detail",
             ok=["leader_a", "officer_a", "committee"],
             args=lambda t: [t.upcoming.pk],
-            out_of_scope=["officer_b"],
+            out_of_scope=["officer_b", "leader_b"],
         ),
         ViewCase(
             "study:activity_edit",
             ok=["leader_a"],
             args=lambda t: [t.upcoming.pk],
             allowed=["post"],
-            out_of_scope=["officer_b"],
+            out_of_scope=["officer_b", "leader_b"],
             read_only=["officer_a"],
+        ),
+        ViewCase(
+            "study:activity_edit",
+            name="study:activity_edit (held above)",
+            ok=["committee"],
+            args=lambda t: [t.county_activity.pk],
+            allowed=["post"],
+            no_scope="everyone below sees a county activity",
+            read_only=["leader_a", "leader_b", "clerk_a", "officer_a"],
+        ),
+        ViewCase(
+            "study:activity_cancel",
+            name="study:activity_cancel (held above)",
+            ok=["committee"],
+            args=lambda t: [t.county_activity.pk],
+            method="post",
+            data=lambda t: {"reason": "改期"},
+            no_scope="everyone below sees a county activity",
+            read_only=["leader_a", "leader_b"],
         ),
         ViewCase(
             "study:activity_cancel",
@@ -99,21 +141,21 @@ class StudyMatrix(MatrixTestCase):
             args=lambda t: [t.upcoming.pk],
             method="post",
             data=lambda t: {"reason": "停电"},
-            out_of_scope=["officer_b"],
+            out_of_scope=["officer_b", "leader_b"],
             read_only=["officer_a"],
         ),
         ViewCase(
             "study:activity_qr",
             ok=["leader_a"],
             args=lambda t: [t.upcoming.pk],
-            out_of_scope=["officer_b"],
+            out_of_scope=["officer_b", "leader_b"],
             read_only=["officer_a"],
         ),
         ViewCase(
             "study:activity_qr_code",
             ok=["leader_a"],
             args=lambda t: [t.upcoming.pk],
-            out_of_scope=["officer_b"],
+            out_of_scope=["officer_b", "leader_b"],
             read_only=["officer_a"],
         ),
         ViewCase(
@@ -121,7 +163,7 @@ class StudyMatrix(MatrixTestCase):
             ok=["leader_a"],
             args=_held,
             allowed=["post"],
-            out_of_scope=["officer_b"],
+            out_of_scope=["officer_b", "leader_b"],
             read_only=["officer_a"],
         ),
         ViewCase(
@@ -130,7 +172,7 @@ class StudyMatrix(MatrixTestCase):
             args=_held,
             method="post",
             data=lambda t: {"officer": t.p.leader_a.officer.pk, "reason": "出警"},
-            out_of_scope=["officer_b"],
+            out_of_scope=["officer_b", "leader_b"],
             read_only=["officer_a"],
         ),
         ViewCase(
@@ -139,7 +181,7 @@ class StudyMatrix(MatrixTestCase):
             args=_held,
             method="post",
             data=lambda t: {"text": "学习笔记"},
-            out_of_scope=["officer_b"],
+            out_of_scope=["officer_b", "leader_b"],
         ),
         ViewCase(
             "study:speech",
@@ -147,7 +189,7 @@ class StudyMatrix(MatrixTestCase):
             args=_held,
             method="post",
             data=lambda t: {"speaker": "甲所长", "summary": "谈体会"},
-            out_of_scope=["officer_b"],
+            out_of_scope=["officer_b", "leader_b"],
             read_only=["officer_a"],
         ),
         ViewCase(
@@ -156,7 +198,7 @@ class StudyMatrix(MatrixTestCase):
             args=_held,
             method="post",
             data=_photo,
-            out_of_scope=["officer_b"],
+            out_of_scope=["officer_b", "leader_b"],
             read_only=["officer_a"],
         ),
         ViewCase(
@@ -165,7 +207,7 @@ class StudyMatrix(MatrixTestCase):
             args=_held,
             method="post",
             data=lambda t: {"text": "会议记录"},
-            out_of_scope=["officer_b"],
+            out_of_scope=["officer_b", "leader_b"],
             read_only=["officer_a"],
         ),
         ViewCase(
@@ -190,14 +232,14 @@ class StudyMatrix(MatrixTestCase):
             args=lambda t: [t.distribution.pk],
             method="post",
             data=lambda t: {"received_by": "甲内勤"},
-            out_of_scope=["officer_b"],
+            out_of_scope=["officer_b", "leader_b"],
             read_only=["officer_a"],
         ),
         ViewCase(
             "study:material_detail",
             ok=["leader_a", "officer_a"],
             args=lambda t: [t.material.pk],
-            out_of_scope=["officer_b"],
+            out_of_scope=["officer_b", "leader_b"],
         ),
         ViewCase(
             "study:material_distribute",
@@ -209,8 +251,22 @@ class StudyMatrix(MatrixTestCase):
                 "copies": 5,
                 "distributed_on": timezone.localdate().isoformat(),
             },
-            out_of_scope=["officer_b"],
+            out_of_scope=["officer_b", "leader_b"],
             read_only=["officer_a"],
+        ),
+        ViewCase(
+            "study:material_distribute",
+            name="study:material_distribute (held above)",
+            ok=["committee"],
+            args=lambda t: [t.county_material.pk],
+            method="post",
+            data=lambda t: {
+                "unit": t.p.unit_b.pk,
+                "copies": 5,
+                "distributed_on": timezone.localdate().isoformat(),
+            },
+            no_scope="everyone below sees a county material",
+            read_only=["leader_a", "leader_b"],
         ),
         ViewCase(
             "study:material_studied",
@@ -218,7 +274,7 @@ class StudyMatrix(MatrixTestCase):
             args=lambda t: [t.material.pk],
             method="post",
             data=lambda t: {"note": "学了要点"},
-            out_of_scope=["officer_b"],
+            out_of_scope=["officer_b", "leader_b"],
         ),
         ViewCase("study:topic_list", ok=["committee", "officer_a"], no_scope=OWN_SCOPE),
         ViewCase(
@@ -232,7 +288,7 @@ class StudyMatrix(MatrixTestCase):
             "study:topic_detail",
             ok=["leader_a", "officer_a"],
             args=lambda t: [t.topic.pk],
-            out_of_scope=["officer_b"],
+            out_of_scope=["officer_b", "leader_b"],
         ),
         ViewCase(
             "study:reflection_submit",
@@ -243,14 +299,14 @@ class StudyMatrix(MatrixTestCase):
                 "shortcomings": "联系群众不够紧密,调研太少。",
                 "plans": "每月走访十户群众并记录。",
             },
-            out_of_scope=["officer_b"],
+            out_of_scope=["officer_b", "leader_b"],
         ),
         ViewCase(
             "study:reflection_detail",
             ok=["officer_a", "leader_a", "clerk_a"],
             args=lambda t: [t.reflection.pk],
             allowed=["post"],
-            out_of_scope=["officer_b", "supervision"],
+            out_of_scope=["officer_b", "leader_b", "supervision"],
         ),
         ViewCase(
             "study:reflection_detail",
@@ -260,7 +316,7 @@ class StudyMatrix(MatrixTestCase):
             method="post",
             allowed=["get"],
             data=lambda t: {"text": "认识深刻。"},
-            out_of_scope=["officer_b"],
+            out_of_scope=["officer_b", "leader_b"],
             read_only=["officer_a"],
         ),
         ViewCase("study:records", ok=["leader_a", "committee"], out_of_scope=["officer_a"]),
@@ -269,6 +325,6 @@ class StudyMatrix(MatrixTestCase):
             "study:officer_record",
             ok=["leader_a", "officer_a", "committee"],
             args=lambda t: [t.p.officer_a_profile.pk],
-            out_of_scope=["officer_b"],
+            out_of_scope=["officer_b", "leader_b"],
         ),
     ]

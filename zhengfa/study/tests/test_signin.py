@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from zhengfa.org.models import Officer, OfficerStatus
 from zhengfa.org.testing import PersonaTestCase
 from zhengfa.study import qr, services
-from zhengfa.study.models import Attendance
+from zhengfa.study.models import Activity, ActivityType, Attendance
 from zhengfa.study.tests.factories import activity_for_unit_a
 
 
@@ -212,3 +214,67 @@ class HandAndOddSignInTests(PersonaTestCase):
         forged = client.get(reverse("study:checkin", args=[activity.pk, "1-" + "0" * 20]))
         self.assertEqual((missing.status_code, forged.status_code), (400, 400))
         self.assertContains(missing, "签到码无效", status_code=400)
+
+
+class WalkInTests(PersonaTestCase):
+    """The rules of ticking people in by hand live in the service, whatever the page sends."""
+
+    def activity(self, **fields: Any) -> Activity:
+        start = timezone.now() - dt.timedelta(minutes=30)
+        return services.activity_save(
+            by=self.p.leader_a,
+            title="小范围座谈",
+            type=ActivityType.objects.get(code="lecture"),
+            unit=self.p.unit_a,
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=2),
+            audience_officers=[self.p.officer_a_profile],
+            held=True,
+            **fields,
+        )
+
+    def tick(self, activity: Activity, *officers: Officer, by: Any = None) -> int:
+        return services.sign_in_by_hand(
+            activity=activity, officers=list(officers), by=by or self.p.leader_a
+        )
+
+    def test_without_walk_ins_only_the_audience_is_ticked(self) -> None:
+        activity = self.activity()
+        clerk = self.p.clerk_a.officer
+        with self.assertRaises(ValidationError) as info:
+            self.tick(activity, self.p.officer_a_profile, clerk)
+        self.assertEqual(info.exception.code, "not_audience")
+        self.assertFalse(Attendance.objects.filter(activity=activity).exists())
+        self.assertEqual(self.tick(activity, self.p.officer_a_profile), 1)
+
+    def test_walk_ins_only_from_the_organisers_own_scope(self) -> None:
+        activity = self.activity(allow_walk_ins=True)
+        with self.assertRaises(PermissionDenied):
+            self.tick(activity, self.p.officer_a_profile, self.p.officer_b_profile)
+        self.assertFalse(Attendance.objects.filter(activity=activity).exists())
+        self.assertEqual(self.tick(activity, self.p.clerk_a.officer), 1)
+        row = Attendance.objects.get(activity=activity)
+        self.assertEqual((row.officer, row.walk_in), (self.p.clerk_a.officer, True))
+
+    def test_only_an_organiser_ticks_and_nobody_who_left(self) -> None:
+        activity = self.activity(allow_walk_ins=True)
+        for who in (self.p.officer_a, self.p.leader_b, self.p.supervision):
+            with self.assertRaises(PermissionDenied):
+                self.tick(activity, self.p.officer_a_profile, by=who)
+        Officer.objects.filter(pk=self.p.officer_a_profile.pk).update(status=OfficerStatus.LEFT)
+        with self.assertRaises(ValidationError) as info:
+            self.tick(activity, Officer.objects.get(pk=self.p.officer_a_profile.pk))
+        self.assertEqual(info.exception.code, "not_serving")
+        self.assertFalse(Attendance.objects.filter(activity=activity).exists())
+
+    def test_the_page_sends_the_ticked_ids_to_these_rules(self) -> None:
+        activity = self.activity(allow_walk_ins=True)
+        url = reverse("study:attendance", args=[activity.pk])
+        outside = self.assertStatus(
+            self.p.leader_a, "post", url, 403, {"officer": [self.p.officer_b_profile.pk]}
+        )
+        self.assertEqual(outside.status_code, 403)
+        self.assertStatus(
+            self.p.leader_a, "post", url, 302, {"officer": [self.p.clerk_a.officer.pk]}
+        )
+        self.assertTrue(Attendance.objects.get(activity=activity).walk_in)
