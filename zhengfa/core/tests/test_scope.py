@@ -33,6 +33,7 @@ class VisibleToTests(PersonaTestCase):
 
     def test_anonymous_and_inactive_see_nothing(self) -> None:
         self.assertEqual(self.names(AnonymousUser()), set())
+        self.assertEqual(self.names(None), set())
         self.p.leader_a.is_active = False
         self.assertEqual(self.names(self.p.leader_a), set())
 
@@ -132,6 +133,11 @@ class AccountScopeTests(PersonaTestCase):
         self.assertNotIn(loose, set(User.objects.visible_to(station_admin, "admin")))
         self.assertIn(loose, set(User.objects.visible_to(self.p.sysadmin, "admin")))
         self.assertEqual(User.objects.visible_to(self.p.committee, "admin").count(), 0)
+        # A subtree of one unit means nothing for records in several: said, not guessed.
+        with self.assertRaises(TypeError):
+            User.objects.within(self.p.unit_a)
+        with self.assertRaises(TypeError):
+            User.objects.granted_to(self.p.sysadmin, "org", "admin", strictly_below=True)
 
 
 def test_collapse_paths() -> None:
