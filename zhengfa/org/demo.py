@@ -159,10 +159,29 @@ class DemoBuilder:
         positions: list[str],
         auxiliary: int = 0,
     ) -> None:
+        """A unit's officers, in one bulk insert (the random draws as for one by one)."""
+        planned = []
         for i in range(count):
             aux = i >= count - auxiliary
-            position = "辅警" if aux else positions[i % len(positions)]
-            self.officer(unit, f"{prefix}{'F' if aux else ''}{start + i:04d}", position, aux)
+            planned.append(
+                services.NewOfficer(
+                    unit=unit,
+                    name=self.person_name(),
+                    id_number=_id_number(self.rng),
+                    work_phone=f"1{self.rng.choice('3578')}{self.rng.randrange(0, 10**9):09d}",
+                    staff_number=f"{prefix}{'F' if aux else ''}{start + i:04d}",
+                    position="辅警" if aux else positions[i % len(positions)],
+                    is_auxiliary=aux,
+                )
+            )
+        existing = set(
+            Officer.objects.filter(staff_number__in=[p.staff_number for p in planned]).values_list(
+                "staff_number", flat=True
+            )
+        )
+        missing = [p for p in planned if p.staff_number not in existing]
+        services.officers_create_many(officers=missing)
+        self.created["officers"] += len(missing)
 
 
 ACCOUNTS = [
