@@ -153,7 +153,13 @@ def run_settings(**env: str) -> subprocess.CompletedProcess[str]:
     }
     clean.update(env)
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); print('started');"
+            "from django.contrib.auth.hashers import make_password;"
+            "print(make_password('Kangbao#2021').split('$')[:4])",
+        ],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "zhengfa.settings"},
         capture_output=True,
@@ -188,6 +194,9 @@ def test_production_starts_with_real_secrets(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
+    # Outside tests, passwords are stored with Argon2id at its full cost (100 MB of memory);
+    # tests use a cheaper Argon2 (settings: ZHENGFA_ENV=test).
+    assert "['argon2', 'argon2id', 'v=19', 'm=102400,t=2,p=8']" in result.stdout
 
 
 def test_production_refuses_a_cache_of_its_own_per_process() -> None:
