@@ -50,7 +50,8 @@ def main() -> int:
     from zhengfa.org.models import User
 
     failures = 0
-    print(f"{'who':<11} {'page':<34} {'median':>8} {'p95':>8} {'target':>8}")
+    width = max(len(f"{p.method} {p.path}") for p in registry.bench_pages)
+    print(f"{'who':<11} {'page':<{width}} {'median':>8} {'p95':>8} {'target':>8}")
     for page in registry.bench_pages:
         who, method, path, target = page.who, page.method, page.path, page.target_ms
         client = Client()
@@ -79,7 +80,8 @@ def main() -> int:
         ok = p95 <= target
         failures += not ok
         print(
-            f"{who or 'citizen':<11} {method.upper() + ' ' + path:<34} {p50:>6.0f}ms {p95:>6.0f}ms "
+            f"{who or 'citizen':<11} {method.upper() + ' ' + path:<{width}} "
+            f"{p50:>6.0f}ms {p95:>6.0f}ms "
             f"{target:>6}ms {'ok' if ok else 'SLOW'}"
         )
     return 1 if failures else 0
