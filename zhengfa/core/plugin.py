@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .audit import may_read_audit
 from .jobs import daily
 from .navigation import Pillar
-from .registry import BenchPage, NavItem, PeriodicJob, Plugin
+from .registry import Audited, BenchPage, NavItem, PeriodicJob, Plugin
 
 
 def _deadlines() -> object:
@@ -38,6 +39,15 @@ PLUGIN = Plugin(
     jobs=[
         PeriodicJob("notify_deadlines", _deadlines, daily),
         PeriodicJob("clear_sessions", _clear_sessions, daily),
+    ],
+    # Who enrolled an authenticator and who removed one; never the secret.
+    audited=[
+        Audited(
+            TOTPDevice,
+            {
+                "include_fields": ["user", "name", "confirmed"],
+            },
+        )
     ],
     bench_pages=[
         BenchPage("zfw", "/staff/", 300),

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,9 +19,11 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_otp import devices_for_user
+from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from . import signals
 from .audit import may_read_audit
@@ -62,35 +65,57 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     return render(request, "core/otp_verify.html", {"form": form, "next": _safe_next(request)})
 
 
+SETUP_KEY = "zf_otp_setup_key"
+SETUP_FAILURES = "zf_otp_setup_failures"
+SETUP_TRIES = 5
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def otp_setup(request: HttpRequest) -> HttpResponse:
-    """Enrol an authenticator app: scan the code, then confirm with one token."""
-    if request.user.is_verified():  # type: ignore[union-attr]
-        messages.info(request, _("Two-factor sign-in is already on for your account."))
-        return redirect("core:dashboard")
-    # The person's own authenticator: no scope question.
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=request.user, name="default", confirmed=False)
+    """Enrol an authenticator app: scan the code, then confirm with one token.
+
+    Only an account without a confirmed authenticator may enrol (one that has one proves it
+    first, on the verify page; replacing it is an administrator's reset). The secret lives in
+    this browser session alone until confirmed, so another session of the account can neither
+    see it nor confirm it; the device is stored, and audited, only when confirmed.
+    """
+    user: Any = request.user
+    if user_has_device(user, confirmed=True):
+        if user.is_verified():
+            messages.info(request, _("Two-factor sign-in is already on for your account."))
+            return redirect("core:dashboard")
+        return redirect("core:otp_verify")
+    key = request.session.get(SETUP_KEY) or random_hex(20)
+    request.session[SETUP_KEY] = key
+    device = TOTPDevice(user=user, name="default", key=key, confirmed=False)
     form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        if not device.verify_is_allowed()[0]:
-            form.add_error(
-                "token",
-                _("Too many wrong codes in a row. Wait a minute, then enter the current code."),
+        failures = int(request.session.get(SETUP_FAILURES, 0))
+        if failures >= SETUP_TRIES:
+            # A fresh secret after too many wrong codes: guessing starts over from nothing.
+            request.session.pop(SETUP_KEY, None)
+            request.session[SETUP_FAILURES] = 0
+            messages.error(
+                request,
+                _("Too many wrong codes in a row. Scan the new code below, then enter its code."),
             )
-        elif device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+            return redirect("core:otp_setup")
+        if _totp_matches(device, form.cleaned_data["token"]):
+            with transaction.atomic():
+                TOTPDevice.objects.filter(user=user).delete()  # unconfirmed leftovers
+                device.confirmed = True
+                device.save()
+            for name in (SETUP_KEY, SETUP_FAILURES):
+                request.session.pop(name, None)
             otp_login(request, device)
             messages.success(request, _("Two-factor sign-in is now on for your account."))
             return redirect("core:dashboard")
-        else:
-            form.add_error(
-                "token",
-                _("That code is not right. Check the time on your phone and try the current code."),
-            )
+        request.session[SETUP_FAILURES] = failures + 1
+        form.add_error(
+            "token",
+            _("That code is not right. Check the time on your phone and try the current code."),
+        )
     qr = segno.make(device.config_url, micro=False)
     return render(
         request,
@@ -101,6 +126,12 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             "secret": device.config_url.split("secret=")[1].split("&")[0],
         },
     )
+
+
+def _totp_matches(device: TOTPDevice, token: str) -> bool:
+    """Check a code against an unsaved device (django-otp's own check would save it)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return bool(totp.verify(int(token), tolerance=device.tolerance))
 
 
 @login_required

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from auditlog.models import LogEntry
 from django.contrib.auth.hashers import identify_hasher
 from django.test import Client, TestCase
 from django.utils import timezone
@@ -20,6 +21,23 @@ from zhengfa.org.models import Unit, User
 from zhengfa.org.testing import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[3]
+
+
+def secret_of(page: Any) -> str:
+    import re
+
+    found = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page.content.decode())
+    assert found is not None
+    return found.group(1)
+
+
+def current_code(page: Any) -> str:
+    """The code an authenticator app would show now for the secret on the setup page."""
+    import base64
+
+    secret = secret_of(page)
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    return f"{totp(key):06d}"
 
 
 def sign_in(client: Client, username: str, password: str) -> Any:
@@ -107,15 +125,18 @@ class SignInTests(TestCase):
         self.assertRedirects(response, "/accounts/2fa/setup/", fetch_redirect_response=False)
         page = self.client.get("/accounts/2fa/setup/")
         self.assertContains(page, "data:image/svg+xml")
-        device = TOTPDevice.objects.get(user=self.admin, confirmed=False)
+        self.assertFalse(TOTPDevice.objects.exists())  # nothing stored until confirmed
         bad = self.client.post("/accounts/2fa/setup/", {"token": "000000"})
         self.assertContains(bad, "验证码不正确")
-        device.refresh_from_db()
-        device.throttle_reset()  # as if the person waited before the next try
-        token = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
-        ok = self.client.post("/accounts/2fa/setup/", {"token": f"{token:06d}"})
+        ok = self.client.post("/accounts/2fa/setup/", {"token": current_code(page)})
         self.assertRedirects(ok, "/staff/", fetch_redirect_response=False)
         self.assertEqual(self.client.get("/staff/audit/").status_code, 200)
+        device = TOTPDevice.objects.get(user=self.admin)
+        self.assertTrue(device.confirmed)
+        # Enrolling is in the audit log, by the person, without the secret.
+        entry = LogEntry.objects.get_for_object(device).get(action=LogEntry.Action.CREATE)
+        self.assertEqual(entry.actor, self.admin)
+        self.assertNotIn(device.key, str(entry.changes))
 
         # The next sign-in asks for a code before any page.
         other = Client()
@@ -126,6 +147,33 @@ class SignInTests(TestCase):
         wrong = other.post("/accounts/2fa/", {"token": "123456", "next": "/staff/audit/"})
         self.assertContains(wrong, "验证码不正确")
         self.assertTrue(SignInEvent.objects.filter(kind=SignInEvent.Kind.OTP_FAILURE).exists())
+
+    def test_an_enrolled_account_cannot_enrol_again_with_the_password_alone(self) -> None:
+        # The administrator enrolled; someone who has only his password signs in.
+        first = Client()
+        sign_in(first, "sysadmin", PASSWORD)
+        page = first.get("/accounts/2fa/setup/")
+        first.post("/accounts/2fa/setup/", {"token": current_code(page)})
+        intruder = Client()
+        sign_in(intruder, "sysadmin", PASSWORD)
+        setup = intruder.get("/accounts/2fa/setup/")
+        self.assertRedirects(setup, "/accounts/2fa/", fetch_redirect_response=False)
+        again = intruder.post("/accounts/2fa/setup/", {"token": "123456"})
+        self.assertRedirects(again, "/accounts/2fa/", fetch_redirect_response=False)
+        self.assertEqual(TOTPDevice.objects.filter(user=self.admin).count(), 1)
+        self.assertEqual(intruder.get("/staff/audit/").status_code, 302)
+
+    def test_the_secret_belongs_to_one_session(self) -> None:
+        mine, theirs = Client(), Client()
+        sign_in(mine, "sysadmin", PASSWORD)
+        sign_in(theirs, "sysadmin", PASSWORD)
+        my_page = mine.get("/accounts/2fa/setup/")
+        their_page = theirs.get("/accounts/2fa/setup/")
+        self.assertNotEqual(secret_of(my_page), secret_of(their_page))
+        # A code of the other session's secret does not enrol this one.
+        refused = mine.post("/accounts/2fa/setup/", {"token": current_code(their_page)})
+        self.assertEqual(refused.status_code, 200)
+        self.assertFalse(TOTPDevice.objects.exists())
 
     def test_two_factor_is_optional_for_other_roles(self) -> None:
         sign_in(self.client, "zfw", PASSWORD)
