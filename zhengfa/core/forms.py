@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -86,6 +87,32 @@ def add_service_errors(form: forms.Form, exc: Any) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+class MaskedValueField(forms.CharField):
+    """A personal value (ID number, phone) on an edit form: shown masked, never in full.
+
+    Left as shown, it keeps the stored value; typed anew, it is checked and replaces it;
+    emptied, it is removed. Seeing the full value is the reveal button's, with a reason.
+    """
+
+    def __init__(self, *args: Any, mask: Callable[[str], str], **kwargs: Any) -> None:
+        self.mask = mask
+        self.stored = ""
+        kwargs.setdefault(
+            "help_text", _("Shown masked. Leave it to keep the value; type a new one to change it.")
+        )
+        super().__init__(*args, **kwargs)
+
+    def keep(self, stored: str) -> None:
+        """The current value: the form shows its mask and keeps it when left as is."""
+        self.stored = stored or ""
+        self.initial = self.mask(self.stored) if self.stored else ""
+
+    def clean(self, value: Any) -> Any:
+        if self.stored and (value or "").strip() == self.mask(self.stored):
+            return self.stored
+        return super().clean(value)
 
 
 class TransitionForm(forms.Form):

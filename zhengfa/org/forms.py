@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhengfa.core.forms import MaskedValueField
+from zhengfa.core.masking import mask_id_number, mask_phone
 from zhengfa.core.validators import (
     normalize_id_number,
     normalize_phone,
@@ -65,15 +67,19 @@ class OfficerForm(forms.Form):
     position = forms.CharField(label=_("Position"), max_length=60, required=False)
     staff_number = forms.CharField(label=_("Staff or police number"), max_length=30)
     is_auxiliary = forms.BooleanField(label=_("Auxiliary officer"), required=False)
-    work_phone = forms.CharField(
-        label=_("Work phone"), max_length=20, required=False, validators=[validate_phone]
+    work_phone = MaskedValueField(
+        label=_("Work phone"),
+        max_length=20,
+        required=False,
+        validators=[validate_phone],
+        mask=mask_phone,
     )
-    id_number = forms.CharField(
+    id_number = MaskedValueField(
         label=_("ID number"),
         max_length=20,
         required=False,
         validators=[validate_id_number],
-        help_text=_("Stored encrypted and shown masked."),
+        mask=mask_id_number,
     )
     status = forms.ChoiceField(
         label=_("Status"), choices=OfficerStatus.choices, initial=OfficerStatus.ACTIVE
@@ -93,6 +99,11 @@ class OfficerForm(forms.Form):
         unit = self.fields["unit"]
         assert isinstance(unit, forms.ModelChoiceField)
         unit.queryset = units
+        if instance is not None:
+            for name in ("work_phone", "id_number"):
+                field = self.fields[name]
+                assert isinstance(field, MaskedValueField)
+                field.keep(getattr(instance, name))
 
     def clean_staff_number(self) -> str:
         value: str = self.cleaned_data["staff_number"].strip()

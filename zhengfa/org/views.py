@@ -230,8 +230,6 @@ def officer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "position": officer.position,
         "staff_number": officer.staff_number,
         "is_auxiliary": officer.is_auxiliary,
-        "work_phone": officer.work_phone,
-        "id_number": officer.id_number,
         "status": officer.status,
         "left_on": officer.left_on,
     }

@@ -8,6 +8,7 @@ from auditlog.models import LogEntry
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from zhengfa.core.scope import can
 from zhengfa.org.models import Officer
 from zhengfa.org.testing import PersonaTestCase
 
@@ -90,6 +91,32 @@ class OfficerViewTests(PersonaTestCase):
         }
         data.update(overrides)
         return data
+
+    def test_the_edit_form_never_shows_the_full_id_number_or_phone(self) -> None:
+        url = reverse("org:officer_edit", args=[self.p.officer_a_profile.pk])
+        for editor in (self.p.leader_a, self.p.sysadmin):
+            page = self.assertStatus(editor, "get", url, 200)
+            self.assertNotContains(page, "130723199901010015")
+            self.assertNotContains(page, "13812345678")
+            self.assertContains(page, 'value="130723********0015"')
+            self.assertContains(page, 'value="138****5678"')
+        # Left as shown, both are kept; the audit log records no change of them.
+        kept = self.edit_data(id_number="130723********0015", work_phone="138****5678")
+        self.assertStatus(self.p.leader_a, "post", url, 302, kept)
+        officer = Officer.objects.get(pk=self.p.officer_a_profile.pk)
+        self.assertEqual(
+            (officer.id_number, officer.work_phone), ("130723199901010015", "13812345678")
+        )
+        update = LogEntry.objects.get_for_object(officer).get(action=LogEntry.Action.UPDATE)
+        self.assertFalse({"id_number", "work_phone"} & set(update.changes_dict))
+        # Typed anew, the value is checked and replaces the old one.
+        self.assertStatus(
+            self.p.leader_a, "post", url, 400, {**kept, "id_number": "130723199901010016"}
+        )
+        self.assertStatus(self.p.leader_a, "post", url, 302, {**kept, "work_phone": "13900001111"})
+        self.assertEqual(Officer.objects.get(pk=officer.pk).work_phone, "13900001111")
+        # Seeing the full value is the reveal button's, which system administrators lack.
+        self.assertFalse(can(self.p.sysadmin, "org", "reveal"))
 
     def test_officer_edit(self) -> None:
         url = reverse("org:officer_edit", args=[self.p.officer_a_profile.pk])
