@@ -57,11 +57,14 @@ KINDS = {
     "application/vnd.ms-excel": FileKind("application/vnd.ms-excel", "xls", "Excel 97"),
 }
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
-# A guard against decompression bombs, above 200-megapixel phone modes. JPEGs are decoded
-# at a reduced scale (draft), so a large photo costs little memory.
-MAX_PIXELS = 250_000_000
+# Decompression bombs are refused by the size a picture declares, before any decoding. A
+# JPEG is decoded at a reduced scale (draft, to at most twice MAX_SIDE a side), so even a
+# 108-megapixel phone photo costs little; PNG and WebP are decoded whole, so they get less.
+# A picture is decoded once (checked and cleaned in one go), and a form takes a few files at
+# most: one anonymous request costs at most a few such decodes, one after another.
+MAX_PIXELS = {"image/jpeg": 120_000_000, "image/png": 40_000_000, "image/webp": 40_000_000}
 MAX_SIDE = 4096
-Image.MAX_IMAGE_PIXELS = 2 * MAX_PIXELS  # Pillow's own hard stop stays above ours
+Image.MAX_IMAGE_PIXELS = 2 * max(MAX_PIXELS.values())  # Pillow's own stop stays above ours
 
 
 def _draft(img: Image.Image) -> None:
@@ -101,8 +104,28 @@ def _detect(upload: UploadedFile) -> str | None:
     return mime
 
 
+@dataclass(frozen=True)
+class Checked:
+    """An upload that passed: its kind, and for a picture the cleaned bytes to store."""
+
+    mime: str
+    data: bytes | None = None
+
+
+CHECKED = "_zhengfa_checked"
+
+
 def inspect(upload: UploadedFile) -> str:
     """Check one upload; return its MIME type or raise a ValidationError in Chinese."""
+    return _check(upload).mime
+
+
+def _check(upload: UploadedFile) -> Checked:
+    """Check an upload once per request: the form field and the service share the result
+    (a picture is decoded, and cleaned, only the first time)."""
+    done: Checked | None = getattr(upload, CHECKED, None)
+    if done is not None:
+        return done
     size = upload.size or 0
     if size == 0:
         raise ValidationError(
@@ -122,51 +145,52 @@ def inspect(upload: UploadedFile) -> str:
             % {"name": upload.name, "kinds": kinds},
             code="file_type",
         )
-    if mime in IMAGE_TYPES:
-        try:
-            # verify() checks the structure only; load() decodes every pixel, so a cut-off
-            # photo fails here, at the field, and not later when it is re-encoded.
-            with warnings.catch_warnings():
-                # Our own MAX_PIXELS decides; Pillow's warning below it is no error.
-                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-                with Image.open(upload) as img:
-                    if img.width * img.height > MAX_PIXELS:
-                        raise ValidationError(
-                            _("The picture “%(name)s” is too large; send a smaller copy.")
-                            % {"name": upload.name},
-                            code="image_too_large",
-                        )
-                    _draft(img)
-                    img.load()
-        except ValidationError:
-            raise
-        except Exception as exc:
-            # (OSError, SyntaxError for broken PNG chunks, EOFError, struct.error, …)
-            raise ValidationError(
-                _("The picture “%(name)s” cannot be read.") % {"name": upload.name},
-                code="bad_image",
-            ) from exc
-        finally:
-            upload.seek(0)
-    return mime
+    checked = Checked(mime, _clean_image(upload, mime) if mime in IMAGE_TYPES else None)
+    setattr(upload, CHECKED, checked)
+    return checked
 
 
 def _clean_image(upload: UploadedFile, mime: str) -> bytes:
-    """Re-encode a photo: turned upright, without EXIF (GPS included) or other metadata."""
+    """Decode a picture once, refusing it by its declared size first, and re-encode it:
+    turned upright, without EXIF (GPS included) or other metadata."""
     upload.seek(0)
-    with Image.open(upload) as img:
-        _draft(img)
-        img.load()
-        upright = ImageOps.exif_transpose(img) or img
-        if max(upright.size) > MAX_SIDE:
-            upright.thumbnail((MAX_SIDE, MAX_SIDE))
-        fmt = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}[mime]
-        if fmt == "JPEG" and upright.mode not in {"RGB", "L"}:
-            upright = upright.convert("RGB")
-        out = io.BytesIO()
-        options: dict[str, Any] = {"quality": 90} if fmt in {"JPEG", "WEBP"} else {"optimize": True}
-        # Nothing of img.info (exif, xmp, text chunks) is passed on.
-        upright.save(out, format=fmt, **options)
+    try:
+        with warnings.catch_warnings():
+            # Our own MAX_PIXELS decides; Pillow's warning below it is no error.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(upload) as img:
+                # The header alone gives the size: nothing is decoded yet.
+                if img.width * img.height > MAX_PIXELS[mime]:
+                    raise ValidationError(
+                        _("The picture “%(name)s” is too large; send a smaller copy.")
+                        % {"name": upload.name},
+                        code="image_too_large",
+                    )
+                _draft(img)
+                # Decodes every pixel: a cut-off photo fails here, at the field.
+                img.load()
+                upright = ImageOps.exif_transpose(img) or img
+                if max(upright.size) > MAX_SIDE:
+                    upright.thumbnail((MAX_SIDE, MAX_SIDE))
+                fmt = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}[mime]
+                if fmt == "JPEG" and upright.mode not in {"RGB", "L"}:
+                    upright = upright.convert("RGB")
+                out = io.BytesIO()
+                options: dict[str, Any] = (
+                    {"quality": 90} if fmt in {"JPEG", "WEBP"} else {"optimize": True}
+                )
+                # Nothing of img.info (exif, xmp, text chunks) is passed on.
+                upright.save(out, format=fmt, **options)
+    except ValidationError:
+        raise
+    except Exception as exc:
+        # (OSError, SyntaxError for broken PNG chunks, EOFError, struct.error, …)
+        raise ValidationError(
+            _("The picture “%(name)s” cannot be read.") % {"name": upload.name},
+            code="bad_image",
+        ) from exc
+    finally:
+        upload.seek(0)
     return out.getvalue()
 
 
@@ -186,7 +210,8 @@ def attach(
     accept: Collection[str] | None = None,
 ) -> Attachment:
     """Store one file on `record`. `by` is None for a citizen; `accept` narrows the kinds."""
-    mime = inspect(upload)
+    checked = _check(upload)
+    mime = checked.mime
     if accept is not None and mime not in accept:
         raise ValidationError(
             _("“%(name)s” is not a picture.") % {"name": upload.name}
@@ -194,8 +219,8 @@ def attach(
             else _("The file “%(name)s” is not an accepted kind.") % {"name": upload.name},
             code="file_type",
         )
-    if mime in IMAGE_TYPES:
-        data = _clean_image(upload, mime)
+    if checked.data is not None:
+        data = checked.data
     else:
         upload.seek(0)
         data = upload.read()

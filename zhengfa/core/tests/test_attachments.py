@@ -159,3 +159,35 @@ class BrokenImageTests(PersonaTestCase):
         with self.assertRaises(ValidationError) as info:
             inspect(SimpleUploadedFile("broken.png", bytes(data)))
         self.assertEqual(info.exception.code, "bad_image")
+
+
+class DecompressionBombTests(PersonaTestCase):
+    def png(self, width: int, height: int) -> bytes:
+        out = io.BytesIO()
+        Image.new("1", (width, height)).save(out, format="PNG", optimize=True)
+        return out.getvalue()
+
+    def test_a_huge_picture_is_refused_by_its_declared_size_without_decoding(self) -> None:
+        from unittest import mock
+
+        from PIL import ImageFile
+
+        bomb = self.png(15000, 15000)  # 225 megapixels in a few hundred kilobytes
+        self.assertLess(len(bomb), 2 * 1024 * 1024)
+        with mock.patch.object(ImageFile.ImageFile, "load") as load:
+            with self.assertRaises(ValidationError) as info:
+                AttachmentField().clean([upload("bomb.png", bomb)])
+            load.assert_not_called()
+        self.assertEqual(info.exception.error_list[0].code, "image_too_large")
+
+    def test_a_picture_is_decoded_once_from_the_form_to_the_stored_file(self) -> None:
+        from unittest import mock
+
+        case, _code = case_open(unit=self.p.unit_a, title="照片", by=self.p.leader_a)
+        photo = upload("现场.jpg", jpeg_with_gps())
+        # Each opening is a decoding of every pixel (the field's check, then the cleaning).
+        with mock.patch.object(Image, "open", side_effect=Image.open) as opened:
+            [checked] = AttachmentField().clean([photo])
+            stored = attach(record=case, upload=checked, by=self.p.leader_a)
+        self.assertEqual(opened.call_count, 1)
+        self.assertEqual(stored.mime_type, "image/jpeg")
