@@ -128,7 +128,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "zhengfa.core.middleware.AuditMiddleware",
     # Last, so that a lockout answers before any view runs.
     "axes.middleware.AxesMiddleware",
 ]
@@ -247,8 +247,10 @@ AUDIT_RETENTION_DAYS = max(180, env.int("AUDIT_RETENTION_DAYS", default=365))
 AUDITLOG_INCLUDE_ALL_MODELS = False
 # Masked fields (encrypted personal data) leave no part of their value in the log.
 AUDITLOG_MASK_CALLABLE = "zhengfa.core.masking.mask_for_audit"
-# Citizens submit anonymously: no address is ever written with a change.
+# Citizens submit anonymously: no address, port or client-sent correlation id is ever written
+# with a change (core.middleware.AuditMiddleware).
 AUDITLOG_DISABLE_REMOTE_ADDR = True
+AUDITLOG_CID_HEADER = None
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

@@ -95,6 +95,10 @@ PLUGIN = Plugin(
         Audited(Campaign),
         Audited(Phase),
         Audited(Task),
-        Audited(Suggestion, {"mask_fields": ["phone", "name"], "exclude_fields": ["phone_hash"]}),
+        # What a citizen wrote stays in the opinion; the log records that it changed.
+        Audited(
+            Suggestion,
+            {"mask_fields": ["phone", "name", "content"], "exclude_fields": ["phone_hash"]},
+        ),
     ],
 )

@@ -129,6 +129,10 @@ class FollowUpTests(PersonaTestCase):
         )
 
     def test_no_client_address_is_written_anywhere(self) -> None:
+        # Headers a client may send to be recognised again: none of them is kept.
+        self.citizen.defaults.update(
+            HTTP_X_CORRELATION_ID="tracker-5f2a9c", HTTP_X_FORWARDED_PORT="53117"
+        )
         with self.assertLogs(level=logging.DEBUG) as logs:
             logging.getLogger("zhengfa").debug("capture starts")
             code = self.submit(phone="13900001111", name="王大爷")
@@ -143,6 +147,15 @@ class FollowUpTests(PersonaTestCase):
         # The phone number is encrypted at rest, in the audit log too.
         self.assertNotIn("13900001111", dump)
         self.assertNotIn("001111", dump)
+        self.assertNotIn("tracker-5f2a9c", dump)
+        self.assertNotIn("53117", dump)
+        from auditlog.models import LogEntry
+
+        entry = LogEntry.objects.get_for_model(Suggestion).get()
+        self.assertEqual((entry.cid, entry.remote_port, entry.remote_addr), (None, None, None))
+        # What the citizen wrote is in the opinion, not copied into the log.
+        self.assertNotIn("派出所窗口中午无人值守", str(entry.changes))
+        self.assertIn("content", entry.changes_dict)
 
     def test_bad_submission_saves_nothing(self) -> None:
         response = self.citizen.post(
