@@ -4,7 +4,6 @@ from collections.abc import Callable
 from typing import Any
 
 from auditlog.middleware import AuditlogMiddleware
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
@@ -47,6 +46,31 @@ class RequireTwoFactorMiddleware:
             reverse("core:logout"),
             reverse("core:login"),
             reverse("portal:healthz"),
+        }
+        static = "/" + settings.STATIC_URL.lstrip("/")
+        return request.path in exempt or request.path.startswith((static, "/i18n/"))
+
+
+class RequirePasswordChangeMiddleware:
+    """A password an administrator issued is changed by its owner before anything else
+    (the account model says so with ``must_change_password``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if getattr(user, "must_change_password", False) and not self._exempt(request):
+            return redirect("core:password_change")
+        return self.get_response(request)
+
+    @staticmethod
+    def _exempt(request: HttpRequest) -> bool:
+        exempt = {
+            reverse("core:password_change"),
+            reverse("core:logout"),
+            reverse("core:otp_verify"),
+            reverse("core:otp_setup"),
         }
         static = "/" + settings.STATIC_URL.lstrip("/")
         return request.path in exempt or request.path.startswith((static, "/i18n/"))

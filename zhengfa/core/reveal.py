@@ -13,6 +13,7 @@ from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 
+from .audit import record_action
 from .scope import get_scoped_or_404
 
 
@@ -27,12 +28,13 @@ def reveal(*, model: type[models.Model], pk: int, field: str, reason: str, by: A
         raise PermissionDenied
     record = get_scoped_or_404(model._default_manager.all(), by, "reveal", pk=pk)
     value = str(getattr(record, field) or "")
-    LogEntry.objects.log_create(
+    record_action(
         record,
+        by=by,
+        what="revealed",
+        fields=[field],
         action=LogEntry.Action.ACCESS,
-        changes={field: ["***", "revealed"]},
-        actor=by,
-        additional_data={"field": field, "reason": reason},
-        force_log=True,
+        field=field,
+        reason=reason,
     )
     return value

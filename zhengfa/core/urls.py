@@ -10,13 +10,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/2fa/", views.otp_verify, name="otp_verify"),
     path("accounts/2fa/setup/", views.otp_setup, name="otp_setup"),
-    path(
-        "accounts/password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="core/password_change.html", success_url="/staff/"
-        ),
-        name="password_change",
-    ),
+    path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("staff/", views.dashboard, name="dashboard"),
     path("staff/audit/", views.audit_list, name="audit_list"),
     path("staff/notifications/", views.notification_list, name="notification_list"),

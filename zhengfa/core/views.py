@@ -26,7 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from . import signals
-from .audit import may_read_audit
+from .audit import ACTIONS, may_read_audit
 from .forms import AuditFilterForm, SignInFilterForm, TokenForm
 from .generic import paginate
 from .models import SignInEvent
@@ -37,6 +37,22 @@ from .registry import registry
 class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
     redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's own password; one an administrator issued counts as changed then."""
+
+    template_name = "core/password_change.html"
+    success_url = "/staff/"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        user = form.user
+        if getattr(user, "must_change_password", False):
+            user.must_change_password = False
+            user.save(update_fields=["must_change_password"])
+        messages.success(self.request, _("Your password is changed."))
+        return response
 
 
 def _safe_next(request: HttpRequest, default: str = "core:dashboard") -> str:
@@ -213,6 +229,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if tab == "changes":
         for entry in page:
             entry.record_type = _record_type(entry.content_type)
+            entry.action_label = ACTIONS.get((entry.additional_data or {}).get("action", ""), "")
     return render(
         request,
         "core/audit_list.html",

@@ -25,6 +25,9 @@ class User(AbstractUser):
     """An account. Officers and mediators have a profile beside it."""
 
     name = models.CharField(_("name"), max_length=50, blank=True)
+    # Set when an administrator issues a password: only its owner should know it, so he
+    # changes it at his next sign-in before anything else.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     # An account lies in every unit it holds a role or a profile in, and is administered
     # only by someone whose reach covers all of them (else a station's administrator could

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from zhengfa.core.audit import record_action
 from zhengfa.core.scope import may
 from zhengfa.core.validators import normalize_id_number, normalize_phone
 
@@ -188,7 +189,9 @@ def account_set_password(*, user: User, password: str, by: Any) -> None:
     _require_admin_over(by, user)
     validate_password(password, user)
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    record_action(user, by=by, what="password_set", fields=["password"])
 
 
 @transaction.atomic
@@ -207,15 +210,18 @@ def account_reset_second_factor(*, user: User, by: Any) -> int:
 
     _require_admin_over(by, user)
     deleted, _ = TOTPDevice.objects.filter(user=user).delete()
+    record_action(user, by=by, what="second_factor_reset")
     return deleted
 
 
+@transaction.atomic
 def account_unlock(*, user: User, by: Any) -> None:
     """Lift a sign-in lockout before its 30 minutes are over."""
     from axes.utils import reset
 
     _require_admin_over(by, user)
     reset(username=user.get_username())
+    record_action(user, by=by, what="unlocked")
 
 
 @transaction.atomic

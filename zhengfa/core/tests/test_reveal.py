@@ -35,7 +35,10 @@ class RevealTests(PersonaTestCase):
         self.assertEqual(response["Cache-Control"], "no-store")
         entry = LogEntry.objects.get(action=LogEntry.Action.ACCESS)
         self.assertEqual(entry.actor, self.p.leader_a)
-        self.assertEqual(entry.additional_data, {"field": "id_number", "reason": "核对政审材料"})
+        self.assertEqual(
+            entry.additional_data,
+            {"action": "revealed", "field": "id_number", "reason": "核对政审材料"},
+        )
         self.assertNotIn("130723199901010015", str(entry.changes))
         # The detail page afterwards is masked again.
         page = self.assertStatus(

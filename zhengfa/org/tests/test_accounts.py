@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from axes.models import AccessAttempt
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -44,6 +45,63 @@ class AccountAdminTests(PersonaTestCase):
             {"new_password1": "Station#A-2021", "new_password2": "Station#A-2021"},
         )
         self.assertTrue(User.objects.get(pk=self.p.officer_a.pk).check_password("Station#A-2021"))
+
+    def test_administrators_acts_on_an_account_are_audited(self) -> None:
+        from auditlog.models import LogEntry
+
+        target = self.p.officer_a
+        self.assertStatus(
+            self.p.sysadmin,
+            "post",
+            reverse("org:account_password", args=[target.pk]),
+            302,
+            {"new_password1": "Station#A-2021", "new_password2": "Station#A-2021"},
+        )
+        self.assertStatus(
+            self.p.sysadmin,
+            "post",
+            reverse("org:account_reset_second_factor", args=[target.pk]),
+            302,
+        )
+        self.assertStatus(
+            self.p.sysadmin, "post", reverse("org:account_unlock", args=[target.pk]), 302
+        )
+        entries = LogEntry.objects.get_for_object(target).filter(actor=self.p.sysadmin)
+        done = [(e.additional_data or {}).get("action") for e in entries.order_by("pk")]
+        self.assertEqual(
+            [d for d in done if d], ["password_set", "second_factor_reset", "unlocked"]
+        )
+        self.assertNotIn("Station#A-2021", str([e.changes for e in entries]))
+        self.assertNotIn(target.password, str([e.changes for e in entries]))
+        page = self.assertStatus(self.p.sysadmin, "get", reverse("core:audit_list"), 200)
+        self.assertContains(page, "管理员设置了密码")
+
+    def test_a_password_the_administrator_set_is_changed_at_the_next_sign_in(self) -> None:
+        self.assertStatus(
+            self.p.sysadmin,
+            "post",
+            reverse("org:account_password", args=[self.p.officer_a.pk]),
+            302,
+            {"new_password1": "Station#A-2021", "new_password2": "Station#A-2021"},
+        )
+        client = Client()
+        client.post("/accounts/login/", {"username": "pcs_a", "password": "Station#A-2021"})
+        self.assertRedirects(
+            client.get("/staff/"), "/accounts/password/", fetch_redirect_response=False
+        )
+        form = client.get("/accounts/password/")
+        self.assertContains(form, "管理员为您设置了此密码")
+        changed = client.post(
+            "/accounts/password/",
+            {
+                "old_password": "Station#A-2021",
+                "new_password1": "MyOwn#Pass-2026",
+                "new_password2": "MyOwn#Pass-2026",
+            },
+        )
+        self.assertRedirects(changed, "/staff/", fetch_redirect_response=False)
+        self.assertEqual(client.get("/staff/").status_code, 200)
+        self.assertFalse(User.objects.get(pk=self.p.officer_a.pk).must_change_password)
 
     def test_grant_and_revoke_roles(self) -> None:
         grant = reverse("org:role_grant", args=[self.p.officer_a.pk])
