@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 
 from zhengfa.core.validators import (
     normalize_id_number,
@@ -35,6 +34,8 @@ from .models import Officer, Unit, User
 
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
+# Unpacked, a full template of MAX_ROWS rows is about 2 MB; this leaves room for styles.
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -110,51 +111,68 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def _file_error(message: str, row: int = 0) -> tuple[list[dict[str, str]], list[RowError]]:
+    return [], [RowError(row, "", message)]
+
+
+def _not_a_workbook() -> tuple[list[dict[str, str]], list[RowError]]:
+    return _file_error(
+        _("This file is not an Excel workbook (.xlsx). Download the template and fill it in.")
+    )
+
+
 def read_rows(file: BinaryIO) -> tuple[list[dict[str, str]], list[RowError]]:
-    """The data rows keyed by column, or a file-level error at row 0."""
+    """The data rows keyed by column, or a file-level error at row 0.
+
+    Whatever the file holds, reading it is bounded: its unpacked size is checked before
+    parsing, and only the template's columns of the first MAX_ROWS rows are ever read (a
+    sheet may declare a cell a million rows down in a few bytes). Any file that cannot be
+    read — no sheet, broken XML — gets the same plain message.
+    """
+    try:
+        with zipfile.ZipFile(file) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return _not_a_workbook()
+    finally:
+        file.seek(0)
+    if unpacked > MAX_UNPACKED_BYTES:
+        return _file_error(
+            _("The file holds more than a roster can: at most %(n)d rows.") % {"n": MAX_ROWS}
+        )
     try:
         wb = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return [], [
-            RowError(
-                0,
-                "",
-                _(
-                    "This file is not an Excel workbook (.xlsx). "
-                    "Download the template and fill it in."
-                ),
-            )
-        ]
-    ws = wb.worksheets[0]
-    rows_iter = ws.iter_rows(values_only=True)
-    header = next(rows_iter, None)
-    expected = [str(c.label) for c in COLUMNS]
-    english = [str(c.key) for c in COLUMNS]
-    got = [_cell_text(v) for v in (header or [])][: len(COLUMNS)]
-    if got != expected and got != english:
-        wb.close()
-        return [], [
-            RowError(
-                1,
-                "",
+    except Exception:
+        return _not_a_workbook()
+    try:
+        if not wb.worksheets:
+            return _not_a_workbook()
+        ws = wb.worksheets[0]
+        declared = ws.max_row if isinstance(ws.max_row, int) else 0
+        if declared > MAX_ROWS + 1:
+            return _file_error(_("A roster may have at most %(n)d rows.") % {"n": MAX_ROWS})
+        rows_iter = ws.iter_rows(max_row=MAX_ROWS + 2, max_col=len(COLUMNS), values_only=True)
+        header = next(rows_iter, None)
+        expected = [str(c.label) for c in COLUMNS]
+        english = [str(c.key) for c in COLUMNS]
+        got = [_cell_text(v) for v in (header or [])][: len(COLUMNS)]
+        if got != expected and got != english:
+            return _file_error(
                 _("The first row must be the template's headings: %(h)s.")
                 % {"h": "、".join(expected)},
+                row=1,
             )
-        ]
-    rows: list[dict[str, str]] = []
-    for values in rows_iter:
-        cells = [_cell_text(v) for v in values][: len(COLUMNS)]
-        cells += [""] * (len(COLUMNS) - len(cells))
-        if not any(cells):
-            rows.append({})
-            continue
-        rows.append({c.key: cells[i] for i, c in enumerate(COLUMNS)})
-        if len(rows) > MAX_ROWS:
-            wb.close()
-            return [], [
-                RowError(0, "", _("A roster may have at most %(n)d rows.") % {"n": MAX_ROWS})
-            ]
-    wb.close()
+        rows: list[dict[str, str]] = []
+        for values in rows_iter:
+            cells = [_cell_text(v) for v in values][: len(COLUMNS)]
+            cells += [""] * (len(COLUMNS) - len(cells))
+            rows.append({c.key: cells[i] for i, c in enumerate(COLUMNS)} if any(cells) else {})
+            if len(rows) > MAX_ROWS:
+                return _file_error(_("A roster may have at most %(n)d rows.") % {"n": MAX_ROWS})
+    except Exception:  # broken XML and the like surface while the sheet is read
+        return _not_a_workbook()
+    finally:
+        wb.close()
     return rows, []
 
 

@@ -148,3 +148,79 @@ class RosterLimitsTests(PersonaTestCase):
         )
         self.assertContains(response, "已有使用此用户名的账号", status_code=400)
         self.assertFalse(Officer.objects.filter(staff_number="sysadmin").exists())
+
+
+def rewritten(upload: SimpleUploadedFile, name: str, change: Any) -> SimpleUploadedFile:
+    """The workbook with one of its inner files changed (`change(text) -> text`)."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(upload.read()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == name:
+                data = change(data.decode("utf-8")).encode("utf-8")
+            target.writestr(info, data)
+    return SimpleUploadedFile("roster.xlsx", out.getvalue())
+
+
+class UnreadableRosterTests(PersonaTestCase):
+    """Whatever the file holds, the answer is a plain message at the field, soon."""
+
+    url = reverse("org:officer_import")
+    SHEET = "xl/worksheets/sheet1.xml"
+
+    def refused(self, upload: SimpleUploadedFile, message: str) -> None:
+        before = Officer.objects.count()
+        response = self.client_for(self.p.leader_a).post(self.url, {"file": upload})
+        self.assertContains(response, message, status_code=400)
+        self.assertEqual(Officer.objects.count(), before)
+
+    def valid(self) -> SimpleUploadedFile:
+        return workbook([["张一", "PCS-A", "民警", "A300", "否", "", ""]])
+
+    def test_a_workbook_without_a_sheet(self) -> None:
+        import re
+
+        def no_sheets(text: str) -> str:
+            return re.sub(r"<sheets>.*</sheets>", "<sheets/>", text, flags=re.S)
+
+        self.refused(rewritten(self.valid(), "xl/workbook.xml", no_sheets), "不是Excel工作簿")
+
+    def test_a_sheet_of_broken_xml(self) -> None:
+        self.refused(
+            rewritten(self.valid(), self.SHEET, lambda text: text[: len(text) // 2]),
+            "不是Excel工作簿",
+        )
+
+    def test_one_cell_far_down_and_right_is_not_walked_to(self) -> None:
+        wb = Workbook()
+        ws = wb.active
+        assert ws is not None
+        ws.append(HEADER)
+        ws.cell(row=20000, column=1000, value="x")  # column ALL
+        out = io.BytesIO()
+        wb.save(out)
+        self.assertLess(len(out.getvalue()), 10_000)
+        far = SimpleUploadedFile("roster.xlsx", out.getvalue())
+        self.refused(far, "最多5000行")
+        # Without the sheet's declared size, reading still stops at the row limit.
+        import re
+
+        undeclared = rewritten(
+            SimpleUploadedFile("roster.xlsx", out.getvalue()),
+            self.SHEET,
+            lambda text: re.sub(r"<dimension [^>]*/>", "", text),
+        )
+        self.refused(undeclared, "最多5000行")
+
+    def test_a_file_that_unpacks_to_far_more_than_a_roster(self) -> None:
+        padding = "<!--" + "x" * (25 * 1024 * 1024) + "-->"
+        bomb = rewritten(
+            self.valid(),
+            self.SHEET,
+            lambda text: text.replace("<sheetData>", padding + "<sheetData>"),
+        )
+        self.assertLess(bomb.size or 0, 1024 * 1024)
+        self.refused(bomb, "最多5000行")
