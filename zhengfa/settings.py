@@ -355,6 +355,11 @@ FOLLOWUP_RATE_LIMIT = (
     env.int("FOLLOWUP_RATE_LIMIT", default=10),
     env.int("FOLLOWUP_RATE_WINDOW", default=15 * 60),
 )
+# Public submissions (opinions, and the forms that follow) per client address and window.
+SUBMISSION_RATE_LIMIT = (
+    env.int("SUBMISSION_RATE_LIMIT", default=5),
+    env.int("SUBMISSION_RATE_WINDOW", default=60 * 60),
+)
 # Deadlines per workflow and state, in days, overriding each module's defaults:
 # ZHENGFA_DEADLINES='{"campaign.task": {"assigned": 10}}'
 ZHENGFA_DEADLINES: dict[str, dict[str, int | None]] = env.json("ZHENGFA_DEADLINES", default={})

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from zhengfa.core import followup
+from zhengfa.core import followup, ratelimit
 from zhengfa.core.attachments import attachments_of
 from zhengfa.core.forms import add_service_errors
 from zhengfa.core.generic import form_page, paginate, transition_view, workflow_page
@@ -202,6 +202,10 @@ def suggestion_new(request: HttpRequest) -> HttpResponse:
     campaign = current_campaign()
     if campaign is None:
         raise Http404
+    refused = ratelimit.submissions_refused(request) if request.method == "POST" else ""
+    if refused:
+        context = {"form": SuggestionForm(), "campaign": campaign, "refused": refused}
+        return render(request, "campaign/suggestion_new.html", context, status=429)
     form = SuggestionForm(
         *((request.POST, request.FILES) if request.method == "POST" else (None, None))
     )
@@ -215,6 +219,7 @@ def suggestion_new(request: HttpRequest) -> HttpResponse:
             phone=data["phone"],
             files=data["attachments"],
         )
+        ratelimit.count_submission(request)
         response = redirect("campaign:suggestion_done")
         followup.remember_for_display(response, code)
         return response

@@ -16,8 +16,9 @@ How a module uses it::
 The public page ``/query/`` (查询进度) takes a code, shows the module's public view —
 status, public timeline entries — and, while the record is open, lets the citizen add
 information or files. A wrong code and a missing record answer alike. Attempts are counted
-per client address in the cache only (a keyed hash of the address, never the address, and
-never the database); past ``FOLLOWUP_RATE_LIMIT`` attempts a clear message asks to wait.
+per client address in the cache only (``core.ratelimit``: a keyed hash of the address, never
+the address, and never the database); only wrong codes count, and past
+``FOLLOWUP_RATE_LIMIT`` of them a clear message asks to wait.
 """
 
 from __future__ import annotations
@@ -28,10 +29,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 
+from . import ratelimit
 from .crypto import keyed_hash
 from .models import FollowUp
 from .registry import PublicView, registry
@@ -130,25 +131,16 @@ def displayed(request: HttpRequest, response: HttpResponse) -> None:
 # --- rate limit, in the cache only -------------------------------------------------------
 
 
-def _client_key(request: HttpRequest) -> str:
-    # The address is only ever hashed, and the hash only lives in the cache for the window.
-    from .net import client_address
-
-    return "zf-fu:" + keyed_hash("rate:" + client_address(request))[:32]
-
-
-def attempts_allowed(request: HttpRequest) -> bool:
-    """Count one attempt; False once the client has used up the window's attempts."""
+def blocked(request: HttpRequest) -> bool:
+    """Whether this client has used up the window's wrong tries (a right code costs none:
+    people behind one carrier address must not lock each other out by typing well)."""
     limit, window = settings.FOLLOWUP_RATE_LIMIT
-    key = _client_key(request)
-    if cache.add(key, 1, timeout=window):
-        return True
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window)
-        return True
-    return bool(count <= limit)
+    return ratelimit.exceeded(request, "followup", limit, window)
+
+
+def failed_attempt(request: HttpRequest) -> None:
+    _limit, window = settings.FOLLOWUP_RATE_LIMIT
+    ratelimit.hit(request, "followup", window)
 
 
 def display_context(request: HttpRequest, code: str) -> dict[str, Any]:

@@ -310,8 +310,12 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404
     if not manager.visible_to(request.user, "view").filter(pk=attachment.object_id).exists():
         raise Http404
+    try:
+        stored = attachment.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:  # lost from storage: nothing to serve
+        raise Http404 from exc
     response = FileResponse(
-        attachment.file.open("rb"),
+        stored,
         content_type=attachment.mime_type,
         as_attachment=not attachment.is_image,
         filename=attachment.original_name,

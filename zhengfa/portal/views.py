@@ -83,7 +83,7 @@ def query(request: HttpRequest) -> HttpResponse:
     form = QueryForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        if not followup.attempts_allowed(request):
+        if followup.blocked(request):
             _limit, window = settings.FOLLOWUP_RATE_LIMIT
             form.errors.clear()
             form.add_error(
@@ -100,9 +100,12 @@ def query(request: HttpRequest) -> HttpResponse:
             if record is not None:
                 followup.unlock(request, record)
                 return redirect("portal:query_record")
+            followup.failed_attempt(request)
             form.add_error(
                 "code", _("No request matches this code. Check each character and try again.")
             )
+        else:
+            followup.failed_attempt(request)
     return render(request, "portal/query.html", {"form": form}, status=status)
 
 

@@ -219,3 +219,36 @@ class StaffPageTests(PersonaTestCase):
         # The citizen's own follow-up page shows that it was received.
         self.assertTrue(received.public and received.by_citizen)
         self.assertEqual(received.start_label, "已收到")
+
+
+class SubmissionBrakeTests(PersonaTestCase):
+    @override_settings(SUBMISSION_RATE_LIMIT=(3, 3600))
+    def test_a_flood_from_one_address_is_refused_and_no_address_is_stored(self) -> None:
+        county_campaign(self.p)
+        flood = Client(REMOTE_ADDR=ADDRESS)
+        data = {"topic": "other", "content": "同一地址连续提交的意见。"}
+        for _ in range(3):
+            self.assertEqual(flood.post("/opinion/", data).status_code, 302)
+        refused = flood.post("/opinion/", data)
+        self.assertContains(refused, "请等待60分钟", status_code=429)
+        self.assertEqual(Suggestion.objects.count(), 3)
+        # Another address is not held back, and no address is in the database.
+        self.assertEqual(
+            Client(REMOTE_ADDR="198.51.100.9").post("/opinion/", data).status_code, 302
+        )
+        self.assertNotIn(ADDRESS, raw_database_text())
+
+    @override_settings(FOLLOWUP_RATE_LIMIT=(3, 600))
+    def test_right_codes_do_not_use_up_the_tries(self) -> None:
+        county_campaign(self.p)
+        citizen = Client(REMOTE_ADDR=ADDRESS)
+        citizen.post("/opinion/", {"topic": "other", "content": "查询次数只算错的。"})
+        page = citizen.get("/opinion/received/")
+        code = re.search(r'id="followup-code"[^>]*>([0-9A-Z-]+)<', page.content.decode())
+        assert code is not None
+        for _ in range(6):  # twice the limit, every time right
+            right = citizen.post("/query/", {"code": code.group(1)})
+            self.assertEqual(right.status_code, 302)
+        for _ in range(3):
+            citizen.post("/query/", {"code": "AAAA-BBBB-CCCC"})
+        self.assertEqual(citizen.post("/query/", {"code": code.group(1)}).status_code, 429)

@@ -139,6 +139,9 @@ class StoredFileTests(PersonaTestCase):
         )
         self.assertEqual(list(attachments_of(self.task)), [stored])
         self.assertEqual(Attachment.objects.count(), 1)
+        # A file lost from storage is not found, not a server error.
+        stored.file.storage.delete(stored.file.name)
+        self.assertStatus(self.p.leader_a, "get", url, 404)
 
 
 class BrokenImageTests(PersonaTestCase):
