@@ -140,7 +140,7 @@ class StoredFileTests(PersonaTestCase):
         self.assertEqual(list(attachments_of(self.task)), [stored])
         self.assertEqual(Attachment.objects.count(), 1)
         # A file lost from storage is not found, not a server error.
-        stored.file.storage.delete(stored.file.name)
+        stored.file.storage.delete(str(stored.file.name))
         self.assertStatus(self.p.leader_a, "get", url, 404)
 
 
