@@ -1,8 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.http import HttpResponse
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# What a spreadsheet reads as the start of a formula (or of a DDE call).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
@@ -10,3 +17,20 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def xlsx_row(ws: WriteOnlyWorksheet, values: Iterable[Any]) -> list[Any]:
+    """A row for ``ws.append``: text that would start a formula is stored as text.
+
+    Names, positions and the like come from people; "=HYPERLINK(...)" typed as a name must
+    reach the reader as those characters, never run when the export is opened.
+    """
+    row: list[Any] = []
+    for value in values:
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            cell = WriteOnlyCell(ws, value=value)
+            cell.data_type = "s"  # openpyxl would make it a formula
+            row.append(cell)
+        else:
+            row.append(value)
+    return row

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
+from zhengfa.core.responses import xlsx_row
 from zhengfa.core.validators import (
     normalize_id_number,
     normalize_phone,
@@ -288,17 +289,20 @@ def export_workbook(officers: QuerySet[Officer]) -> bytes:
     ws.append([str(c.label) for c in COLUMNS] + [str(_("Unit")), str(_("Status"))])
     for o in officers.select_related("user", "unit").iterator(chunk_size=500):
         ws.append(
-            [
-                o.user.display_name,
-                o.unit.code,
-                o.position,
-                o.staff_number,
-                str(_("yes")) if o.is_auxiliary else str(_("no")),
-                o.work_phone_masked,
-                o.id_number_masked,
-                o.unit.name,
-                o.get_status_display(),
-            ]
+            xlsx_row(
+                ws,
+                [
+                    o.user.display_name,
+                    o.unit.code,
+                    o.position,
+                    o.staff_number,
+                    str(_("yes")) if o.is_auxiliary else str(_("no")),
+                    o.work_phone_masked,
+                    o.id_number_masked,
+                    o.unit.name,
+                    o.get_status_display(),
+                ],
+            )
         )
     out = io.BytesIO()
     wb.save(out)

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from zhengfa.core.responses import xlsx_row
 from zhengfa.org.models import Officer
 
 from . import selectors
@@ -35,17 +36,20 @@ def records_workbook(officers: QuerySet[Officer], start: dt.date, end: dt.date) 
     for o in officers:
         rec = records[o.pk]
         ws.append(
-            [
-                o.user.display_name,
-                o.unit.name,
-                o.staff_number,
-                rec.attended,
-                rec.hours,
-                rec.leave,
-                rec.notes,
-                rec.reflections,
-                rec.online,
-            ]
+            xlsx_row(
+                ws,
+                [
+                    o.user.display_name,
+                    o.unit.name,
+                    o.staff_number,
+                    rec.attended,
+                    rec.hours,
+                    rec.leave,
+                    rec.notes,
+                    rec.reflections,
+                    rec.online,
+                ],
+            )
         )
     out = io.BytesIO()
     wb.save(out)

@@ -202,3 +202,22 @@ class OfficerViewTests(PersonaTestCase):
             load_workbook(io.BytesIO(own.content)).worksheets[0].iter_rows(values_only=True)
         )
         self.assertEqual([r[3] for r in rows[1:]], ["B002"])
+
+
+class ExportFormulaTests(PersonaTestCase):
+    def test_text_that_looks_like_a_formula_is_exported_as_text(self) -> None:
+        from zhengfa.org import services
+
+        services.officer_create(
+            unit=self.p.unit_a,
+            name='=HYPERLINK("http://x.example","点我")',
+            staff_number="A400",
+            position="+1+1",
+        )
+        for url in (reverse("org:officer_export"), reverse("study:records_export")):
+            response = self.assertStatus(self.p.leader_a, "get", url, 200)
+            sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+            cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
+            risky = [c for c in cells if str(c.value).startswith(("=", "+"))]
+            self.assertTrue(risky, url)
+            self.assertEqual({c.data_type for c in risky}, {"s"}, url)
