@@ -224,7 +224,8 @@ X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+    # Browsers keep to HTTPS for a year once they have seen the site (0 turns it off).
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
 
 # Login lockout (MLPS: login-failure handling): 5 failures lock the account for 30 minutes.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -232,6 +233,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30
 # Locked per account, as MLPS asks; staff sign in from shared office addresses, so an
 # address-based lock would shut out a whole station for one person's typing.
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# A name that is no account (often a password typed in the wrong field) is stored masked.
+AXES_USERNAME_CALLABLE = "zhengfa.core.signals.lockout_username"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"

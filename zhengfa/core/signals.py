@@ -41,16 +41,33 @@ def _logged_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> 
         record(SignInEvent.Kind.LOGOUT, request=request, user=user)
 
 
+def given_name(username: str) -> str:
+    """The user name as typed if it names an account, else masked: people type their
+    password into the wrong field, and the audit page must not show it."""
+    from django.contrib.auth import get_user_model
+
+    if not username or get_user_model()._default_manager.filter(username=username).exists():
+        return username
+    return username[0] + "***"
+
+
+def lockout_username(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str:
+    """The user name django-axes counts failures under and stores: masked like above."""
+    source = credentials if credentials else (request.POST if request is not None else {})
+    return given_name(str(source.get("username", "") or ""))
+
+
 def _login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
-    record(SignInEvent.Kind.FAILURE, request=request, username=str(credentials.get("username", "")))
+    username = given_name(str(credentials.get("username", "")))
+    record(SignInEvent.Kind.FAILURE, request=request, username=username)
 
 
 def _locked_out(
     sender: Any, request: HttpRequest, username: str | None = None, **kwargs: Any
 ) -> None:
-    record(SignInEvent.Kind.LOCKED, request=request, username=username or "")
+    record(SignInEvent.Kind.LOCKED, request=request, username=given_name(username or ""))
 
 
 RECEIVERS = (

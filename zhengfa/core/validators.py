@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -46,10 +47,17 @@ def validate_id_number(value: str) -> None:
 
 
 def normalize_phone(value: str) -> str:
-    value = re.sub(r"[\s()（）]", "", value or "")
-    if value.startswith("+86"):
-        value = value[3:]
-    return value
+    """One form for a number however written: full-width digits, spaces, brackets, dots,
+    +86 or 0086 in front; a mobile loses its dashes (139-1234-5678), a landline keeps its
+    area code's (0313-1234567)."""
+    value = unicodedata.normalize("NFKC", value or "")
+    value = re.sub(r"[\s().]", "", value)
+    for prefix in ("+86", "0086"):
+        if value.startswith(prefix):
+            value = value[len(prefix) :].lstrip("-")
+            break
+    digits = value.replace("-", "")
+    return digits if MOBILE_RE.match(digits) else value
 
 
 def validate_mobile(value: str) -> None:

@@ -15,6 +15,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhengfa.core.models import SignInEvent
+from zhengfa.core.testing import raw_database_text
 from zhengfa.org import services
 from zhengfa.org.access import Role
 from zhengfa.org.models import Unit, User
@@ -76,6 +77,13 @@ class SignInTests(TestCase):
         event = SignInEvent.objects.get(kind=SignInEvent.Kind.FAILURE)
         self.assertEqual((event.user, event.username), (None, "zfw"))
         self.assertFalse(event.succeeded)
+
+    def test_a_name_that_is_no_account_is_kept_masked(self) -> None:
+        # A password typed into the user-name field must not show on the audit page.
+        sign_in(self.client, "Kangbao#2021", "zfw")
+        event = SignInEvent.objects.get(kind=SignInEvent.Kind.FAILURE)
+        self.assertEqual(event.username, "K***")
+        self.assertNotIn("Kangbao#2021", raw_database_text())
 
     def test_five_failures_lock_the_account_for_thirty_minutes(self) -> None:
         for _ in range(4):
@@ -206,7 +214,8 @@ def run_settings(**env: str) -> subprocess.CompletedProcess[str]:
             "-c",
             "import django; django.setup(); print('started');"
             "from django.contrib.auth.hashers import make_password;"
-            "print(make_password('Kangbao#2021').split('$')[:4])",
+            "print(make_password('Kangbao#2021').split('$')[:4]);"
+            "from django.conf import settings; print('hsts', settings.SECURE_HSTS_SECONDS)",
         ],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "zhengfa.settings"},
@@ -245,6 +254,8 @@ def test_production_starts_with_real_secrets(tmp_path: Path) -> None:
     # Outside tests, passwords are stored with Argon2id at its full cost (100 MB of memory);
     # tests use a cheaper Argon2 (settings: ZHENGFA_ENV=test).
     assert "['argon2', 'argon2id', 'v=19', 'm=102400,t=2,p=8']" in result.stdout
+    # Browsers are told to keep to HTTPS for a year.
+    assert "hsts 31536000" in result.stdout
 
 
 def test_production_refuses_a_cache_of_its_own_per_process() -> None:

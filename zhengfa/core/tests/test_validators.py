@@ -8,7 +8,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from zhengfa.core.masking import mask_id_number, mask_name, mask_phone
-from zhengfa.core.validators import validate_id_number, validate_mobile, validate_phone
+from zhengfa.core.validators import (
+    normalize_phone,
+    validate_id_number,
+    validate_mobile,
+    validate_phone,
+)
 
 VALID_ID = "130723199901010015"
 
@@ -46,6 +51,28 @@ def test_area_code_must_have_been_in_force_in_the_birth_year() -> None:
 def test_mobile_numbers(value: str) -> None:
     validate_mobile(value)
     validate_phone(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "+86 139-1234-5678",
+        "0086 13912345678",
+        "139-1234-5678",
+        "１３９１２３４５６７８",  # typed on a Chinese keyboard: full-width digits
+        "（+86）139 1234 5678",
+        "139.1234.5678",
+    ],
+)
+def test_mobile_numbers_however_written_become_one_form(value: str) -> None:
+    validate_mobile(value)
+    validate_phone(value)
+    assert normalize_phone(value) == "13912345678"
+
+
+def test_a_landline_keeps_its_area_code_dash() -> None:
+    assert normalize_phone("０３１３－１２３４５６７") == "0313-1234567"
+    assert normalize_phone("+86 0313-1234567") == "0313-1234567"
 
 
 @pytest.mark.parametrize(
