@@ -125,6 +125,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "zhengfa.core.middleware.RequireTwoFactorMiddleware",
     "zhengfa.core.middleware.RequirePasswordChangeMiddleware",
+    "zhengfa.core.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

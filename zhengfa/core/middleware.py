@@ -10,6 +10,7 @@ from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
 
@@ -74,6 +75,21 @@ class RequirePasswordChangeMiddleware:
         }
         static = "/" + settings.STATIC_URL.lstrip("/")
         return request.path in exempt or request.path.startswith((static, "/i18n/"))
+
+
+class PrivatePagesMiddleware:
+    """Pages for a signed-in person hold personal data: no browser or proxy cache keeps
+    them (a shared office computer, a caching proxy). The citizen's follow-up pages say the
+    same with ``never_cache``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.user.is_authenticated and "no-store" not in response.get("Cache-Control", ""):
+            add_never_cache_headers(response)
+        return response
 
 
 class AuditMiddleware(AuditlogMiddleware):

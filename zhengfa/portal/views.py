@@ -77,6 +77,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def query(request: HttpRequest) -> HttpResponse:
     """查询进度: enter a follow-up code. Wrong and unknown codes answer alike."""
@@ -109,6 +110,7 @@ def query(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/query.html", {"form": form}, status=status)
 
 
+@never_cache
 @require_GET
 def query_record(request: HttpRequest) -> HttpResponse:
     record = followup.unlocked(request)
@@ -137,6 +139,7 @@ def _record_page(
     )
 
 
+@never_cache
 @require_POST
 def query_supplement(request: HttpRequest) -> HttpResponse:
     record = followup.unlocked(request)

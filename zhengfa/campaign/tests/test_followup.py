@@ -64,6 +64,7 @@ class FollowUpTests(PersonaTestCase):
         self.assertRedirects(response, "/query/record/", fetch_redirect_response=False)
         page = self.citizen.get("/query/record/")
         self.assertContains(page, "已收到")
+        self.assertIn("no-store", page["Cache-Control"])  # what he wrote stays off caches
         self.assertContains(page, "干警作风纪律")
 
     def test_wrong_code_and_missing_record_answer_alike(self) -> None:

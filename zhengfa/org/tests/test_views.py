@@ -92,6 +92,13 @@ class OfficerViewTests(PersonaTestCase):
         data.update(overrides)
         return data
 
+    def test_pages_with_personal_data_are_never_cached(self) -> None:
+        detail = reverse("org:officer_detail", args=[self.p.officer_a_profile.pk])
+        for url in (detail, reverse("org:officer_list"), reverse("core:dashboard")):
+            response = self.assertStatus(self.p.leader_a, "get", url, 200)
+            self.assertIn("no-store", response["Cache-Control"], url)
+            self.assertIn("private", response["Cache-Control"], url)
+
     def test_the_edit_form_never_shows_the_full_id_number_or_phone(self) -> None:
         url = reverse("org:officer_edit", args=[self.p.officer_a_profile.pk])
         for editor in (self.p.leader_a, self.p.sysadmin):
