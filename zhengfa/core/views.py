@@ -217,6 +217,25 @@ def _filtered_signins(request: HttpRequest) -> tuple[forms.Form, QuerySet[Any]]:
     return form, qs
 
 
+def _readable_records(user: Any, entries: list[Any]) -> set[tuple[int, str]]:
+    """The (content type, pk) of the entries' records that `user` may open: the audit page
+    names only those (a system administrator reads who did what, not citizens' matters).
+    Records of models without scope are named to nobody. One query per kind of record."""
+    by_type: dict[int, set[str]] = {}
+    for entry in entries:
+        by_type.setdefault(entry.content_type_id, set()).add(str(entry.object_pk))
+    readable: set[tuple[int, str]] = set()
+    for type_id, pks in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        manager: Any = getattr(model, "_default_manager", None)
+        if model is None or not hasattr(manager, "visible_to"):
+            continue
+        ids = [int(pk) for pk in pks if pk.isdecimal()]
+        visible = manager.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)
+        readable.update((type_id, str(pk)) for pk in visible)
+    return readable
+
+
 @login_required
 @require_GET
 def audit_list(request: HttpRequest) -> HttpResponse:
@@ -227,9 +246,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     form, qs = _filtered_signins(request) if tab == "signins" else _filtered_changes(request)
     page, query = paginate(request, qs)
     if tab == "changes":
+        readable = _readable_records(request.user, list(page))
         for entry in page:
             entry.record_type = _record_type(entry.content_type)
             entry.action_label = ACTIONS.get((entry.additional_data or {}).get("action", ""), "")
+            entry.readable = (entry.content_type_id, entry.object_pk) in readable
     return render(
         request,
         "core/audit_list.html",

@@ -125,6 +125,17 @@ class AuditRuleTests(PersonaTestCase):
         self.assertNotIn("core:audit_list", names(station_admin))
         self.assertIn("core:audit_list", names(self.p.sysadmin))
 
+    def test_the_page_names_only_records_the_reader_may_open(self) -> None:
+        from zhengfa.core.tests.testapp.services import case_open
+
+        case_open(unit=self.p.unit_a, title="窗口无人事件", by=self.p.leader_a)
+        url = reverse("core:audit_list")
+        self.assertContains(self.assertStatus(self.p.committee, "get", url, 200), "窗口无人事件")
+        # The system administrator sees who changed what kind of record, not the matter.
+        admins = self.assertStatus(self.p.sysadmin, "get", url, 200)
+        self.assertNotContains(admins, "窗口无人事件")
+        self.assertContains(admins, "甲镇派出所")  # units are his to open
+
     def test_a_date_far_out_answers_plainly(self) -> None:
         page = self.assertStatus(
             self.p.committee, "get", reverse("core:audit_list"), 200, {"date_to": "9999-12-31"}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zhengfa.core.registry import Plugin, PublicView
+from zhengfa.core.registry import Audited, Plugin, PublicView
 from zhengfa.org.access import ASSIGN, CHANGE, REVEAL, VIEW, Role, own
 
 from . import services
@@ -23,6 +23,7 @@ PLUGIN = Plugin(
             Role.OFFICER: {own(VIEW)},
         }
     },
+    audited=[Audited(Case, {"mask_fields": ["phone"], "exclude_fields": ["phone_hash"]})],
     followups={
         Case: PublicView(
             title=lambda c: c.title, is_open=lambda c: c.is_open, supplement=_supplement
