@@ -54,12 +54,13 @@ PLUGIN = Plugin(
             Role.OFFICER: {VIEW},
             Role.MEDIATOR: {VIEW},
         },
-        # What citizens write is for the staff who handle it, not every officer.
+        # What citizens write is for the staff who handle it, not every officer; who wrote
+        # it (name, phone) is for supervision staff alone, as for reports of misconduct.
         "opinions": {
-            Role.COMMITTEE: {VIEW, CHANGE, REVEAL},
-            Role.LEADER: {VIEW, CHANGE, REVEAL},
-            Role.CLERK: {VIEW, CHANGE, REVEAL},
-            Role.SUPERVISION: {VIEW},
+            Role.COMMITTEE: {VIEW, CHANGE},
+            Role.LEADER: {VIEW, CHANGE},
+            Role.CLERK: {VIEW, CHANGE},
+            Role.SUPERVISION: {VIEW, REVEAL},
         },
     },
     navigation=[

@@ -17,7 +17,7 @@ from zhengfa.core import followup, ratelimit
 from zhengfa.core.attachments import attachments_of
 from zhengfa.core.forms import add_service_errors
 from zhengfa.core.generic import form_page, paginate, transition_view, workflow_page
-from zhengfa.core.scope import get_scoped_or_404
+from zhengfa.core.scope import get_scoped_or_404, may
 from zhengfa.org.models import Unit
 
 from . import services
@@ -172,6 +172,7 @@ def _suggestion_page(request: HttpRequest, suggestion: Suggestion, **page: Any) 
         suggestion,
         url_name="campaign:suggestion_transition",
         s=suggestion,
+        can_reveal=may(request.user, "reveal", suggestion),
         files=attachments_of(suggestion).filter(event__isnull=True),
         reveal_url=reverse(
             "core:reveal_value", args=["campaign.suggestion", suggestion.pk, "phone"]

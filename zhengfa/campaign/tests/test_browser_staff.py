@@ -56,7 +56,9 @@ def test_task_assigned_reported_with_evidence_and_accepted(
     expect(county.locator(".facts").get_by_text("已验收办结")).to_be_visible()
 
 
-def test_staff_answer_an_opinion_and_reveal_the_phone(page: Page, live_server: Any) -> None:
+def test_staff_answer_an_opinion_and_supervision_reveals_the_phone(
+    browser: Browser, page: Page, live_server: Any
+) -> None:
     p = build_personas(password=PASSWORD)
     suggestion, _code = suggestion_submit(
         campaign=county_campaign(p),
@@ -73,10 +75,15 @@ def test_staff_answer_an_opinion_and_reveal_the_phone(page: Page, live_server: A
         ),
     ).click()
     expect(page.get_by_text("136****1234")).to_be_visible()
-    page.get_by_placeholder("查看完整信息的事由").fill("电话回访")
-    page.get_by_role("button", name="查看完整信息").click()
-    expect(page.locator(".plain-value")).to_have_text("13600001234")
+    # The committee answers the matter; who wrote it is not its to see.
+    expect(page.get_by_role("button", name="查看完整信息")).to_have_count(0)
     page.get_by_label("说明").fill("已调整为工作日延时至18:30。")
     page.get_by_role("button", name="答复").click()
     expect(page.locator(".facts").get_by_text("已答复")).to_be_visible()
     assert Suggestion.objects.get().state == "answered"
+    supervision = browser.new_page()
+    browser_sign_in(supervision, live_server.url, "jiancha")
+    supervision.goto(f"{live_server.url}/staff/opinions/{suggestion.pk}/")
+    supervision.get_by_placeholder("查看完整信息的事由").fill("核实反映人身份")
+    supervision.get_by_role("button", name="查看完整信息").click()
+    expect(supervision.locator(".plain-value")).to_have_text("13600001234")

@@ -216,6 +216,13 @@ class StaffPageTests(PersonaTestCase):
         self.assertContains(page, "137****2222")
         self.assertNotContains(page, "13700002222")
         self.assertNotContains(page, "李奶奶")
+        # Who wrote it is for supervision staff alone: the committee answers the matter.
+        phone = reverse("core:reveal_value", args=["campaign.suggestion", suggestion.pk, "phone"])
+        self.assertNotContains(page, phone)
+        self.assertStatus(self.p.committee, "post", phone, 403, {"reason": "回访"})
+        self.assertStatus(self.p.leader_a, "post", phone, 404, {"reason": "回访"})
+        revealed = self.assertStatus(self.p.supervision, "post", phone, 200, {"reason": "核实"})
+        self.assertContains(revealed, "13700002222")
         [received] = timeline_for(suggestion)
         # The citizen's own follow-up page shows that it was received.
         self.assertTrue(received.public and received.by_citizen)
