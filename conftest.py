@@ -54,6 +54,16 @@ def _private_files(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> N
 
 
 @pytest.fixture(autouse=True)
+def _chinese() -> None:
+    # A request in English (the language switch) leaves English active in its thread: every
+    # test starts in the interface's own language, whatever ran before it in this process.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     # Rate limits, lockout counts and the site's identity live in the cache: none of them
     # may carry from one test to the next.
