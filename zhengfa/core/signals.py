@@ -42,13 +42,17 @@ def _logged_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> 
 
 
 def given_name(username: str) -> str:
-    """The user name as typed if it names an account, else masked: people type their
-    password into the wrong field, and the audit page must not show it."""
+    """The user name as typed if it names an account, else a keyed hash of it: people type
+    their password into the wrong field, and nothing of it may reach the audit page. Each
+    unknown name keeps a lockout count of its own, so counts tell nothing about which names
+    exist."""
     from django.contrib.auth import get_user_model
+
+    from .crypto import keyed_hash
 
     if not username or get_user_model()._default_manager.filter(username=username).exists():
         return username
-    return username[0] + "***"
+    return "?" + keyed_hash("signin:" + username)[:12]
 
 
 def lockout_username(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str:

@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -39,11 +40,25 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+class NewPasswordChangeForm(PasswordChangeForm):
+    """Django's form, refusing a "new" password equal to the current one (else a password an
+    administrator issued could be kept by changing it to itself)."""
+
+    def clean_new_password1(self) -> str:
+        new: str = self.cleaned_data["new_password1"]
+        if self.user.check_password(new):
+            raise forms.ValidationError(
+                _("Choose a password different from the current one."), code="same_password"
+            )
+        return new
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Change one's own password; one an administrator issued counts as changed then."""
 
     template_name = "core/password_change.html"
     success_url = "/staff/"
+    form_class = NewPasswordChangeForm
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
@@ -145,9 +160,13 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 
 
 def _totp_matches(device: TOTPDevice, token: str) -> bool:
-    """Check a code against an unsaved device (django-otp's own check would save it)."""
+    """Check a code against an unsaved device (django-otp's own check would save it). A
+    match records its time step, so the same code cannot sign in again afterwards."""
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return bool(totp.verify(int(token), tolerance=device.tolerance))
+    if not totp.verify(int(token), tolerance=device.tolerance):
+        return False
+    device.last_t = totp.t()
+    return True
 
 
 @login_required

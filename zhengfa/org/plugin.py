@@ -70,8 +70,11 @@ PLUGIN = Plugin(
         Audited(Unit, {"m2m_fields": {"areas"}}),
         Audited(User, {"exclude_fields": ["password", "last_login"]}),
         # Encrypted values never enter the audit log, only the fact that they changed.
-        Audited(Officer, {"mask_fields": ["id_number"], "exclude_fields": ["id_number_hash"]}),
-        Audited(Mediator),
+        Audited(
+            Officer,
+            {"mask_fields": ["id_number", "work_phone"], "exclude_fields": ["id_number_hash"]},
+        ),
+        Audited(Mediator, {"mask_fields": ["phone"]}),
         Audited(RoleAssignment),
     ],
     bench_pages=[

@@ -103,6 +103,24 @@ class AccountAdminTests(PersonaTestCase):
         self.assertEqual(client.get("/staff/").status_code, 200)
         self.assertFalse(User.objects.get(pk=self.p.officer_a.pk).must_change_password)
 
+    def test_the_issued_password_cannot_be_kept_by_changing_it_to_itself(self) -> None:
+        issued = "Station#A-2021"
+        self.assertStatus(
+            self.p.sysadmin,
+            "post",
+            reverse("org:account_password", args=[self.p.officer_a.pk]),
+            302,
+            {"new_password1": issued, "new_password2": issued},
+        )
+        client = Client()
+        client.post("/accounts/login/", {"username": "pcs_a", "password": issued})
+        same = client.post(
+            "/accounts/password/",
+            {"old_password": issued, "new_password1": issued, "new_password2": issued},
+        )
+        self.assertContains(same, "不能与当前密码相同", status_code=200)
+        self.assertTrue(User.objects.get(pk=self.p.officer_a.pk).must_change_password)
+
     def test_grant_and_revoke_roles(self) -> None:
         grant = reverse("org:role_grant", args=[self.p.officer_a.pk])
         self.assertStatus(self.p.leader_a, "post", grant, 404)

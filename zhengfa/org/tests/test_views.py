@@ -116,6 +116,13 @@ class OfficerViewTests(PersonaTestCase):
         )
         update = LogEntry.objects.get_for_object(officer).get(action=LogEntry.Action.UPDATE)
         self.assertFalse({"id_number", "work_phone"} & set(update.changes_dict))
+        # A new phone is logged as changed, never as the number.
+        self.assertStatus(self.p.leader_a, "post", url, 302, {**kept, "work_phone": "13955556666"})
+        logged = str(
+            list(LogEntry.objects.get_for_object(officer).values_list("changes", flat=True))
+        )
+        self.assertNotIn("13955556666", logged)
+        self.assertNotIn("13812345678", logged)
         # Typed anew, the value is checked and replaces the old one.
         self.assertStatus(
             self.p.leader_a, "post", url, 400, {**kept, "id_number": "130723199901010016"}
