@@ -361,7 +361,7 @@ FOLLOWUP_RATE_LIMIT = (
 )
 # Public submissions (opinions, and the forms that follow) per client address and window.
 SUBMISSION_RATE_LIMIT = (
-    env.int("SUBMISSION_RATE_LIMIT", default=5),
+    env.int("SUBMISSION_RATE_LIMIT", default=10),
     env.int("SUBMISSION_RATE_WINDOW", default=60 * 60),
 )
 # Deadlines per workflow and state, in days, overriding each module's defaults:

@@ -220,7 +220,6 @@ def suggestion_new(request: HttpRequest) -> HttpResponse:
             phone=data["phone"],
             files=data["attachments"],
         )
-        ratelimit.count_submission(request)
         response = redirect("campaign:suggestion_done")
         followup.remember_for_display(response, code)
         return response

@@ -10,6 +10,9 @@ class CoreConfig(registry.ModuleConfig):
 
     def ready(self) -> None:
         super().ready()
-        from . import signals
+        from django.core.checks import register
+
+        from . import checks, signals
 
         signals.connect()
+        register(checks.trusted_proxies)

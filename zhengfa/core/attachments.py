@@ -62,15 +62,23 @@ IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
 # 108-megapixel phone photo costs little; PNG and WebP are decoded whole, so they get less.
 # A picture is decoded once (checked and cleaned in one go), and a form takes a few files at
 # most: one anonymous request costs at most a few such decodes, one after another.
-MAX_PIXELS = {"image/jpeg": 120_000_000, "image/png": 40_000_000, "image/webp": 40_000_000}
+MAX_PIXELS = {"image/jpeg": 120_000_000, "image/png": 16_000_000, "image/webp": 16_000_000}
 MAX_SIDE = 4096
+# A progressive JPEG is decoded in passes (scans); phones and cameras write about ten. Each
+# pass costs a decoding of the picture, so a file that repeats them is refused unread.
+MAX_SCANS = 32
+SOS = b"\xff\xda"  # a JPEG "start of scan" marker; entropy-coded data never holds it
 Image.MAX_IMAGE_PIXELS = 2 * max(MAX_PIXELS.values())  # Pillow's own stop stays above ours
 
 
 def _draft(img: Image.Image) -> None:
-    """Decode a JPEG at the smallest scale that still gives MAX_SIDE pixels a side."""
-    if img.format == "JPEG":
-        img.draft("RGB", (MAX_SIDE, MAX_SIDE))
+    """Decode a JPEG (and an MPO, a JPEG with more frames) at the smallest scale that still
+    gives its longer side MAX_SIDE pixels: a very wide picture is reduced too."""
+    if img.format in {"JPEG", "MPO"}:
+        width, height = img.size
+        scale = max(width, height) / MAX_SIDE
+        if scale > 1:
+            img.draft("RGB", (max(1, int(width / scale)), max(1, int(height / scale))))
 
 
 def max_bytes() -> int:
@@ -150,9 +158,16 @@ def _check(upload: UploadedFile) -> Checked:
     return checked
 
 
+def _scans(upload: UploadedFile) -> int:
+    """How many passes a JPEG is decoded in (its start-of-scan markers)."""
+    upload.seek(0)
+    return upload.read().count(SOS)
+
+
 def _clean_image(upload: UploadedFile, mime: str) -> bytes:
     """Decode a picture once, refusing it by its declared size first, and re-encode it:
     turned upright, without EXIF (GPS included) or other metadata."""
+    too_many_scans = mime == "image/jpeg" and _scans(upload) > MAX_SCANS
     upload.seek(0)
     try:
         with warnings.catch_warnings():
@@ -160,7 +175,7 @@ def _clean_image(upload: UploadedFile, mime: str) -> bytes:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(upload) as img:
                 # The header alone gives the size: nothing is decoded yet.
-                if img.width * img.height > MAX_PIXELS[mime]:
+                if img.width * img.height > MAX_PIXELS[mime] or too_many_scans:
                     raise ValidationError(
                         _("The picture “%(name)s” is too large; send a smaller copy.")
                         % {"name": upload.name},
@@ -229,7 +244,8 @@ def attach(
         content_type=ContentType.objects.get_for_model(type(record)),
         object_id=record.pk,
         event=event,
-        original_name=_original_name(upload.name or ""),
+        # A citizen's file keeps no name of his phone's making (a timestamp, his own name).
+        original_name=f"upload.{kind.ext}" if by is None else _original_name(upload.name or ""),
         mime_type=mime,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),

@@ -1,5 +1,7 @@
-"""Limits per client address, counted in the cache only: the address is kept as a keyed
-hash for the length of the window and never reaches the database or a log.
+"""Limits per client address, counted in the cache only: the address is kept as a hash
+under a random salt that itself lives only in the cache, for the length of the window, and
+never reaches the database or a log. An IPv6 client counts by its /64 network (one
+household), an IPv4 client by its address.
 
     if ratelimit.exceeded(request, "submit", *settings.SUBMISSION_RATE_LIMIT): ...
     ratelimit.hit(request, "submit", window)
@@ -7,15 +9,36 @@ hash for the length of the window and never reaches the database or a log.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import ipaddress
+import secrets
+
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from .crypto import keyed_hash
 from .net import client_address
+
+SALT_KEY = "zf-rl-salt"
+# Longer than any window; a new salt starts every count afresh, which is harmless.
+SALT_SECONDS = 2 * 24 * 3600
+
+
+def _client(request: HttpRequest) -> str:
+    address = client_address(request)
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def _key(request: HttpRequest, bucket: str) -> str:
-    return f"zf-rl:{bucket}:" + keyed_hash("rate:" + client_address(request))[:32]
+    salt = cache.get_or_set(SALT_KEY, secrets.token_hex(16), timeout=SALT_SECONDS)
+    digest = hmac.new(str(salt).encode(), _client(request).encode(), hashlib.sha256)
+    return f"zf-rl:{bucket}:" + digest.hexdigest()[:32]
 
 
 def exceeded(request: HttpRequest, bucket: str, limit: int, window: int) -> bool:
@@ -36,20 +59,16 @@ def hit(request: HttpRequest, bucket: str, window: int) -> None:
 
 def submissions_refused(request: HttpRequest) -> str:
     """Why a public form is refused before it is read (too many sent from this client), or
-    "". Checked before the form is validated, so a flood costs no picture decoding."""
+    "". Every POST counts, valid or not, and the check comes before the form is validated,
+    so a flood costs no picture decoding."""
     from django.conf import settings
     from django.utils.translation import gettext as _
 
     limit, window = settings.SUBMISSION_RATE_LIMIT
     if not exceeded(request, "submit", limit, window):
+        hit(request, "submit", window)
         return ""
     return _(
         "Several requests were sent from this connection just now. Please wait %(m)d "
         "minutes and send it again, or come to any service window."
     ) % {"m": max(1, window // 60)}
-
-
-def count_submission(request: HttpRequest) -> None:
-    from django.conf import settings
-
-    hit(request, "submit", settings.SUBMISSION_RATE_LIMIT[1])

@@ -46,15 +46,22 @@ def validate_id_number(value: str) -> None:
         ) from exc
 
 
+# Hyphens and dashes people type between digit groups, as the ASCII hyphen.
+DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63", "-"))
+
+
 def normalize_phone(value: str) -> str:
     """One form for a number however written: full-width digits, spaces, brackets, dots,
     +86 or 0086 in front; a mobile loses its dashes (139-1234-5678), a landline keeps its
     area code's (0313-1234567)."""
-    value = unicodedata.normalize("NFKC", value or "")
+    value = unicodedata.normalize("NFKC", value or "").translate(DASHES)
     value = re.sub(r"[\s().]", "", value)
-    for prefix in ("+86", "0086"):
-        if value.startswith(prefix):
-            value = value[len(prefix) :].lstrip("-")
+    for prefix in ("+86", "0086", "86"):
+        rest = value[len(prefix) :].lstrip("-")
+        if value.startswith(prefix) and (prefix != "86" or MOBILE_RE.match(rest.replace("-", ""))):
+            # From abroad a landline drops its leading 0: +86 313 1234567 is 0313-1234567.
+            mobile = MOBILE_RE.match(rest.replace("-", ""))
+            value = rest if mobile or rest.startswith("0") else "0" + rest
             break
     digits = value.replace("-", "")
     return digits if MOBILE_RE.match(digits) else value

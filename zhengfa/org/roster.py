@@ -35,8 +35,10 @@ from .models import Officer, Unit, User
 
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
-# Unpacked, a full template of MAX_ROWS rows is about 2 MB; this leaves room for styles.
-MAX_UNPACKED_BYTES = 20 * 1024 * 1024
+# Unpacked, a full template of MAX_ROWS rows is about 2 MB, its styles a few kilobytes; a
+# file far beyond that would cost seconds and hundreds of megabytes to parse.
+MAX_UNPACKED_BYTES = 6 * 1024 * 1024
+MAX_PART_BYTES = {"xl/styles.xml": 1024 * 1024, "xl/sharedStrings.xml": 4 * 1024 * 1024}
 
 
 @dataclass(frozen=True)
@@ -132,12 +134,14 @@ def read_rows(file: BinaryIO) -> tuple[list[dict[str, str]], list[RowError]]:
     """
     try:
         with zipfile.ZipFile(file) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
+            sizes = {info.filename: info.file_size for info in archive.infolist()}
     except (zipfile.BadZipFile, OSError, ValueError):
         return _not_a_workbook()
     finally:
         file.seek(0)
-    if unpacked > MAX_UNPACKED_BYTES:
+    if sum(sizes.values()) > MAX_UNPACKED_BYTES or any(
+        sizes.get(part, 0) > limit for part, limit in MAX_PART_BYTES.items()
+    ):
         return _file_error(
             _("The file holds more than a roster can: at most %(n)d rows.") % {"n": MAX_ROWS}
         )

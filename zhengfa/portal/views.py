@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhengfa.core import followup
+from zhengfa.core import followup, ratelimit
 from zhengfa.core.context_processors import LARGE_TYPE_COOKIE
 from zhengfa.core.panels import render_panels
 from zhengfa.core.registry import registry
@@ -120,7 +120,7 @@ def query_record(request: HttpRequest) -> HttpResponse:
 
 
 def _record_page(
-    request: HttpRequest, record: Any, form: SupplementForm, status: int = 200
+    request: HttpRequest, record: Any, form: SupplementForm, status: int = 200, refused: str = ""
 ) -> HttpResponse:
     view = followup.public_view(record)
     return render(
@@ -134,6 +134,7 @@ def _record_page(
             "timeline": timeline_for(record, public_only=True),
             "public_view": True,
             "form": form,
+            "refused": refused,
         },
         status=status,
     )
@@ -146,6 +147,10 @@ def query_supplement(request: HttpRequest) -> HttpResponse:
     if record is None:
         return redirect("portal:query")
     view = followup.public_view(record)
+    refused = ratelimit.submissions_refused(request)
+    if refused:
+        form = SupplementForm()
+        return _record_page(request, record, form, status=429, refused=refused)
     form = SupplementForm(request.POST, request.FILES)
     if not (view.is_open(record) and view.supplement is not None):
         form.add_error(None, _("This request is closed and takes no more additions."))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 from django.core.cache import cache
 from django.test import Client, override_settings
@@ -235,16 +236,49 @@ class SubmissionBrakeTests(PersonaTestCase):
         county_campaign(self.p)
         flood = Client(REMOTE_ADDR=ADDRESS)
         data = {"topic": "other", "content": "同一地址连续提交的意见。"}
-        for _ in range(3):
-            self.assertEqual(flood.post("/opinion/", data).status_code, 302)
+        self.assertEqual(flood.post("/opinion/", data).status_code, 302)
+        # Posts that fail validation count too: each may carry pictures to check.
+        self.assertEqual(
+            flood.post("/opinion/", {"topic": "other", "content": "短"}).status_code, 200
+        )
+        self.assertEqual(flood.post("/opinion/", data).status_code, 302)
         refused = flood.post("/opinion/", data)
         self.assertContains(refused, "请等待60分钟", status_code=429)
-        self.assertEqual(Suggestion.objects.count(), 3)
+        self.assertEqual(Suggestion.objects.count(), 2)
         # Another address is not held back, and no address is in the database.
         self.assertEqual(
             Client(REMOTE_ADDR="198.51.100.9").post("/opinion/", data).status_code, 302
         )
         self.assertNotIn(ADDRESS, raw_database_text())
+
+    @override_settings(SUBMISSION_RATE_LIMIT=(2, 3600))
+    def test_additions_to_a_request_are_braked_too(self) -> None:
+        county_campaign(self.p)
+        citizen = Client(REMOTE_ADDR=ADDRESS)
+        citizen.post("/opinion/", {"topic": "other", "content": "先提交一条意见。"})
+        page = citizen.get("/opinion/received/")
+        code = re.search(r'id="followup-code"[^>]*>([0-9A-Z-]+)<', page.content.decode())
+        assert code is not None
+        citizen.post("/query/", {"code": code.group(1)})
+        added = citizen.post("/query/record/add/", {"comment": "补充一"})
+        self.assertEqual(added.status_code, 302)
+        refused = citizen.post("/query/record/add/", {"comment": "补充二"})
+        self.assertContains(refused, "请等待60分钟", status_code=429)
+        self.assertFalse(TimelineEvent.objects.filter(comment="补充二").exists())
+
+    def test_an_ipv6_household_counts_as_one(self) -> None:
+        from django.test import RequestFactory
+
+        from zhengfa.core import ratelimit
+
+        def request(address: str) -> Any:
+            return RequestFactory().get("/", REMOTE_ADDR=address)
+
+        ratelimit.hit(request("2001:db8:0:1::a"), "probe", 60)
+        ratelimit.hit(request("2001:db8:0:1:ffff::b"), "probe", 60)
+        self.assertTrue(ratelimit.exceeded(request("2001:db8:0:1::c"), "probe", 2, 60))
+        self.assertFalse(ratelimit.exceeded(request("2001:db8:0:2::a"), "probe", 1, 60))
+        self.assertFalse(ratelimit.exceeded(request("203.0.113.8"), "probe", 1, 60))
 
     @override_settings(FOLLOWUP_RATE_LIMIT=(3, 600))
     def test_right_codes_do_not_use_up_the_tries(self) -> None:

@@ -194,3 +194,46 @@ class DecompressionBombTests(PersonaTestCase):
             stored = attach(record=case, upload=checked, by=self.p.leader_a)
         self.assertEqual(opened.call_count, 1)
         self.assertEqual(stored.mime_type, "image/jpeg")
+
+    def test_pictures_that_cost_more_than_their_size_says_are_refused_or_reduced(self) -> None:
+        from unittest import mock
+
+        # A progressive JPEG repeating its passes: each pass is a whole decoding.
+        out = io.BytesIO()
+        Image.new("RGB", (64, 64), "red").save(out, format="JPEG", progressive=True)
+        data = out.getvalue()
+        first = data.index(b"\xff\xda")
+        last = data.rindex(b"\xff\xd9")
+        repeated = data[:first] + data[first:last] * 40 + data[last:]
+        with self.assertRaises(ValidationError) as info:
+            AttachmentField().clean([upload("passes.jpg", repeated)])
+        self.assertEqual(info.exception.error_list[0].code, "image_too_large")
+        # A PNG of 20 megapixels (a JPEG may have more: it is decoded at a reduced scale).
+        with self.assertRaises(ValidationError):
+            AttachmentField().clean([upload("big.png", self.png(5000, 4000))])
+        # A very wide JPEG is decoded reduced by its longer side.
+        wide = io.BytesIO()
+        Image.new("RGB", (16384, 256), "blue").save(wide, format="JPEG")
+        from PIL import JpegImagePlugin
+
+        drafted: list[tuple[int, int]] = []
+        real_draft = JpegImagePlugin.JpegImageFile.draft
+
+        def spy(img: Image.Image, mode: str | None, size: tuple[int, int] | None) -> object:
+            result = real_draft(img, mode, size)  # type: ignore[arg-type]
+            drafted.append(img.size)
+            return result
+
+        jpeg = JpegImagePlugin.JpegImageFile
+        with mock.patch.object(jpeg, "draft", autospec=True, side_effect=spy):
+            AttachmentField().clean([upload("wide.jpg", wide.getvalue())])
+        self.assertEqual(drafted, [(4096, 64)])
+
+    def test_a_citizens_file_keeps_no_name_of_his_phones_making(self) -> None:
+        case, _code = case_open(unit=self.p.unit_a, title="来信", by=None)
+        stored = attach(
+            record=case, upload=upload("mmexport1733012345678.jpg", jpeg_with_gps()), by=None
+        )
+        self.assertEqual(stored.original_name, "upload.jpg")
+        staff = attach(record=case, upload=upload("现场.jpg", jpeg_with_gps()), by=self.p.leader_a)
+        self.assertEqual(staff.original_name, "现场.jpg")

@@ -292,3 +292,17 @@ def test_production_refuses_a_cache_of_its_own_per_process() -> None:
 def test_bad_environment_value_fails_loudly() -> None:
     result = run_settings(ZHENGFA_ENV="staging")
     assert result.returncode != 0 and "ZHENGFA_ENV" in result.stderr
+
+
+def test_a_production_without_trusted_proxies_is_warned() -> None:
+    from django.test import override_settings
+
+    from zhengfa.core.checks import trusted_proxies
+
+    with override_settings(PRODUCTION=True, TRUSTED_PROXIES=[]):
+        [warning] = trusted_proxies(None)
+    assert warning.id == "zhengfa.W001"
+    with override_settings(PRODUCTION=True, TRUSTED_PROXIES=["127.0.0.1"]):
+        assert trusted_proxies(None) == []
+    with override_settings(PRODUCTION=False, TRUSTED_PROXIES=[]):
+        assert trusted_proxies(None) == []

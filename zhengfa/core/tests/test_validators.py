@@ -62,6 +62,8 @@ def test_mobile_numbers(value: str) -> None:
         "１３９１２３４５６７８",  # typed on a Chinese keyboard: full-width digits
         "（+86）139 1234 5678",
         "139.1234.5678",
+        "86 139 1234 5678",
+        "139\u20111234\u20115678",
     ],
 )
 def test_mobile_numbers_however_written_become_one_form(value: str) -> None:
@@ -73,6 +75,8 @@ def test_mobile_numbers_however_written_become_one_form(value: str) -> None:
 def test_a_landline_keeps_its_area_code_dash() -> None:
     assert normalize_phone("０３１３－１２３４５６７") == "0313-1234567"
     assert normalize_phone("+86 0313-1234567") == "0313-1234567"
+    assert normalize_phone("+86 313-1234567") == "0313-1234567"
+    assert normalize_phone("+86 10 12345678") == "01012345678"
 
 
 @pytest.mark.parametrize(

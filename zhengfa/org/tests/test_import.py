@@ -215,6 +215,13 @@ class UnreadableRosterTests(PersonaTestCase):
         )
         self.refused(undeclared, "最多5000行")
 
+    def test_a_style_sheet_far_beyond_a_rosters(self) -> None:
+        padding = "<!--" + "s" * (2 * 1024 * 1024) + "-->"
+        styled = rewritten(
+            self.valid(), "xl/styles.xml", lambda text: text.replace("<fonts", padding + "<fonts")
+        )
+        self.refused(styled, "最多5000行")
+
     def test_a_file_that_unpacks_to_far_more_than_a_roster(self) -> None:
         padding = "<!--" + "x" * (25 * 1024 * 1024) + "-->"
         bomb = rewritten(
