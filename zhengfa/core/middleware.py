@@ -13,6 +13,17 @@ from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
+# The pages a person must reach while a step of signing in is still owed.
+SIGN_IN_PAGES = ("core:login", "core:logout", "core:otp_verify", "core:otp_setup")
+
+
+def _on(request: HttpRequest, url_names: tuple[str, ...]) -> bool:
+    """Whether the request is for one of these pages, or for static files or the language."""
+    static = "/" + settings.STATIC_URL.lstrip("/")
+    if request.path.startswith((static, "/i18n/")):
+        return True
+    return request.path in {reverse(name) for name in url_names}
+
 
 class RequireTwoFactorMiddleware:
     """The second factor, after the password.
@@ -26,7 +37,7 @@ class RequireTwoFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and not user.is_verified() and not self._exempt(request):  # type: ignore[attr-defined]
+        if user.is_authenticated and not user.is_verified() and not _on(request, SIGN_IN_PAGES):  # type: ignore[attr-defined]
             from django_otp import user_has_device
 
             from .scope import roles_of
@@ -39,18 +50,6 @@ class RequireTwoFactorMiddleware:
                 return redirect("core:otp_setup")
         return self.get_response(request)
 
-    @staticmethod
-    def _exempt(request: HttpRequest) -> bool:
-        exempt = {
-            reverse("core:otp_verify"),
-            reverse("core:otp_setup"),
-            reverse("core:logout"),
-            reverse("core:login"),
-            reverse("portal:healthz"),
-        }
-        static = "/" + settings.STATIC_URL.lstrip("/")
-        return request.path in exempt or request.path.startswith((static, "/i18n/"))
-
 
 class RequirePasswordChangeMiddleware:
     """A password an administrator issued is changed by its owner before anything else
@@ -61,20 +60,10 @@ class RequirePasswordChangeMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if getattr(user, "must_change_password", False) and not self._exempt(request):
+        pages = (*SIGN_IN_PAGES, "core:password_change")
+        if getattr(user, "must_change_password", False) and not _on(request, pages):
             return redirect("core:password_change")
         return self.get_response(request)
-
-    @staticmethod
-    def _exempt(request: HttpRequest) -> bool:
-        exempt = {
-            reverse("core:password_change"),
-            reverse("core:logout"),
-            reverse("core:otp_verify"),
-            reverse("core:otp_setup"),
-        }
-        static = "/" + settings.STATIC_URL.lstrip("/")
-        return request.path in exempt or request.path.startswith((static, "/i18n/"))
 
 
 class PrivatePagesMiddleware:

@@ -230,6 +230,14 @@ class StaffPageTests(PersonaTestCase):
         self.assertEqual(received.start_label, "已收到")
 
 
+def shown_code(citizen: Client) -> str:
+    """The follow-up code the confirmation page shows the citizen."""
+    page = citizen.get("/opinion/received/")
+    code = re.search(r'id="followup-code"[^>]*>([0-9A-Z-]+)<', page.content.decode())
+    assert code is not None
+    return code.group(1)
+
+
 class SubmissionBrakeTests(PersonaTestCase):
     @override_settings(SUBMISSION_RATE_LIMIT=(3, 3600))
     def test_a_flood_from_one_address_is_refused_and_no_address_is_stored(self) -> None:
@@ -256,10 +264,8 @@ class SubmissionBrakeTests(PersonaTestCase):
         county_campaign(self.p)
         citizen = Client(REMOTE_ADDR=ADDRESS)
         citizen.post("/opinion/", {"topic": "other", "content": "先提交一条意见。"})
-        page = citizen.get("/opinion/received/")
-        code = re.search(r'id="followup-code"[^>]*>([0-9A-Z-]+)<', page.content.decode())
-        assert code is not None
-        citizen.post("/query/", {"code": code.group(1)})
+        code = shown_code(citizen)
+        citizen.post("/query/", {"code": code})
         added = citizen.post("/query/record/add/", {"comment": "补充一"})
         self.assertEqual(added.status_code, 302)
         refused = citizen.post("/query/record/add/", {"comment": "补充二"})
@@ -285,12 +291,10 @@ class SubmissionBrakeTests(PersonaTestCase):
         county_campaign(self.p)
         citizen = Client(REMOTE_ADDR=ADDRESS)
         citizen.post("/opinion/", {"topic": "other", "content": "查询次数只算错的。"})
-        page = citizen.get("/opinion/received/")
-        code = re.search(r'id="followup-code"[^>]*>([0-9A-Z-]+)<', page.content.decode())
-        assert code is not None
+        code = shown_code(citizen)
         for _ in range(6):  # twice the limit, every time right
-            right = citizen.post("/query/", {"code": code.group(1)})
+            right = citizen.post("/query/", {"code": code})
             self.assertEqual(right.status_code, 302)
         for _ in range(3):
             citizen.post("/query/", {"code": "AAAA-BBBB-CCCC"})
-        self.assertEqual(citizen.post("/query/", {"code": code.group(1)}).status_code, 429)
+        self.assertEqual(citizen.post("/query/", {"code": code}).status_code, 429)
