@@ -8,8 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhengfa.core.attachments import AttachmentField
+from zhengfa.core.forms import NamedErrorsMixin
 from zhengfa.core.validators import normalize_phone, validate_mobile, validate_plausible_date
+from zhengfa.org.directory import public_unit_choices
 from zhengfa.org.forms import UnitChoiceField, UnitsChoiceField
+from zhengfa.org.models import Unit
 
 from .models import Campaign, Phase, SuggestionTopic, TaskState
 
@@ -90,9 +93,22 @@ class TaskFilterForm(forms.Form):
         unit.queryset = units
 
 
-class SuggestionForm(forms.Form):
+UNIT_UNKNOWN = "unknown"
+
+
+class SuggestionForm(NamedErrorsMixin, forms.Form):
     topic = forms.ChoiceField(
         label=_("What is it about?"), choices=SuggestionTopic.choices, widget=forms.RadioSelect
+    )
+    unit = forms.ChoiceField(
+        label=_("Which unit is it about?"),
+        required=False,
+        help_text=_(
+            "Choose “I don't know” if you are not sure; we will pass it to the right unit."
+        ),
+    )
+    officer_named = forms.CharField(
+        label=_("Officer's name or number (optional)"), max_length=50, required=False
     )
     content = forms.CharField(
         label=_("Your opinion"),
@@ -106,13 +122,66 @@ class SuggestionForm(forms.Form):
         label=_("Mobile number (optional)"),
         max_length=20,
         required=False,
-        help_text=_("Only to send you a text when there is a reply. Kept encrypted."),
+        help_text=_(
+            "We text you the follow-up code now, and again when there is a reply. Kept encrypted."
+        ),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
     attachments = AttachmentField(label=_("Pictures or files (optional)"), max_files=5)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.units = public_unit_choices()
+        unit_field = self.fields["unit"]
+        assert isinstance(unit_field, forms.ChoiceField)
+        unit_field.choices = [
+            (UNIT_UNKNOWN, _("I don't know")),
+            *[(group, [(str(pk), name) for pk, name in units]) for group, units in self.units],
+        ]
+        unit_field.initial = UNIT_UNKNOWN
+
+    def clean_unit(self) -> Unit | None:
+        value = self.cleaned_data["unit"]
+        if value in {"", UNIT_UNKNOWN}:
+            return None
+        unit = Unit.objects.filter(pk=value, is_active=True).first()
+        if unit is None:
+            raise forms.ValidationError(_("Please choose one."))
+        return unit
 
     def clean_phone(self) -> str:
         value = normalize_phone(self.cleaned_data["phone"])
         if value:
             validate_mobile(value)
         return value
+
+
+class TransferForm(forms.Form):
+    unit = forms.ChoiceField(
+        label=_("Pass it on to"),
+        error_messages={"invalid_choice": _("Please choose another unit from the list.")},
+    )
+    reason = forms.CharField(
+        label=_("Why (for the staff there; the citizen does not see it)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Please give a reason.")},
+    )
+
+    def __init__(self, *args: Any, exclude: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit_field = self.fields["unit"]
+        assert isinstance(unit_field, forms.ChoiceField)
+        unit_field.choices = [
+            ("", "—"),
+            *[
+                (group, [(str(pk), name) for pk, name in units if pk != exclude])
+                for group, units in public_unit_choices()
+            ],
+        ]
+
+    def clean_unit(self) -> Unit:
+        unit = Unit.objects.filter(pk=self.cleaned_data["unit"], is_active=True).first()
+        if unit is None:
+            raise forms.ValidationError(_("Please choose one."))
+        return unit

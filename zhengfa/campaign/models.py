@@ -229,6 +229,7 @@ SUGGESTION_WORKFLOW = Workflow(
             _("Answer"),
             action="change",
             comment_required=True,
+            comment_prompt=_("Please write the answer the citizen will read."),
             public=True,
         ),
         Transition(
@@ -238,7 +239,19 @@ SUGGESTION_WORKFLOW = Workflow(
             _("Decline with a reason"),
             action="change",
             comment_required=True,
+            comment_prompt=_("Please write why, in words the citizen will understand."),
             public=True,
+        ),
+        # Passed on (转办) to the unit it concerns: received there anew, with a new deadline.
+        # The reason is for staff; the citizen reads "transferred to …" (services).
+        Transition(
+            "transfer",
+            [SuggestionState.SUBMITTED, SuggestionState.ACCEPTED],
+            SuggestionState.SUBMITTED,
+            _("Transfer to another unit"),
+            action="change",
+            comment_required=True,
+            button=False,
         ),
     ],
     deadlines={
@@ -254,14 +267,25 @@ SUGGESTION_WORKFLOW = Workflow(
 class Suggestion(WorkflowModel):
     """A citizen's opinion on the campaign and the officers' work (征求意见), followed by code."""
 
+    # The campaign under way when it came in, if any: the channel itself is standing.
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.PROTECT, related_name="suggestions", verbose_name=_("campaign")
+        Campaign,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="suggestions",
+        verbose_name=_("campaign"),
     )
+    # The unit it concerns, as the citizen chose (the committee when he did not know), and
+    # so the unit whose staff answer it; a transfer moves it.
     unit = models.ForeignKey(
-        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("handled by")
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit handling")
     )
     topic = models.CharField(_("about"), max_length=20, choices=SuggestionTopic.choices)
     content = models.TextField(_("opinion"))
+    officer_named = models.CharField(
+        _("officer concerned, as the citizen wrote"), max_length=50, blank=True
+    )
     name = EncryptedCharField(_("name"), blank=True)
     phone = EncryptedCharField(_("phone"), hash_field="phone_hash", blank=True)
     phone_hash = HashField()

@@ -88,6 +88,8 @@ PLUGIN = Plugin(
             title=lambda s: str(_("Opinion: %(topic)s") % {"topic": s.get_topic_display()}),
             is_open=lambda s: s.is_open,
             details=lambda s: [(_("Submitted on"), s.created_at)],
+            submission=lambda s: s.content,
+            answers=("answer", "decline"),
             supplement=_suggestion_supplement,
         ),
     },

@@ -16,6 +16,7 @@ from zhengfa.core.scope import grant_for
 from zhengfa.core.site import identity
 from zhengfa.core.validators import normalize_phone
 from zhengfa.org.access import Role
+from zhengfa.org.directory import handlers_for, root_unit
 from zhengfa.org.models import Unit, User
 
 from .models import Campaign, Phase, Suggestion, SuggestionState, Task
@@ -145,19 +146,28 @@ def task_transition(
 @transaction.atomic
 def suggestion_submit(
     *,
-    campaign: Campaign,
     topic: str,
     content: str,
+    unit: Unit | None = None,
+    officer_named: str = "",
     name: str = "",
     phone: str = "",
     files: Sequence[Any] = (),
 ) -> tuple[Suggestion, str]:
-    """A citizen's opinion. Returns the record and its follow-up code (shown once)."""
+    """A citizen's opinion about `unit` (None: he does not know which; the root unit routes
+    it). Returns the record and its follow-up code (shown once, and texted to `phone`)."""
+    target = unit or root_unit()
+    if target is None:
+        raise ValidationError(_("The site has no units yet."))
+    today = timezone.localdate()
     suggestion = Suggestion(
-        campaign=campaign,
-        unit=campaign.unit,
+        campaign=Campaign.objects.filter(starts_on__lte=today, ends_on__gte=today)
+        .order_by("-starts_on")
+        .first(),
+        unit=target,
         topic=topic,
         content=content.strip(),
+        officer_named=officer_named.strip(),
         name=name.strip(),
         phone=normalize_phone(phone),
         state=SuggestionState.SUBMITTED,
@@ -167,18 +177,48 @@ def suggestion_submit(
     for f in files:
         attach(record=suggestion, upload=f, by=None, purpose="citizen")
     code = followup.issue(suggestion)
-    handlers = User.objects.filter(
-        is_active=True,
-        role_assignments__unit=campaign.unit,
-        role_assignments__role__in=[Role.CLERK, Role.COMMITTEE],
-    ).distinct()
     notify(
-        users=handlers,
+        users=handlers_for(target),
         title=_("New opinion from the public"),
         url=suggestion.get_absolute_url(),
         key=f"suggestion-new:{suggestion.pk}",
     )
     return suggestion, code
+
+
+@transaction.atomic
+def suggestion_transfer(*, record: Suggestion, to: Unit, by: Any, reason: str) -> Suggestion:
+    """Pass an opinion on (转办) to the unit it concerns, with a reason for its staff.
+
+    It is received there anew, with a new deadline and no handler; the citizen reads
+    "transferred to …", signed by the unit that passed it on, never the reason.
+    """
+    if to.pk == record.unit_id:
+        raise ValidationError({"unit": _("It is already with this unit.")})
+    if not to.is_active:
+        raise ValidationError({"unit": _("This unit is no longer active.")})
+    from_unit = str(record.unit)
+    workflow.transition(
+        record=record,
+        name="transfer",
+        by=by,
+        comment=reason,
+        fields={"unit": to, "handler": None},
+    )
+    workflow.note(
+        record=record,
+        by=by,
+        comment=_("Transferred to %(unit)s, which will answer you.") % {"unit": to.name},
+        public=True,
+        unit_name=from_unit,
+    )
+    notify(
+        users=handlers_for(to),
+        title=_("An opinion was transferred to your unit"),
+        url=record.get_absolute_url(),
+        key=f"suggestion-transfer:{record.pk}:{record.version}",
+    )
+    return record
 
 
 @transaction.atomic

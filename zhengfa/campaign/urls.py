@@ -14,6 +14,11 @@ urlpatterns = [
     path("staff/opinions/", views.suggestion_list, name="suggestion_list"),
     path("staff/opinions/<int:pk>/", views.suggestion_detail, name="suggestion_detail"),
     path(
+        "staff/opinions/<int:pk>/pass-on/",
+        views.suggestion_transfer,
+        name="suggestion_transfer",
+    ),
+    path(
         "staff/opinions/<int:pk>/<slug:name>/",
         views.suggestion_transition,
         name="suggestion_transition",

@@ -6,12 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengfa.core import followup, ratelimit
 from zhengfa.core.attachments import attachments_of
@@ -21,9 +21,8 @@ from zhengfa.core.scope import get_scoped_or_404, may
 from zhengfa.org.models import Unit
 
 from . import services
-from .forms import SuggestionForm, TaskFilterForm, TaskForm
+from .forms import SuggestionForm, TaskFilterForm, TaskForm, TransferForm
 from .models import Campaign, Suggestion, SuggestionState, Task
-from .selectors import current_campaign
 
 
 @login_required
@@ -153,7 +152,7 @@ task_transition = transition_view(
 @login_required
 @require_GET
 def suggestion_list(request: HttpRequest) -> HttpResponse:
-    qs = Suggestion.objects.visible_to(request.user).select_related("handler")
+    qs = Suggestion.objects.visible_to(request.user).select_related("handler", "unit")
     state = request.GET.get("state", "")
     if state in SuggestionState.values:
         qs = qs.filter(state=state)
@@ -165,13 +164,22 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _suggestion_page(request: HttpRequest, suggestion: Suggestion, **page: Any) -> HttpResponse:
+def _suggestion_page(
+    request: HttpRequest,
+    suggestion: Suggestion,
+    transfer_form: TransferForm | None = None,
+    **page: Any,
+) -> HttpResponse:
+    can_transfer = suggestion.is_open and may(request.user, "change", suggestion)
     return workflow_page(
         request,
         "campaign/suggestion_detail.html",
         suggestion,
         url_name="campaign:suggestion_transition",
         s=suggestion,
+        transfer_form=(transfer_form or TransferForm(exclude=suggestion.unit_id))
+        if can_transfer
+        else None,
         can_reveal=may(request.user, "reveal", suggestion),
         files=attachments_of(suggestion).filter(event__isnull=True),
         reveal_url=reverse(
@@ -195,17 +203,38 @@ suggestion_transition = transition_view(
 )
 
 
+@login_required
+@require_POST
+def suggestion_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    """转办: pass the opinion on to the unit it concerns; it then leaves this user's list
+    unless his reach covers that unit too."""
+    suggestion = get_scoped_or_404(Suggestion, request.user, pk=pk)
+    form = TransferForm(request.POST, exclude=suggestion.unit_id)
+    if form.is_valid():
+        to = form.cleaned_data["unit"]
+        try:
+            services.suggestion_transfer(
+                record=suggestion, to=to, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Transferred to %(unit)s.") % {"unit": to.name})
+            if Suggestion.objects.visible_to(request.user).filter(pk=pk).exists():
+                return redirect(suggestion.get_absolute_url())
+            return redirect("campaign:suggestion_list")
+    suggestion.refresh_from_db()
+    return _suggestion_page(request, suggestion, transfer_form=form, status=400)
+
+
 # --- Opinions: the public form --------------------------------------------------------------
 
 
 @require_http_methods(["GET", "POST"])
 def suggestion_new(request: HttpRequest) -> HttpResponse:
-    campaign = current_campaign()
-    if campaign is None:
-        raise Http404
     refused = ratelimit.submissions_refused(request) if request.method == "POST" else ""
     if refused:
-        context = {"form": SuggestionForm(), "campaign": campaign, "refused": refused}
+        context = {"form": SuggestionForm(), "refused": refused}
         return render(request, "campaign/suggestion_new.html", context, status=429)
     form = SuggestionForm(
         *((request.POST, request.FILES) if request.method == "POST" else (None, None))
@@ -213,29 +242,36 @@ def suggestion_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         _suggestion, code = services.suggestion_submit(
-            campaign=campaign,
             topic=data["topic"],
+            unit=data["unit"],
+            officer_named=data["officer_named"],
             content=data["content"],
             name=data["name"],
             phone=data["phone"],
             files=data["attachments"],
         )
+        texted_to = (
+            followup.text_code(phone=data["phone"], code=code, what=_("Opinion received."))
+            if data["phone"]
+            else ""
+        )
         response = redirect("campaign:suggestion_done")
-        followup.remember_for_display(response, code)
+        followup.remember_for_display(response, code, texted_to=texted_to)
         return response
-    return render(request, "campaign/suggestion_new.html", {"form": form, "campaign": campaign})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "campaign/suggestion_new.html", {"form": form}, status=status)
 
 
 @require_GET
 def suggestion_done(request: HttpRequest) -> HttpResponse:
     """The confirmation: the follow-up code, shown this once, with a copy button and a QR code."""
-    code = followup.code_to_display(request)
-    if code is None:
+    shown = followup.code_to_display(request)
+    if shown is None:
         return redirect("portal:query")
     page = render(
         request,
         "core/followup_code.html",
-        {**followup.display_context(request, code), "what": _("Your opinion has been received.")},
+        {**followup.display_context(request, shown), "what": _("Your opinion has been received.")},
     )
     followup.displayed(request, page)
     return page

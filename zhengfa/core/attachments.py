@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps
@@ -256,6 +257,23 @@ def attach(
     attachment.file.save(f"upload.{kind.ext}", ContentFile(data), save=False)
     attachment.save()
     return attachment
+
+
+def serve(attachment: Attachment) -> FileResponse:
+    """The stored file as a private, uncached response (pictures inline, others downloaded);
+    a file lost from storage answers 404."""
+    try:
+        stored = attachment.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        stored,
+        content_type=attachment.mime_type,
+        as_attachment=not attachment.is_image,
+        filename=attachment.original_name,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def attachments_of(record: models.Model, purpose: str | None = None) -> models.QuerySet[Attachment]:

@@ -23,6 +23,7 @@ the address, and never the database); only wrong codes count, and past
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from typing import Any
@@ -31,6 +32,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from . import ratelimit
 from .crypto import keyed_hash
@@ -39,7 +41,13 @@ from .registry import PublicView, registry
 
 # Crockford's base32: no I, L, O or U, so nothing reads as another character.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CODE_LENGTH = 20  # 100 bits
+# 12 characters, 60 bits: short enough to copy by hand in three groups of four. Guessing is
+# braked at FOLLOWUP_RATE_LIMIT wrong tries per address (10 per 15 minutes): with 100,000
+# live codes (decades of a county's requests), ten thousand addresses trying day and night
+# for a year find one with odds of about 3 in 10,000 (10⁴ × 10 × 35,040 × 10⁵ / 2⁶⁰).
+CODE_LENGTH = 12
+# Codes issued before the change were 20 characters; they keep working.
+ACCEPTED_LENGTHS = frozenset({CODE_LENGTH, 20})
 _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
 
 
@@ -75,7 +83,7 @@ def issue(record: models.Model) -> str:
 def find(code: str) -> models.Model | None:
     """The record a code opens, or None — whether the code is wrong or the record is gone."""
     normal = normalise(code)
-    if len(normal) != CODE_LENGTH or any(ch not in ALPHABET for ch in normal):
+    if len(normal) not in ACCEPTED_LENGTHS or any(ch not in ALPHABET for ch in normal):
         return None
     entry = (
         FollowUp.objects.filter(code_hash=code_hash(normal)).select_related("content_type").first()
@@ -96,15 +104,16 @@ DISPLAY_COOKIE = "zf_code_once"
 DISPLAY_SALT = "zhengfa.followup.display"
 
 
-def remember_for_display(response: HttpResponse, code: str) -> None:
+def remember_for_display(response: HttpResponse, code: str, *, texted_to: str = "") -> None:
     """Carry the code to the confirmation page in a signed, short-lived cookie.
 
     `response` is the redirect to that page; the cookie is sent to that page only. Not in
     the session: sessions live in the database, and the code must never be stored.
+    `texted_to` is the masked number the code was also sent to by text, if any.
     """
     response.set_signed_cookie(
         DISPLAY_COOKIE,
-        code,
+        json.dumps({"code": code, "texted_to": texted_to}),
         salt=DISPLAY_SALT,
         max_age=10 * 60,
         path=response["Location"],
@@ -114,18 +123,47 @@ def remember_for_display(response: HttpResponse, code: str) -> None:
     )
 
 
-def code_to_display(request: HttpRequest) -> str | None:
-    """The code the confirmation page is to show, if it has not been shown yet."""
-    code: str | None = request.get_signed_cookie(
+def code_to_display(request: HttpRequest) -> dict[str, str] | None:
+    """The code the confirmation page is to show (and where it was texted), if not shown yet."""
+    raw: str | None = request.get_signed_cookie(
         DISPLAY_COOKIE, default=None, salt=DISPLAY_SALT, max_age=10 * 60
     )
-    return code
+    if raw is None:
+        return None
+    try:
+        data = json.loads(raw)
+        return {"code": str(data["code"]), "texted_to": str(data.get("texted_to", ""))}
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def displayed(request: HttpRequest, response: HttpResponse) -> None:
     """Shown once: the page that shows the code deletes its cookie and is never cached."""
     response.delete_cookie(DISPLAY_COOKIE, path=request.path, samesite="Lax")
     response["Cache-Control"] = "no-store"
+
+
+def text_code(*, phone: str, code: str, what: str) -> str:
+    """Send the code by text message to the number the citizen gave; returns it masked.
+
+    The message is stored with a placeholder; the code itself waits encrypted beside it
+    until the worker has sent it, and is then erased (``core.tasks.deliver_sms``).
+    """
+    from .notifications import send_sms
+    from .site import identity
+
+    owner = identity().owner or _("Political-Legal Work Platform")
+    message = send_sms(
+        to=phone,
+        text=_(
+            "%(owner)s: %(what)s Your follow-up code is {code}. Keep it to see the reply "
+            "under “Check progress” on our site."
+        )
+        % {"owner": owner, "what": what},
+        purpose="followup-code",
+        secret=group(code),
+    )
+    return message.to_masked
 
 
 # --- rate limit, in the cache only -------------------------------------------------------
@@ -143,21 +181,74 @@ def failed_attempt(request: HttpRequest) -> None:
     ratelimit.hit(request, "followup", window)
 
 
-def display_context(request: HttpRequest, code: str) -> dict[str, Any]:
-    """What the confirmation page shows: the grouped code, the follow-up link and its QR code.
+def query_link(request: HttpRequest, code: str) -> str:
+    """The follow-up page's address carrying the code after "#".
 
-    The code travels in the link's #fragment, which browsers never send to the server, so
-    it reaches no log; the query page fills it in from there.
+    Browsers never send the #fragment to the server, so the code reaches no log; the query
+    page fills it in from there and the citizen only presses the button.
     """
-    import segno
     from django.urls import reverse
 
-    link = request.build_absolute_uri(reverse("portal:query")) + "#" + code
+    return request.build_absolute_uri(reverse("portal:query")) + "#" + group(code)
+
+
+def display_context(request: HttpRequest, shown: dict[str, str]) -> dict[str, Any]:
+    """What the confirmation page shows: the grouped code, the follow-up link, its QR code and
+    the card to keep as a picture."""
+    import base64
+
+    code = shown["code"]
+    link = query_link(request, code)
+    card = base64.b64encode(code_card_png(code, link)).decode("ascii")
     return {
         "code": group(code),
         "query_link": link,
-        "qr_data_uri": segno.make(link, error="m").svg_data_uri(scale=4, border=2),
+        "query_path": link[link.index("/query/") :],
+        "texted_to": shown.get("texted_to", ""),
+        "card_data_uri": "data:image/png;base64," + card,
     }
+
+
+_CARD_FONTS = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
+)
+
+
+def code_card_png(code: str, link: str) -> bytes:
+    """A picture of the code and its QR code, to keep in the phone's album.
+
+    Made on the fly for the confirmation page and never stored. The Chinese heading is drawn
+    when a CJK font is installed; the code itself needs none.
+    """
+    import io
+    from pathlib import Path
+
+    import segno
+    from PIL import Image, ImageDraw, ImageFont
+
+    qr_buf = io.BytesIO()
+    segno.make(link, error="m").save(qr_buf, kind="png", scale=8, border=2)
+    qr = Image.open(io.BytesIO(qr_buf.getvalue())).convert("RGB")
+    width = max(qr.width + 80, 640)
+    cjk = next((p for p in _CARD_FONTS if Path(p).exists()), None)
+    heading = ImageFont.truetype(cjk, 36) if cjk else None
+    code_font = ImageFont.truetype(cjk, 56) if cjk else ImageFont.load_default(size=56)
+    height = qr.height + (250 if heading else 190)
+    card = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(card)
+    y = 30
+    if heading is not None:
+        title = _("Follow-up code")
+        draw.text((width // 2, y), title, fill="#9b1c1c", font=heading, anchor="mt")
+        y += 60
+    draw.text((width // 2, y), group(code), fill="black", font=code_font, anchor="mt")
+    y += 90
+    card.paste(qr, ((width - qr.width) // 2, y))
+    out = io.BytesIO()
+    card.save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
 UNLOCK_KEY = "zf_followup_open"

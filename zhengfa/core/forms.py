@@ -10,6 +10,22 @@ from .attachments import AttachmentField
 from .validators import validate_plausible_date
 
 
+class NamedErrorsMixin:
+    """Plain words for an empty required field ("请填写这一项。" / "请选择一项。"), and, with
+    ``core/partials/_form_errors.html`` at the top of the form, a list naming each field
+    that needs attention, linking to it — not the same anonymous "这个字段是必填项。" twice."""
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            choose = isinstance(field, forms.ChoiceField | forms.ModelChoiceField)
+            field.error_messages["required"] = (
+                _("Please choose one.") if choose else _("Please fill this in.")
+            )
+
+
 class TokenForm(forms.Form):
     token = forms.RegexField(
         label=_("6-digit code from your authenticator app"),

@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import Promise
@@ -126,6 +126,9 @@ def transition_view(
     @require_POST
     def view(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         record = get_scoped_or_404(queryset, request.user, pk=pk)
+        step = record.workflow.get(name)
+        if step is not None and not step.button:  # a step with its own form and view
+            raise Http404
         form = TransitionForm(request.POST, request.FILES, files=record.workflow.files)
         if form.is_valid():
             try:
@@ -139,7 +142,9 @@ def transition_view(
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, _("Done."))
+                messages.success(
+                    request, _("Recorded: %(step)s.") % {"step": step.label if step else name}
+                )
                 return redirect(record.get_absolute_url())
         record.refresh_from_db()
         return page(request, record, form=form, status=400)

@@ -72,6 +72,8 @@ class TimelineEvent(models.Model):
         verbose_name=_("by"),
     )
     by_citizen = models.BooleanField(_("by the citizen"), default=False)
+    # The unit that acted, as named then: what the citizen sees instead of a staff account.
+    unit_name = models.CharField(_("unit"), max_length=200, blank=True)
     transition = models.CharField(max_length=40, blank=True)
     from_state = models.CharField(_("from"), max_length=30, blank=True)
     to_state = models.CharField(_("to"), max_length=30, blank=True)
@@ -202,6 +204,8 @@ class SmsMessage(models.Model):
     to_hash = HashField()
     to_masked = models.CharField(_("to"), max_length=20)
     text = models.TextField(_("text"))
+    # What replaces {code} in the text when it is sent; erased once the message is handled.
+    secret = EncryptedCharField(_("secret"), blank=True)
     purpose = models.CharField(_("purpose"), max_length=60, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)

@@ -55,12 +55,17 @@ def mark_read(*, user: Any, ids: Iterable[int] | None = None) -> int:
     return qs.update(read_at=timezone.now())
 
 
-def send_sms(*, to: str, text: str, purpose: str = "") -> SmsMessage:
-    """Record a text message and queue it for sending (after commit)."""
+def send_sms(*, to: str, text: str, purpose: str = "", secret: str = "") -> SmsMessage:
+    """Record a text message and queue it for sending (after commit).
+
+    A `secret` (a follow-up code) replaces ``{code}`` in `text` only when the message is
+    sent: until then it is kept encrypted, and afterwards it is erased, so the stored
+    message never holds it.
+    """
     number = normalize_phone(to)
     validate_mobile(number)
     message = SmsMessage.objects.create(
-        to=number, to_masked=mask_phone(number), text=text, purpose=purpose
+        to=number, to_masked=mask_phone(number), text=text, purpose=purpose, secret=secret
     )
 
     def enqueue() -> None:

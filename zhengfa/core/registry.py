@@ -109,6 +109,15 @@ def _state_label(record: Any) -> str:
     return str(getattr(record, "state_label", ""))
 
 
+def _nothing(record: Any) -> str:
+    return ""
+
+
+def _due_while_open(record: Any) -> Any:
+    """When the citizen may expect the next answer: the record's due date while it is open."""
+    return getattr(record, "due_at", None) if getattr(record, "is_open", False) else None
+
+
 @dataclass(frozen=True)
 class PublicView:
     """What the follow-up page shows a citizen of a record, and whether it takes additions."""
@@ -117,6 +126,12 @@ class PublicView:
     is_open: Callable[[Any], bool]
     status: Callable[[Any], str] = _state_label
     details: Callable[[Any], list[tuple[Any, Any]]] = _no_details
+    # What the citizen wrote, shown back to him first (his files are shown beside it).
+    submission: Callable[[Any], str] = _nothing
+    # The date by which he may expect an answer, or None (the due date while open).
+    expected_by: Callable[[Any], Any] = _due_while_open
+    # The transitions whose public comment is the answer, shown above the history.
+    answers: tuple[str, ...] = ()
     # The module's service for the citizen's addition: (record, text, files) -> None.
     supplement: Callable[[Any, str, list[Any]], None] | None = None
 

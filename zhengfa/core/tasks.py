@@ -22,15 +22,16 @@ def deliver_sms(message_id: int) -> str:
     ).update(sent_at=timezone.now())
     if not claimed:
         return "already handled"
+    text = message.text.replace("{code}", message.secret) if message.secret else message.text
     try:
-        reference = get_backend().send(message.to, message.text)
+        reference = get_backend().send(message.to, text)
     except SmsError as exc:
         SmsMessage.objects.filter(pk=message_id).update(
-            outcome=SmsMessage.Outcome.FAILED, detail=str(exc)[:300]
+            outcome=SmsMessage.Outcome.FAILED, detail=str(exc)[:300], secret=""
         )
         return "failed"
     SmsMessage.objects.filter(pk=message_id).update(
-        outcome=SmsMessage.Outcome.SENT, detail=reference[:300]
+        outcome=SmsMessage.Outcome.SENT, detail=reference[:300], secret=""
     )
     return "sent"
 

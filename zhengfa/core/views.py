@@ -27,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from . import signals
+from .attachments import serve
 from .audit import ACTIONS, may_read_audit
 from .forms import AuditFilterForm, SignInFilterForm, TokenForm
 from .generic import paginate
@@ -350,18 +351,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404
     if not manager.visible_to(request.user, "view").filter(pk=attachment.object_id).exists():
         raise Http404
-    try:
-        stored = attachment.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:  # lost from storage: nothing to serve
-        raise Http404 from exc
-    response = FileResponse(
-        stored,
-        content_type=attachment.mime_type,
-        as_attachment=not attachment.is_image,
-        filename=attachment.original_name,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return serve(attachment)
 
 
 @login_required

@@ -79,6 +79,10 @@ class Transition:
     by_citizen: bool = False  # a citizen with the follow-up code may do it (by=None)
     # A rule across records that scope alone cannot say (record, user) -> allowed.
     guard: Callable[[Any, Any], bool] | None = None
+    # What a missing comment is asked for ("请填写答复内容。"); "请填写理由。" if unset.
+    comment_prompt: str | Promise = ""
+    # False for a step with a form of its own (a transfer needs a unit), not a plain button.
+    button: bool = True
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -195,6 +199,16 @@ class WorkflowModel(models.Model):
         return timezone.now() + dt.timedelta(days=days) if days else None
 
 
+def acting_unit_name(record: models.Model, by: Any) -> str:
+    """The unit a staff member acts for on `record` (the record's own unit, as it is before
+    the change), shown to the citizen in place of the account. Empty for the citizen, and
+    for a record without a unit (the public page then names the site's owner)."""
+    if by is None:
+        return ""
+    unit = getattr(record, "unit", None)
+    return str(unit) if unit is not None else ""
+
+
 def allowed_transitions(record: WorkflowModel, user: Any) -> list[Transition]:
     """The transitions `user` may apply to `record` now (for the buttons on a detail page)."""
     return [
@@ -223,6 +237,7 @@ def start(
         object_id=record.pk,
         actor=by,
         by_citizen=by is None,
+        unit_name=acting_unit_name(record, by),
         transition="start",
         to_state=wf.initial,
         comment=comment.strip(),
@@ -255,7 +270,8 @@ def transition(
             code="transition_not_allowed",
         )
     if t.comment_required and not comment.strip():
-        raise ValidationError({"comment": _("Please give a reason.")}, code="comment_required")
+        prompt = str(t.comment_prompt) if t.comment_prompt else _("Please give a reason.")
+        raise ValidationError({"comment": prompt}, code="comment_required")
     with transaction.atomic():
         if by is None:
             if not t.by_citizen:
@@ -288,6 +304,7 @@ def transition(
             object_id=record.pk,
             actor=by,
             by_citizen=by is None,
+            unit_name=acting_unit_name(record, by),
             transition=t.name,
             from_state=record.state,
             to_state=t.target,
@@ -311,8 +328,12 @@ def note(
     comment: str,
     public: bool = False,
     files: Iterable[UploadedFile] = (),
+    unit_name: str | None = None,
 ) -> TimelineEvent:
-    """A timeline entry without a change of state (a remark, a public reply, a supplement)."""
+    """A timeline entry without a change of state (a remark, a public reply, a supplement).
+
+    `unit_name` names the acting unit when it is not the record's present unit (a transfer's
+    notice is signed by the unit that passed the record on)."""
     if not comment.strip() and not list(files):
         raise ValidationError({"comment": _("Write something or add a file.")}, code="empty_note")
     with transaction.atomic():
@@ -321,6 +342,7 @@ def note(
             object_id=record.pk,
             actor=by,
             by_citizen=by is None,
+            unit_name=acting_unit_name(record, by) if unit_name is None else unit_name,
             comment=comment.strip(),
             public=public,
         )
@@ -362,7 +384,7 @@ def transition_panel(
 
     return {
         "record": record,
-        "transitions": allowed_transitions(record, user),
+        "transitions": [t for t in allowed_transitions(record, user) if t.button],
         "form": form or TransitionForm(files=record.workflow.files),
         "url_name": url_name,
     }

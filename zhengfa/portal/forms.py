@@ -4,20 +4,21 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhengfa.core.attachments import AttachmentField
+from zhengfa.core.forms import NamedErrorsMixin
 
 
-class QueryForm(forms.Form):
+class QueryForm(NamedErrorsMixin, forms.Form):
     code = forms.CharField(
         label=_("Follow-up code"),
         max_length=40,
-        help_text=_("The code you were given when you submitted, e.g. ABCD-EFGH-JKMN-PQRS-TVWX."),
+        help_text=_("The code you were given when you submitted, e.g. ABCD-EFGH-JKMN."),
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
         ),
     )
 
 
-class SupplementForm(forms.Form):
+class SupplementForm(NamedErrorsMixin, forms.Form):
     comment = forms.CharField(
         label=_("What you want to add"),
         max_length=5000,

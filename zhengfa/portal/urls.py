@@ -11,4 +11,5 @@ urlpatterns = [
     path("query/", views.query, name="query"),
     path("query/record/", views.query_record, name="query_record"),
     path("query/record/add/", views.query_supplement, name="query_supplement"),
+    path("query/record/file/<int:pk>/", views.query_file, name="query_file"),
 ]

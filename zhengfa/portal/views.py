@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengfa.core import followup, ratelimit
+from zhengfa.core.attachments import attachments_of, serve
 from zhengfa.core.context_processors import LARGE_TYPE_COOKIE
 from zhengfa.core.panels import render_panels
 from zhengfa.core.registry import registry
@@ -122,7 +123,14 @@ def query_record(request: HttpRequest) -> HttpResponse:
 def _record_page(
     request: HttpRequest, record: Any, form: SupplementForm, status: int = 200, refused: str = ""
 ) -> HttpResponse:
+    """What the citizen sees: the answer first, then what he sent, then the history.
+
+    The history names units, never staff accounts (``TimelineEvent.unit_name``).
+    """
     view = followup.public_view(record)
+    timeline = timeline_for(record, public_only=True)
+    answers = [e for e in timeline if e.transition in view.answers and e.comment]
+    own_files = list(attachments_of(record).filter(by_citizen=True).order_by("uploaded_at"))
     return render(
         request,
         "portal/query_record.html",
@@ -130,14 +138,31 @@ def _record_page(
             "title": view.title(record),
             "status": view.status(record),
             "details": view.details(record),
+            "answer": answers[-1] if answers else None,
+            "expected_by": view.expected_by(record),
+            "submission": view.submission(record),
+            "own_files": [f for f in own_files if f.event_id is None],
             "is_open": view.is_open(record) and view.supplement is not None,
-            "timeline": timeline_for(record, public_only=True),
+            "timeline": timeline,
             "public_view": True,
             "form": form,
             "refused": refused,
         },
         status=status,
     )
+
+
+@never_cache
+@require_GET
+def query_file(request: HttpRequest, pk: int) -> FileResponse:
+    """A file the citizen himself sent with the record his code opened; anything else 404."""
+    record = followup.unlocked(request)
+    if record is None:
+        raise Http404
+    attachment = attachments_of(record).filter(pk=pk, by_citizen=True).first()
+    if attachment is None:
+        raise Http404
+    return serve(attachment)
 
 
 @never_cache

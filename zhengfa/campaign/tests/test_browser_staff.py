@@ -59,21 +59,15 @@ def test_task_assigned_reported_with_evidence_and_accepted(
 def test_staff_answer_an_opinion_and_supervision_reveals_the_phone(
     browser: Browser, page: Page, live_server: Any
 ) -> None:
-    p = build_personas(password=PASSWORD)
+    build_personas(password=PASSWORD)
     suggestion, _code = suggestion_submit(
-        campaign=county_campaign(p),
         topic="service",
         content="希望延长户籍窗口办理时间。",
         phone="13600001234",
     )
     browser_sign_in(page, live_server.url, "zfw")
     page.goto(f"{live_server.url}/staff/opinions/")
-    page.get_by_role(
-        "link",
-        name=suggestion.created_at.astimezone(timezone.get_current_timezone()).strftime(
-            "%Y-%m-%d %H:%M"
-        ),
-    ).click()
+    page.get_by_role("link", name="希望延长户籍窗口办理时间。").click()
     expect(page.get_by_text("136****1234")).to_be_visible()
     # The committee answers the matter; who wrote it is not its to see.
     expect(page.get_by_role("button", name="查看完整信息")).to_have_count(0)
@@ -87,3 +81,35 @@ def test_staff_answer_an_opinion_and_supervision_reveals_the_phone(
     supervision.get_by_placeholder("查看完整信息的事由").fill("核实反映人身份")
     supervision.get_by_role("button", name="查看完整信息").click()
     expect(supervision.locator(".plain-value")).to_have_text("13600001234")
+
+
+def test_an_opinion_routed_to_a_station_is_passed_on_to_another(
+    browser: Browser, live_server: Any
+) -> None:
+    p = build_personas(password=PASSWORD)
+    suggestion, _code = suggestion_submit(
+        topic="conduct", unit=p.unit_a, content="乙镇集市上有人冒充民警收费。"
+    )
+    base = live_server.url
+    station = browser.new_page()
+    browser_sign_in(station, base, "leader_a")
+    station.goto(f"{base}/staff/opinions/")
+    expect(station.locator("table.list")).to_contain_text("甲镇派出所")
+    station.get_by_role("link", name="乙镇集市上有人冒充民警收费").click()
+    station.get_by_text("不归本单位办理?转办").click()
+    station.get_by_role("button", name="转办", exact=True).click()  # nothing chosen
+    expect(station.locator("#form-problems")).to_contain_text("转给")
+    station.get_by_label("转给").select_option(label="乙镇派出所")
+    station.get_by_label("转办理由").fill("事发地在乙镇辖区。")
+    station.get_by_role("button", name="转办", exact=True).click()
+    expect(station.get_by_text("已转交乙镇派出所。")).to_be_visible()
+    expect(station.locator("table.list")).not_to_contain_text("冒充民警")
+
+    other = browser.new_page()
+    browser_sign_in(other, base, "leader_b")
+    expect(other.locator(".badge")).to_have_text("1")
+    other.goto(f"{base}/staff/opinions/")
+    other.get_by_role("link", name="乙镇集市上有人冒充民警收费").click()
+    expect(other.locator(".facts")).to_contain_text("乙镇派出所")
+    expect(other.locator(".timeline")).to_contain_text("事发地在乙镇辖区。")
+    assert Suggestion.objects.get(pk=suggestion.pk).unit == p.unit_b

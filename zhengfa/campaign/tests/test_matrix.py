@@ -36,7 +36,7 @@ class CampaignMatrix(MatrixTestCase):
         cls.reported = task_for_unit_a(cls.p, cls.campaign)
         task_transition(record=cls.reported, name="report", by=cls.p.leader_a, comment="已完成")
         cls.suggestion, _code = suggestion_submit(
-            campaign=cls.campaign, topic="service", content="窗口排队太久,希望增加人手。"
+            topic="service", content="窗口排队太久,希望增加人手。"
         )
 
     cases = [
@@ -95,6 +95,15 @@ class CampaignMatrix(MatrixTestCase):
             ok=["committee"],
             args=lambda t: [t.suggestion.pk, "accept"],
             method="post",
+            out_of_scope=["officer_a", "leader_a"],
+            read_only=["supervision"],
+        ),
+        ViewCase(
+            "campaign:suggestion_transfer",
+            ok=["committee"],
+            args=lambda t: [t.suggestion.pk],
+            method="post",
+            data=lambda t: {"unit": t.p.unit_b.pk, "reason": "属乙镇辖区"},
             out_of_scope=["officer_a", "leader_a"],
             read_only=["supervision"],
         ),

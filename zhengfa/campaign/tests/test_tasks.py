@@ -124,7 +124,7 @@ class TaskViewTests(PersonaTestCase):
 class SuggestionViewTests(PersonaTestCase):
     def setUp(self) -> None:
         self.suggestion, _ = suggestion_submit(
-            campaign=county_campaign(self.p), topic="conduct", content="值班民警态度生硬", phone=""
+            topic="conduct", content="值班民警态度生硬", phone=""
         )
 
     def test_staff_handle_and_answer(self) -> None:
@@ -142,16 +142,24 @@ class SuggestionViewTests(PersonaTestCase):
         answer = reverse("campaign:suggestion_transition", args=[self.suggestion.pk, "answer"])
         self.assertStatus(self.p.supervision, "post", answer, 403, {"comment": "x"})
         empty = self.assertStatus(self.p.committee, "post", answer, 400, {"comment": ""})
-        self.assertContains(empty, "请填写理由", status_code=400)
+        self.assertContains(empty, "请填写答复内容", status_code=400)
         self.assertStatus(self.p.committee, "post", answer, 302, {"comment": "已约谈当事民警"})
         done = Suggestion.objects.get(pk=self.suggestion.pk)
         self.assertEqual((done.state, done.handler), (SuggestionState.ANSWERED, self.p.committee))
         self.assertTrue(TimelineEvent.objects.get(transition="answer").public)
 
-    def test_public_form_is_unavailable_without_a_campaign(self) -> None:
+    def test_the_opinion_channel_stands_without_a_campaign(self) -> None:
         Suggestion.objects.all().delete()
         Task.objects.all().delete()
         from zhengfa.campaign.models import Campaign
 
         Campaign.objects.all().delete()
-        self.assertEqual(self.client.get("/opinion/").status_code, 404)
+        form = self.client.get("/opinion/")
+        self.assertEqual(form.status_code, 200)
+        self.assertNotContains(form, "教育整顿")
+        sent = self.client.post(
+            "/opinion/", {"topic": "service", "unit": "unknown", "content": "窗口服务很好"}
+        )
+        self.assertEqual(sent.status_code, 302)
+        opinion = Suggestion.objects.get()
+        self.assertEqual((opinion.campaign, opinion.unit), (None, self.p.root))

@@ -32,6 +32,12 @@ class CodeTests(PersonaTestCase):
         Case.objects.all().delete()  # its code row stays, and finds nothing
         self.assertIsNone(followup.find(self.code))
 
+    def test_a_code_issued_before_codes_were_shortened_still_opens(self) -> None:
+        old = "".join(followup.ALPHABET[i % 32] for i in range(7, 27))  # 20 characters
+        FollowUp.objects.filter(object_id=self.case.pk).update(code_hash=followup.code_hash(old))
+        self.assertEqual(followup.find(followup.group(old)), self.case)
+        self.assertIsNone(followup.find(old[:16]))
+
     def test_the_citizen_adds_while_open_and_reads_public_steps_only(self) -> None:
         citizen = Client(REMOTE_ADDR="203.0.113.77")
         self.assertRedirects(

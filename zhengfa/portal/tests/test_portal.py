@@ -76,16 +76,16 @@ class PublicPagesTests(TestCase):
             name="中共示例县委政法委员会", code="ROOT", kind="committee", parent=None, areas=[area]
         )
         page = self.client.get("/")
-        self.assertContains(page, "示例县的群众")
-        self.assertContains(page, '<footer class="site-footer">中共示例县委政法委员会</footer>')
+        self.assertContains(page, "示例县政法机关的网上窗口")
+        self.assertContains(page, '<footer class="site-footer"><p>中共示例县委政法委员会</p>')
         self.assertNotContains(page, "康保")
         # The sign-in page too (Django's own view brings a "site" of its own).
         login = self.client.get("/accounts/login/")
-        self.assertContains(login, '<footer class="site-footer">中共示例县委政法委员会</footer>')
+        self.assertContains(login, '<footer class="site-footer"><p>中共示例县委政法委员会</p>')
         from django.core.cache import cache
 
         cache.clear()
         with override_settings(ZHENGFA_OWNER_NAME="某市政法委", ZHENGFA_AREA_NAME="某市"):
             page = self.client.get("/")
-        self.assertContains(page, "某市的群众")
-        self.assertContains(page, "某市政法委</footer>")
+        self.assertContains(page, "某市政法机关的网上窗口")
+        self.assertContains(page, "<p>某市政法委</p>")
