@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, FilePayload, expect
 
 from zhengfa.campaign.models import Suggestion
 from zhengfa.campaign.services import suggestion_transition
@@ -40,7 +40,7 @@ def test_citizen_from_form_to_answer_on_a_phone(browser: Browser, live_server: A
     page.get_by_label("反映的是哪个单位?").select_option(label="甲镇派出所")
     page.get_by_label("您的意见建议").fill("希望派出所周末也能办理身份证。")
     page.get_by_label("图片或文件(可不传)").set_input_files(
-        files=[{"name": "window.png", "mimeType": "image/png", "buffer": png()}]
+        files=[FilePayload(name="window.png", mimeType="image/png", buffer=png())]
     )
     # Every control a thumb needs is at least 44 px high.
     for control in [
