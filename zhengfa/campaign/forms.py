@@ -67,8 +67,19 @@ class TaskForm(forms.Form):
 
 
 class TaskFilterForm(forms.Form):
+    work = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[
+            ("", _("All tasks I can see")),
+            ("report", _("For my unit to report")),
+            ("check", _("Reports for me to check")),
+        ],
+    )
     state = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All")), *TaskState.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), ("open", _("Not finished")), *TaskState.choices],
     )
     due = forms.ChoiceField(
         label=_("Deadline"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,17 +19,19 @@ from zhengfa.core.registry import (
     Plugin,
     PublicEntry,
     PublicView,
+    Todo,
+    Workbench,
 )
+from zhengfa.core.workbench import todo
 from zhengfa.org.access import ASSIGN, CHANGE, REVEAL, VIEW, Role
 
-from . import demo, services
+from . import demo, selectors, services
 from .models import Campaign, Phase, Suggestion, Task
-from .selectors import current_campaign
 
 
 def _phases(request: HttpRequest) -> dict[str, Any] | None:
     today = timezone.localdate()
-    campaign = current_campaign(today)
+    campaign = selectors.current_campaign(today)
     if campaign is None:
         return None
     return {
@@ -36,6 +39,29 @@ def _phases(request: HttpRequest) -> dict[str, Any] | None:
         "phases": campaign.phases.all(),
         "current_phase": campaign.current_phase(today),
     }
+
+
+def _todos(user: Any) -> list[Todo]:
+    tasks = reverse("campaign:task_list")
+    opinions = reverse("campaign:suggestion_list")
+    return [
+        todo(
+            _("Tasks for my unit to report"),
+            selectors.tasks_to_report(user),
+            f"{tasks}?work=report",
+        ),
+        todo(_("Reports for me to check"), selectors.tasks_to_check(user), f"{tasks}?work=check"),
+        todo(
+            _("Opinions from the public to answer"),
+            selectors.opinions_to_answer(user),
+            f"{opinions}?work=answer",
+        ),
+    ]
+
+
+def _units_overview(request: HttpRequest) -> dict[str, Any] | None:
+    rows = selectors.units_overview(request.user)
+    return {"rows": rows} if rows else None
 
 
 def _suggestion_supplement(record: Suggestion, text: str, files: list[Any]) -> None:
@@ -83,6 +109,8 @@ PLUGIN = Plugin(
         ),
     ],
     public_panels=[Panel("campaign/partials/_public_phases.html", _phases, order=50)],
+    workbench=[Workbench(_todos, order=20)],
+    staff_panels=[Panel("campaign/partials/_units_overview.html", _units_overview, order=50)],
     followups={
         Suggestion: PublicView(
             title=lambda s: str(_("Opinion: %(topic)s") % {"topic": s.get_topic_display()}),

@@ -20,7 +20,7 @@ from zhengfa.core.generic import form_page, paginate, transition_view, workflow_
 from zhengfa.core.scope import get_scoped_or_404, may
 from zhengfa.org.models import Unit
 
-from . import services
+from . import selectors, services
 from .forms import SuggestionForm, TaskFilterForm, TaskForm, TransferForm
 from .models import Campaign, Suggestion, SuggestionState, Task
 
@@ -64,7 +64,13 @@ def task_list(request: HttpRequest) -> HttpResponse:
     qs = Task.objects.visible_to(request.user).select_related("unit", "campaign", "owner")
     if form.is_valid():
         data = form.cleaned_data
-        if data["state"]:
+        if data["work"] == "report":
+            qs = selectors.tasks_to_report(request.user, qs)
+        elif data["work"] == "check":
+            qs = selectors.tasks_to_check(request.user, qs)
+        if data["state"] == "open":
+            qs = qs.open()
+        elif data["state"]:
             qs = qs.filter(state=data["state"])
         if data["due"] == "overdue":
             qs = qs.overdue()
@@ -154,13 +160,32 @@ task_transition = transition_view(
 def suggestion_list(request: HttpRequest) -> HttpResponse:
     qs = Suggestion.objects.visible_to(request.user).select_related("handler", "unit")
     state = request.GET.get("state", "")
-    if state in SuggestionState.values:
+    if state == "open":
+        qs = qs.open()
+    elif state in SuggestionState.values:
         qs = qs.filter(state=state)
+    work = request.GET.get("work", "")
+    if work == "answer":
+        qs = selectors.opinions_to_answer(request.user, qs)
+    if request.GET.get("due") == "overdue":
+        qs = qs.overdue()
+    unit = None
+    if request.GET.get("unit", "").isdigit():
+        unit = Unit.objects.visible_to(request.user).filter(pk=request.GET["unit"]).first()
+        qs = qs.within(unit) if unit is not None else qs.none()
     page, query = paginate(request, qs)
     return render(
         request,
         "campaign/suggestion_list.html",
-        {"page": page, "query": query, "state": state, "states": SuggestionState.choices},
+        {
+            "page": page,
+            "query": query,
+            "state": state,
+            "states": SuggestionState.choices,
+            "work": work,
+            "unit": unit,
+            "overdue": request.GET.get("due") == "overdue",
+        },
     )
 
 

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .audit import may_read_audit
 from .jobs import daily
 from .navigation import Pillar
-from .registry import Audited, BenchPage, NavItem, PeriodicJob, Plugin
+from .registry import Audited, BenchPage, NavItem, PeriodicJob, Plugin, Todo, Workbench
+
+
+def _unread_notices(user: Any) -> list[Todo]:
+    from django.urls import reverse
+
+    from .notifications import unread_count
+
+    return [Todo(_("Unread notices"), unread_count(user), reverse("core:notification_list"))]
 
 
 def _deadlines() -> object:
@@ -36,6 +46,7 @@ PLUGIN = Plugin(
             order=90,
         ),
     ],
+    workbench=[Workbench(_unread_notices, order=900)],
     jobs=[
         PeriodicJob("notify_deadlines", _deadlines, daily),
         PeriodicJob("clear_sessions", _clear_sessions, daily),

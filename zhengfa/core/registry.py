@@ -93,6 +93,28 @@ class Panel:
 
 
 @dataclass(frozen=True)
+class Todo:
+    """One line of a person's workbench: work that needs him, counted, opening its list."""
+
+    label: Label
+    count: int
+    url: str
+    # Of `count`, how many are past their deadline, and by how many days the worst one is.
+    overdue: int = 0
+    days_over: int = 0
+
+
+@dataclass(frozen=True)
+class Workbench:
+    """A module's part of the staff home: ``todos(user)`` lists what needs that person now
+    (empty lines are left out by the page). Counts come from the scope door, so a line only
+    ever opens a list the person may see."""
+
+    todos: Callable[[Any], Sequence[Todo]]
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class PeriodicJob:
     """A job enqueued once per period (``period()`` names the current one, e.g. a date)."""
 
@@ -200,6 +222,7 @@ class Plugin:
     public_entries: Sequence[PublicEntry] = ()
     public_panels: Sequence[Panel] = ()
     staff_panels: Sequence[Panel] = ()
+    workbench: Sequence[Workbench] = ()
     jobs: Sequence[PeriodicJob] = ()
     followups: Mapping[type[models.Model], PublicView] = field(default_factory=dict)
     demo: DemoBuilder | None = None
@@ -277,6 +300,10 @@ class Registry:
     @property
     def staff_panels(self) -> list[Panel]:
         return sorted(self._all("staff_panels"), key=lambda p: p.order)
+
+    @property
+    def workbench(self) -> list[Workbench]:
+        return sorted(self._all("workbench"), key=lambda w: w.order)
 
     @property
     def jobs(self) -> list[PeriodicJob]:

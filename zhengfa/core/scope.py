@@ -199,6 +199,13 @@ class ScopedQuerySet(models.QuerySet[M], Generic[M]):
             return self.filter(q).exclude(**{exact: grant.paths})
         return self.filter(q)
 
+    def held_by(self, user: AnyUser, domain: str, action: str) -> Self:
+        """Records of the very units where `user` holds `action` (not the units below them):
+        his own unit's work, for his workbench, where the subtree would drown it."""
+        grant = grant_for(user, domain, action)
+        unit = self._single_unit("held_by()")
+        return self.filter(**{f"{unit}__path__in" if unit else "path__in": grant.unit_paths})
+
     def within(self, unit: Any) -> Self:
         """Records of `unit`'s subtree (a filter the person chose, inside his scope)."""
         return self.filter(subtree_q(self._single_unit("within()"), [path_of(unit)]))
@@ -245,6 +252,9 @@ class ScopedManager(models.Manager[M], Generic[M]):
         self, user: AnyUser, domain: str, action: str, *, strictly_below: bool = False
     ) -> ScopedQuerySet[M]:
         return self.get_queryset().granted_to(user, domain, action, strictly_below=strictly_below)
+
+    def held_by(self, user: AnyUser, domain: str, action: str) -> ScopedQuerySet[M]:
+        return self.get_queryset().held_by(user, domain, action)
 
     def within(self, unit: Any) -> ScopedQuerySet[M]:
         return self.get_queryset().within(unit)

@@ -34,6 +34,7 @@ from .generic import paginate
 from .models import SignInEvent
 from .panels import render_panels
 from .registry import registry
+from .workbench import todos_for
 
 
 class LoginView(auth_views.LoginView):
@@ -173,11 +174,15 @@ def _totp_matches(device: TOTPDevice, token: str) -> bool:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The staff home: what this account may reach, by pillar."""
+    """The staff home, a workbench: what needs this person now, then the modules' panels
+    (today's activities, the units' open and overdue work for those who lead them)."""
     return render(
         request,
         "core/dashboard.html",
-        {"panels": render_panels(request, registry.staff_panels)},
+        {
+            "todos": todos_for(request.user),
+            "panels": render_panels(request, registry.staff_panels),
+        },
     )
 
 

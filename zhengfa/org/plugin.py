@@ -59,11 +59,27 @@ PLUGIN = Plugin(
         "audit": {Role.COMMITTEE: {VIEW}, Role.SYSADMIN: {VIEW}},
     },
     navigation=[
-        NavItem(Pillar.RESPONSIBILITY, _("Units"), "org:unit_tree", "org", order=10),
-        NavItem(Pillar.RESPONSIBILITY, _("Officers"), "org:officer_list", "org", order=20),
+        # Offered only where they show something: an officer reaches his own record, not
+        # his unit's page; a mediator has no officer record at all.
+        NavItem(
+            Pillar.RESPONSIBILITY,
+            _("Units"),
+            "org:unit_tree",
+            "org",
+            order=10,
+            allowed=lambda u: Unit.objects.visible_to(u).exists(),
+        ),
+        NavItem(
+            Pillar.RESPONSIBILITY,
+            _("Officers"),
+            "org:officer_list",
+            "org",
+            order=20,
+            allowed=lambda u: Officer.objects.visible_to(u).exists(),
+        ),
         NavItem(Pillar.SYSTEM, _("Accounts"), "org:account_list", "org", ADMIN, order=10),
     ],
-    staff_panels=[Panel("org/partials/_my_roles.html", _my_roles, order=10)],
+    staff_panels=[Panel("org/partials/_my_roles.html", _my_roles, order=999)],
     demo=DemoBuilder(build=demo.build, order=10),
     audited=[
         Audited(Area),

@@ -21,7 +21,7 @@ from zhengfa.core.responses import xlsx_response
 from zhengfa.core.scope import can, get_scoped_or_404, may, path_ancestors
 
 from . import roster, services
-from .access import ADMIN, CHANGE, REVEAL
+from .access import ADMIN, CHANGE, REVEAL, VIEW
 from .forms import (
     AccountFilterForm,
     OfficerFilterForm,
@@ -210,6 +210,7 @@ def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "org/officer_detail.html",
         {
             "officer": officer,
+            "can_see_unit": may(request.user, VIEW, officer.unit),
             "can_change": may(request.user, CHANGE, officer),
             "roles": officer.user.role_assignments.select_related("unit"),
             "can_reveal": may(request.user, REVEAL, officer),

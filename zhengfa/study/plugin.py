@@ -3,17 +3,75 @@ study figures as named indicators."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhengfa.core.navigation import Pillar
-from zhengfa.core.registry import Audited, BenchPage, DemoBuilder, Indicator, NavItem, Plugin
+from zhengfa.core.registry import (
+    Audited,
+    BenchPage,
+    DemoBuilder,
+    Indicator,
+    NavItem,
+    Panel,
+    Plugin,
+    Todo,
+    Workbench,
+)
 from zhengfa.org.access import CHANGE, VIEW, Role, own
+from zhengfa.org.models import Officer
 
 from . import demo, selectors
 from .models import Activity, Attendance, Distribution, Material, Reflection, Topic
 
 DEMO_YEAR = "start=2021-01-01&end=2021-12-31"
+
+
+def _officer_of(user: Any) -> Officer | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Officer.objects.filter(user=user).select_related("unit").first()
+
+
+def _is_officer(user: Any) -> bool:
+    return Officer.objects.filter(user=user).exists()
+
+
+def _todos(user: Any) -> list[Todo]:
+    officer = _officer_of(user)
+    if officer is None:
+        return []
+    mine = reverse("study:my_study")
+    topics = selectors.reflections_missing(officer)
+    today = timezone.localdate()
+    late = [t.due_on for t in topics if t.due_on < today]
+    return [
+        Todo(_("Study notes to hand in"), selectors.notes_missing(officer).count(), mine),
+        Todo(
+            _("Reflections to write"),
+            len(topics),
+            mine,
+            overdue=len(late),
+            days_over=(today - min(late)).days if late else 0,
+        ),
+    ]
+
+
+def _soon(request: HttpRequest) -> dict[str, Any] | None:
+    """Today's and tomorrow's activities: to run (with the sign-in screen) and to attend."""
+    organising = list(selectors.organising_soon(request.user))
+    officer = _officer_of(request.user)
+    attending = selectors.label_my_attendance(selectors.attending_soon(officer)) if officer else []
+    if not organising and not attending:
+        return None
+    return {"organising": organising, "attending": attending, "now": timezone.now()}
+
+
 TIMES = pgettext_lazy("unit of count", "sessions")
 PERSON_TIMES = pgettext_lazy("unit of count", "person-times")
 COPIES = pgettext_lazy("unit of count", "copies")
@@ -31,7 +89,9 @@ PLUGIN = Plugin(
         },
     },
     navigation=[
-        NavItem(Pillar.POLITICS, _("My study"), "study:my_study", "work", order=20),
+        NavItem(
+            Pillar.POLITICS, _("My study"), "study:my_study", "work", order=20, allowed=_is_officer
+        ),
         NavItem(Pillar.POLITICS, _("Study activities"), "study:activity_list", "work", order=30),
         NavItem(Pillar.PROFESSION, _("Study materials"), "study:material_list", "work", order=10),
         NavItem(
@@ -43,6 +103,8 @@ PLUGIN = Plugin(
         ),
         NavItem(Pillar.PROFESSION, _("Study records"), "study:records", "work", CHANGE, order=30),
     ],
+    workbench=[Workbench(_todos, order=30)],
+    staff_panels=[Panel("study/partials/_soon.html", _soon, order=20)],
     demo=DemoBuilder(build=demo.build, order=30),
     indicators=[
         Indicator(

@@ -511,3 +511,48 @@ def reflection_completion(topic: Topic) -> list[dict[str, Any]]:
         }
         for u in units
     ]
+
+
+# --- The workbench ------------------------------------------------------------------------
+
+
+def days_ahead(days: int = 2) -> tuple[dt.datetime, dt.datetime]:
+    """From the start of today to the end of the day after (today and tomorrow)."""
+    today = timezone.localdate()
+    return bounds(today, today + dt.timedelta(days=days - 1))
+
+
+def organising_soon(user: Any) -> QuerySet[Activity]:
+    """Today's and tomorrow's activities of the very units where `user` organises study."""
+    start, end = days_ahead()
+    return (
+        Activity.objects.held_by(user, "work", "change")
+        .filter(cancelled=False, starts_at__lt=end, ends_at__gte=start)
+        .select_related("type", "unit")
+        .order_by("starts_at")
+    )
+
+
+def attending_soon(officer: Officer) -> QuerySet[Activity]:
+    """Today's and tomorrow's activities the officer is invited to."""
+    start, end = days_ahead()
+    return (
+        my_activities(officer).filter(starts_at__lt=end, ends_at__gte=start).order_by("starts_at")
+    )
+
+
+def notes_missing(officer: Officer) -> QuerySet[Activity]:
+    """Activities he attended that have ended without his notes (笔记 is one of the 五有)."""
+    return Activity.objects.filter(
+        attendances__officer=officer,
+        attendances__status=PRESENT,
+        ends_at__lt=timezone.now(),
+        cancelled=False,
+    ).exclude(notes__officer=officer)
+
+
+def reflections_missing(officer: Officer) -> QuerySet[Topic]:
+    """大家谈 topics set for him that he has not written on."""
+    return Topic.objects.filter(unit__path__in=path_ancestors(officer.unit)).exclude(
+        reflections__officer=officer
+    )

@@ -16,3 +16,27 @@ document.addEventListener("DOMContentLoaded", () => {
   const code = window.location.hash.slice(1);
   if (field && code && !field.value) field.value = decodeURIComponent(code);
 });
+
+// A request made by htmx that fails (refused, not found, server or network trouble) says
+// so where the person clicked, instead of nothing happening. The words come from the page.
+function showRequestError(event) {
+  const source = event.detail.elt;
+  if (!source) return;
+  const status = event.detail.xhr ? event.detail.xhr.status : 0;
+  const words = document.body.dataset;
+  let text = words.errorOther;
+  if (status === 403) text = words.errorForbidden;
+  else if (status === 404) text = words.errorNotFound;
+  else if (status === 0) text = words.errorNetwork;
+  const holder = source.closest("form, section, li, td, div") || source.parentElement;
+  let box = holder.querySelector(":scope > .request-error");
+  if (!box) {
+    box = document.createElement("p");
+    box.className = "request-error error-box";
+    box.setAttribute("role", "alert");
+    holder.appendChild(box);
+  }
+  box.textContent = text;
+}
+document.addEventListener("htmx:responseError", showRequestError);
+document.addEventListener("htmx:sendError", showRequestError);
