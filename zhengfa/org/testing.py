@@ -194,4 +194,4 @@ def browser_sign_in(
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     if home:
-        expect(page.get_by_role("heading", level=1)).to_contain_text("您好")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("的工作台")
