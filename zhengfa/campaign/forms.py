@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhengfa.core.attachments import AttachmentField
-from zhengfa.core.forms import NamedErrorsMixin
+from zhengfa.core.forms import IsoDateInput, NamedErrorsMixin
 from zhengfa.core.validators import normalize_phone, validate_mobile, validate_plausible_date
 from zhengfa.org.directory import public_unit_choices
 from zhengfa.org.forms import UnitChoiceField, UnitsChoiceField
@@ -30,7 +30,7 @@ class TaskForm(forms.Form):
     due_on = forms.DateField(
         validators=[validate_plausible_date],
         label=_("Deadline"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
 
     def __init__(self, *args: Any, campaigns: Any, units: Any, **kwargs: Any) -> None:

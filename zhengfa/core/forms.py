@@ -10,6 +10,16 @@ from .attachments import AttachmentField
 from .validators import validate_plausible_date
 
 
+class IsoDateInput(forms.DateInput):
+    """A browser date picker. Its value must be ISO (2026-11-30): a date written the local way
+    (2026/11/30) leaves the box empty in every browser."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class NamedErrorsMixin:
     """Plain words for an empty required field ("请填写这一项。" / "请选择一项。"), and, with
     ``core/partials/_form_errors.html`` at the top of the form, a list naming each field
@@ -49,13 +59,13 @@ class AuditFilterForm(forms.Form):
         validators=[validate_plausible_date],
         label=_("From"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
     date_to = forms.DateField(
         validators=[validate_plausible_date],
         label=_("To"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
 
     def __init__(self, *args: Any, model_choices: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -78,13 +88,13 @@ class SignInFilterForm(forms.Form):
         validators=[validate_plausible_date],
         label=_("From"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
     date_to = forms.DateField(
         validators=[validate_plausible_date],
         label=_("To"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

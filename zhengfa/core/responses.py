@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -13,9 +14,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    """An .xlsx download."""
+    """An .xlsx download under `filename`, which may be Chinese (RFC 6266 ``filename*``, with
+    a plain ASCII ``filename`` for old clients)."""
     response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhengfa.core.forms import MaskedValueField
+from zhengfa.core.forms import IsoDateInput, MaskedValueField
 from zhengfa.core.masking import mask_id_number, mask_phone
 from zhengfa.core.validators import (
     normalize_id_number,
@@ -88,7 +88,7 @@ class OfficerForm(forms.Form):
         validators=[validate_plausible_date],
         label=_("Left on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
 
     def __init__(

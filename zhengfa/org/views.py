@@ -196,7 +196,7 @@ def officer_list(request: HttpRequest) -> HttpResponse:
 def officer_export(request: HttpRequest) -> HttpResponse:
     _form, qs = _filtered_officers(request)
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return xlsx_response(roster.export_workbook(qs), f"officers-{stamp}.xlsx")
+    return xlsx_response(roster.export_workbook(qs), _("Officers %(date)s.xlsx") % {"date": stamp})
 
 
 @login_required
@@ -305,7 +305,7 @@ def officer_import(request: HttpRequest) -> HttpResponse:
 def officer_import_template(request: HttpRequest) -> HttpResponse:
     if not can(request.user, "org", "change"):
         raise PermissionDenied
-    return xlsx_response(roster.template_workbook(), "officer-roster-template.xlsx")
+    return xlsx_response(roster.template_workbook(), _("Officer roster template.xlsx"))
 
 
 # --- Accounts: system administrators only ---------------------------------------------

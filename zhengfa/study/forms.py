@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhengfa.core.attachments import AttachmentField
+from zhengfa.core.forms import IsoDateInput
 from zhengfa.core.validators import validate_plausible_date
 from zhengfa.org.forms import UnitChoiceField, UnitsChoiceField
 
@@ -150,7 +151,7 @@ class DistributionForm(forms.Form):
     distributed_on = forms.DateField(
         validators=[validate_plausible_date],
         label=_("Distributed on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
         initial=timezone.localdate,
     )
 
@@ -184,7 +185,7 @@ class TopicForm(forms.Form):
     due_on = forms.DateField(
         validators=[validate_plausible_date],
         label=_("Due"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
@@ -216,13 +217,13 @@ class RecordsFilterForm(forms.Form):
         validators=[validate_plausible_date],
         label=_("From"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
     end = forms.DateField(
         validators=[validate_plausible_date],
         label=_("To"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:

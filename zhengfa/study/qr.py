@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import re
 from enum import StrEnum
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -29,6 +30,28 @@ class Outcome(StrEnum):
 
 TOKEN_RE = re.compile(r"\d{1,12}-[0-9a-f]{20}")
 GRACE_STEPS = 1
+# A code opened in time stays good in that browser this long: time to sign in first.
+OPENED_GRACE = dt.timedelta(minutes=5)
+OPENED_KEY = "zf_checkin_opened"
+
+
+def remember_opened(session: Any, activity: Activity, token: str, now: dt.datetime) -> None:
+    """A valid code was opened in this browser: it may finish signing in within the grace
+    (the session survives signing in; it is this browser's alone)."""
+    session[OPENED_KEY] = {
+        "pk": activity.pk,
+        "token": token,
+        "until": (now + OPENED_GRACE).timestamp(),
+    }
+
+
+def opened_in_time(session: Any, activity: Activity, token: str, now: dt.datetime) -> bool:
+    data = session.get(OPENED_KEY) or {}
+    return bool(
+        data.get("pk") == activity.pk
+        and data.get("token") == token
+        and data.get("until", 0) >= now.timestamp()
+    )
 
 
 def _step(at: dt.datetime) -> int:

@@ -266,12 +266,15 @@ def evidence_completeness(unit: Unit, start: dt.date, end: dt.date) -> float:
 @dataclass
 class UnitFigures:
     unit: Unit
+    # Of the activities its subtree organised:
     sessions: int = 0
     person_times: int = 0
     expected: int = 0
     present: int = 0
     ended: int = 0
     complete: int = 0
+    # Of its subtree's officers, wherever the activity was organised:
+    attended: int = 0
 
     @property
     def participation(self) -> float:
@@ -283,8 +286,12 @@ class UnitFigures:
 
 
 def figures_by_unit(unit: Unit, start: dt.date, end: dt.date) -> list[UnitFigures]:
-    """The unit and each unit directly below it, each counting its whole subtree: sessions,
-    person-times, participation and evidence. Two queries, whatever the numbers."""
+    """The unit and each unit directly below it, each counting its whole subtree.
+
+    Two kinds of figure, kept apart because they answer different questions: what the unit
+    organised (sessions, their person-times, the audience's participation, evidence), and
+    how much its own officers attended, wherever the activity was organised (a station's
+    officers at the county's lecture count for the station). Three queries."""
     rows = [
         UnitFigures(u)
         for u in Unit.objects.within(unit).filter(depth__lte=unit.depth + 1).order_by("path")
@@ -307,6 +314,23 @@ def figures_by_unit(unit: Unit, start: dt.date, end: dt.date) -> list[UnitFigure
                 if activity.required:
                     row.expected += annotated.n_audience
                     row.present += annotated.n_audience_present
+    lo, hi = bounds(start, end)
+    attended = (
+        Attendance.objects.filter(
+            status=PRESENT,
+            activity__cancelled=False,
+            activity__starts_at__gte=lo,
+            activity__starts_at__lt=hi,
+            activity__ends_at__lte=now,
+            officer__unit__path__startswith=unit.path,
+        )
+        .values("officer__unit__path")
+        .annotate(n=Count("pk"))
+    )
+    for found in attended:
+        for row in rows:
+            if found["officer__unit__path"].startswith(row.unit.path):
+                row.attended += found["n"]
     return rows
 
 

@@ -58,12 +58,14 @@ def may_organise(by: Any, activity: Activity) -> bool:
 def _check_dates(starts_at: dt.datetime, ends_at: dt.datetime, held: bool) -> None:
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The end is not after the start.")})
-    if not held and starts_at < timezone.now():
+    # A start earlier today is an activity under way, entered late: it takes place now.
+    # Only one that began on an earlier day must be recorded as already held.
+    if not held and timezone.localdate(starts_at) < timezone.localdate():
         raise ValidationError(
             {
                 "starts_at": _(
-                    "This start time has passed. To record an activity already held, tick "
-                    "“already held”."
+                    "This start time is on an earlier day. To record an activity already "
+                    "held, tick “already held”."
                 )
             }
         )
@@ -158,11 +160,20 @@ def _officer_of(user: Any) -> Officer:
 
 @transaction.atomic
 def sign_in_by_qr(
-    *, activity: Activity, token: str, user: Any, now: dt.datetime | None = None
+    *,
+    activity: Activity,
+    token: str,
+    user: Any,
+    now: dt.datetime | None = None,
+    opened_in_time: bool = False,
 ) -> Attendance:
-    """An officer signs in by scanning the projected code."""
+    """An officer signs in by scanning the projected code. `opened_in_time`: this browser
+    opened the code while it was current (``qr.opened_in_time``), so a code that turned
+    over while he signed in to the site still counts."""
     now = now or timezone.now()
     outcome = qr.check(activity, token, now)
+    if outcome == qr.Outcome.STALE and opened_in_time:
+        outcome = qr.Outcome.OK
     if outcome == qr.Outcome.FORGED:
         raise ValidationError(
             _("This sign-in code is not valid. Scan the code on the screen again."), code="forged"

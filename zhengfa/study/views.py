@@ -9,6 +9,7 @@ from typing import Any, cast
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengfa.campaign.models import Campaign
+from zhengfa.campaign.selectors import current_campaign
 from zhengfa.core.forms import add_service_errors
 from zhengfa.core.generic import form_page, paginate
 from zhengfa.core.registry import registry
@@ -55,6 +57,15 @@ def _posted(request: HttpRequest) -> tuple[Any, Any]:
 def _officer(request: HttpRequest) -> Officer | None:
     # The signed-in person's own profile: no scope question, it is his.
     return Officer.objects.filter(user=cast(Any, request.user)).select_related("unit").first()
+
+
+def _default_period() -> tuple[dt.date, dt.date]:
+    """The campaign under way (or the latest one), from its start to its end or today;
+    without campaigns, this year so far."""
+    campaign = current_campaign()
+    if campaign is None:
+        return _year_so_far()
+    return campaign.starts_on, min(campaign.ends_on, max(timezone.localdate(), campaign.starts_on))
 
 
 def _year_so_far() -> tuple[dt.date, dt.date]:
@@ -112,6 +123,19 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(starts_at__gt=now, cancelled=False)
     elif status == ActivityStatus.ENDED:
         qs = qs.filter(ends_at__lt=now, cancelled=False)
+    # From a figure of the study records: the activities a unit's subtree held in a period.
+    held_by = None
+    if request.GET.get("unit", "").isdigit():
+        held_by = Unit.objects.visible_to(request.user).filter(pk=request.GET["unit"]).first()
+        try:
+            start = dt.date.fromisoformat(request.GET.get("start", ""))
+            end = dt.date.fromisoformat(request.GET.get("end", ""))
+        except ValueError:
+            held_by = None
+        if held_by is None:
+            qs = qs.none()
+        else:
+            qs = qs.filter(pk__in=selectors.activities_in(held_by, start, end).values("pk"))
     page, query = paginate(request, qs, 30)
     return render(
         request,
@@ -120,6 +144,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": [(a, selectors.evidence_of(a)) for a in page],
             "status": status,
+            "held_by": held_by,
             "tabs": [(s.value, s.label) for s in (ActivityStatus.UPCOMING, ActivityStatus.ENDED)],
             "query": query,
             "can_organise": services.organiser_units(request.user).exists(),
@@ -398,16 +423,25 @@ def _qr_context(request: HttpRequest, activity: Activity) -> dict[str, Any]:
     }
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def checkin(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     """Where the scanned code leads: one button to sign in (a link alone never signs anyone in).
 
     The activity is looked up without scope on purpose: the code on the screen is the
-    permission, and a missing activity answers exactly like a forged code.
+    permission, and a missing activity answers exactly like a forged code. A person not yet
+    signed in to the site is sent to sign in first and brought back; the code he opened in
+    time stays good in his browser for a few minutes (``qr.OPENED_GRACE``).
     """
     activity = Activity.objects.filter(pk=pk).select_related("type", "unit").first()
-    outcome = qr.check(activity, token) if activity is not None else qr.Outcome.FORGED
+    now = timezone.now()
+    outcome = qr.check(activity, token, now) if activity is not None else qr.Outcome.FORGED
+    if outcome == qr.Outcome.OK:
+        assert activity is not None
+        if not qr.opened_in_time(request.session, activity, token, now):
+            qr.remember_opened(request.session, activity, token, now)
+    if not request.user.is_authenticated:  # forged or not, the same answer
+        return redirect_to_login(request.get_full_path())
+    in_time = activity is not None and qr.opened_in_time(request.session, activity, token, now)
     error = None
     attendance = None
     if outcome == qr.Outcome.FORGED:
@@ -415,10 +449,12 @@ def checkin(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     elif request.method == "POST":
         assert activity is not None
         try:
-            attendance = services.sign_in_by_qr(activity=activity, token=token, user=request.user)
+            attendance = services.sign_in_by_qr(
+                activity=activity, token=token, user=request.user, opened_in_time=in_time
+            )
         except ValidationError as exc:
             error = exc.messages[0]
-    elif outcome != qr.Outcome.OK:
+    elif outcome != qr.Outcome.OK and not in_time:
         error = _(
             "This sign-in code has expired. Scan the code on the screen again: it "
             "changes every minute."
@@ -739,8 +775,13 @@ def _records_scope(request: HttpRequest) -> tuple[RecordsFilterForm, Unit, dt.da
     unit = units.first()
     if unit is None:
         raise Http404
-    form = RecordsFilterForm(request.GET or None, units=units.order_by("path"))
-    start, end = _year_so_far()
+    start, end = _default_period()
+    # The boxes always show the dates the figures are for (ISO, as date inputs need).
+    data = request.GET.copy()
+    for key, value in (("start", start), ("end", end)):
+        if not data.get(key):
+            data[key] = value.isoformat()
+    form = RecordsFilterForm(data, units=units.order_by("path"))
     if form.is_valid():
         unit = form.cleaned_data["unit"] or unit
         start = form.cleaned_data["start"] or start
@@ -779,7 +820,8 @@ def records_export(request: HttpRequest) -> HttpResponse:
     """Per-officer study records of the chosen unit and dates, as .xlsx."""
     _form, unit, start, end = _records_scope(request)
     content = exports.records_workbook(selectors.officers_of(unit, request.user), start, end)
-    return xlsx_response(content, f"study-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
+    name = _("Study records %(start)s to %(end)s") % {"start": start, "end": end}
+    return xlsx_response(content, f"{name}.xlsx")
 
 
 @login_required

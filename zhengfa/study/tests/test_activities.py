@@ -73,7 +73,7 @@ class ActivityFormTests(PersonaTestCase):
             "结束时间须晚于开始时间": self.data(
                 ends_at=(start - dt.timedelta(hours=1)).strftime(FMT)
             ),
-            "开始时间已过": self.data(
+            "开始时间在今天以前": self.data(
                 starts_at=(start - dt.timedelta(days=3)).strftime(FMT),
                 ends_at=(start - dt.timedelta(days=3, hours=-1)).strftime(FMT),
             ),
@@ -96,6 +96,18 @@ class ActivityFormTests(PersonaTestCase):
         )
         self.assertEqual(held.status_code, 302)
         self.assertEqual(Activity.objects.get().status, "ended")
+
+    def test_an_activity_that_began_earlier_today_is_taken_as_under_way(self) -> None:
+        now = timezone.localtime()
+        start = max(now - dt.timedelta(minutes=5), now.replace(hour=0, minute=0, second=0))
+        response = self.client_for(self.p.leader_a).post(
+            self.url,
+            self.data(
+                starts_at=start.strftime(FMT), ends_at=(now + dt.timedelta(hours=1)).strftime(FMT)
+            ),
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(Activity.objects.get().status, ActivityStatus.ONGOING)
 
     def test_edit_and_cancel(self) -> None:
         activity = activity_for_unit_a(self.p, starts_in_minutes=600)

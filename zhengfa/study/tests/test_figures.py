@@ -95,3 +95,50 @@ class ArticleFiguresTests(DemoCountyTestCase):
         police = rows["GAJ"]
         self.assertEqual(police.person_times, selectors.person_times(police.unit, START, END))
         self.assertLess(police.sessions, county.sessions)
+
+
+class UnitRowsTests(DemoCountyTestCase):
+    def test_a_station_counts_its_officers_wherever_they_studied(self) -> None:
+        from zhengfa.study.models import Attendance
+
+        bureau = Unit.objects.get(code="GAJ")
+        station = Unit.objects.get(code="GAJ-S01")
+        rows = {r.unit.code: r for r in selectors.figures_by_unit(bureau, START, END)}
+        present = Attendance.objects.filter(
+            status=Attendance.Status.PRESENT,
+            officer__unit=station,
+            activity__starts_at__date__gte=START,
+            activity__starts_at__date__lte=END,
+            activity__cancelled=False,
+        ).count()
+        self.assertGreater(present, 0)
+        self.assertEqual(rows["GAJ-S01"].attended, present)
+        # It organised none of them: that column says so, and it is a different question.
+        self.assertEqual(rows["GAJ-S01"].sessions, 0)
+        # The bureau's row holds its stations' officers too.
+        self.assertGreaterEqual(
+            rows["GAJ"].attended, sum(r.attended for code, r in rows.items() if code != "GAJ")
+        )
+
+    def test_the_records_page_opens_on_the_campaign_with_its_dates_shown(self) -> None:
+        from zhengfa.org.models import User
+        from zhengfa.org.testing import signed_in_client
+
+        client = signed_in_client(User.objects.get(username="zfw"))
+        page = client.get("/staff/study/records/")
+        self.assertContains(page, 'name="start" value="2021-02-27"')
+        self.assertContains(page, 'name="end" value="2021-06-30"')
+        self.assertNotContains(page, "<td>0</td><td>0</td><td>0</td>")
+        export = client.get("/staff/study/records/export.xlsx")
+        self.assertIn(
+            "filename*=utf-8''%E5%AD%A6%E4%B9%A0%E5%8F%B0%E8%B4%A6", export["Content-Disposition"]
+        )
+        # A figure opens the activities behind it.
+        listed = client.get(
+            "/staff/study/activities/?unit="
+            f"{Unit.objects.get(code='ZFW').pk}&start=2021-02-27&end=2021-04-15"
+        )
+        self.assertEqual(
+            listed.context["page"].paginator.count,
+            selectors.activities_in(Unit.objects.get(code="ZFW"), START, END).count(),
+        )

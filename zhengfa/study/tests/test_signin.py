@@ -112,6 +112,32 @@ class QrSignInTests(PersonaTestCase):
             400,
         )
 
+    def test_a_slow_sign_in_to_the_site_keeps_the_opened_code(self) -> None:
+        from unittest import mock
+
+        from django.test import Client
+
+        url = reverse("study:checkin", args=[self.activity.pk, self.token])
+        browser = Client()
+        first = browser.get(url)  # not signed in: off to the sign-in page, and back here
+        self.assertEqual(first.status_code, 302)
+        self.assertIn("/accounts/login/?next=", first["Location"])
+        browser.force_login(self.p.officer_a)  # keeps the session, as signing in does
+        later = timezone.now() + dt.timedelta(minutes=3)  # the code has turned over twice
+        with mock.patch("django.utils.timezone.now", return_value=later):
+            self.assertContains(browser.get(url), "确认签到")
+            self.assertContains(browser.post(url), "签到")
+        self.assertTrue(Attendance.objects.filter(officer=self.p.officer_a_profile).exists())
+        # Another browser that never opened it in time is told to scan again.
+        other = self.client_for(self.p.officer_b)
+        with mock.patch("django.utils.timezone.now", return_value=later):
+            self.assertContains(other.get(url), "签到码已过期", status_code=400)
+        # And the grace ends.
+        Attendance.objects.all().delete()
+        much_later = timezone.now() + qr.OPENED_GRACE + dt.timedelta(minutes=1)
+        with mock.patch("django.utils.timezone.now", return_value=much_later):
+            self.assertContains(browser.post(url), "签到码已过期", status_code=400)
+
     def test_the_projector_page_is_for_organisers(self) -> None:
         url = reverse("study:activity_qr", args=[self.activity.pk])
         page = self.assertStatus(self.p.leader_a, "get", url, 200)
