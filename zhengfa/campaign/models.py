@@ -288,7 +288,7 @@ class Suggestion(WorkflowModel):
     )
     name = EncryptedCharField(_("name"), blank=True)
     phone = EncryptedCharField(_("phone"), hash_field="phone_hash", blank=True)
-    phone_hash = HashField()
+    phone_hash = HashField(_("phone (search key)"))
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

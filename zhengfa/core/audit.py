@@ -9,6 +9,7 @@ from typing import Any
 from auditlog.models import LogEntry
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .scope import grant_for
 
@@ -19,6 +20,36 @@ ACTIONS: Mapping[str, Any] = {
     "unlocked": _("sign-in lock lifted by an administrator"),
     "revealed": _("full value shown"),
 }
+
+
+# What the log's own action numbers mean (django-auditlog ships no Chinese).
+CHANGE_KINDS: Mapping[int, Any] = {
+    0: pgettext_lazy("audit action", "created"),
+    1: pgettext_lazy("audit action", "changed"),
+    2: pgettext_lazy("audit action", "deleted"),
+    3: pgettext_lazy("audit action", "viewed"),
+}
+
+# Fields of third-party models we audit, which carry no translated name of their own.
+FIELD_NAMES: Mapping[str, Any] = {
+    "user": _("account"),
+    "name": _("name"),
+    "confirmed": _("confirmed"),
+}
+
+
+def field_labels(model: Any, names: Any) -> list[str]:
+    """The fields' names as the interface calls them, not as the code does."""
+    labels = []
+    for name in names:
+        try:
+            label = str(model._meta.get_field(name).verbose_name)
+        except Exception:  # a field since removed: its name is all the log has
+            label = name
+        if label.isascii() and name in FIELD_NAMES:
+            label = str(FIELD_NAMES[name])
+        labels.append(label)
+    return labels
 
 
 def may_read_audit(user: Any) -> bool:

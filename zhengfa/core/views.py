@@ -28,7 +28,7 @@ from django_otp.util import random_hex
 
 from . import signals
 from .attachments import serve
-from .audit import ACTIONS, may_read_audit
+from .audit import ACTIONS, CHANGE_KINDS, field_labels, may_read_audit
 from .forms import AuditFilterForm, SignInFilterForm, TokenForm
 from .generic import paginate
 from .models import SignInEvent
@@ -275,6 +275,9 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         for entry in page:
             entry.record_type = _record_type(entry.content_type)
             entry.action_label = ACTIONS.get((entry.additional_data or {}).get("action", ""), "")
+            entry.change_kind = CHANGE_KINDS.get(entry.action, "")
+            model = entry.content_type.model_class()
+            entry.field_labels = field_labels(model, entry.changes_dict) if model else []
             entry.readable = (entry.content_type_id, entry.object_pk) in readable
     return render(
         request,

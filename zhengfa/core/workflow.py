@@ -168,7 +168,7 @@ class WorkflowModel(models.Model):
     deadline_owner_field: ClassVar[str | None] = None
 
     state = models.CharField(gettext_lazy("status"), max_length=30, db_index=True)
-    version = models.PositiveIntegerField(default=0, editable=False)
+    version = models.PositiveIntegerField(gettext_lazy("version"), default=0, editable=False)
     state_changed_at = models.DateTimeField(gettext_lazy("status since"), default=timezone.now)
     due_at = models.DateTimeField(gettext_lazy("due"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(gettext_lazy("created"), default=timezone.now)

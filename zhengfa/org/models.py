@@ -111,8 +111,10 @@ class Unit(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
-    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
-    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    path = models.CharField(
+        _("place in the tree"), max_length=255, editable=False, db_index=True, default=""
+    )
+    depth = models.PositiveSmallIntegerField(_("level in the tree"), editable=False, default=0)
     areas = models.ManyToManyField(
         Area, verbose_name=_("areas covered"), blank=True, related_name="units"
     )
@@ -169,7 +171,7 @@ class Officer(models.Model):
     id_number = EncryptedCharField(
         _("ID number"), hash_field="id_number_hash", blank=True, validators=[validate_id_number]
     )
-    id_number_hash = HashField()
+    id_number_hash = HashField(_("ID number (search key)"))
     status = models.CharField(
         _("status"), max_length=10, choices=OfficerStatus.choices, default=OfficerStatus.ACTIVE
     )

@@ -129,8 +129,10 @@ class Activity(models.Model):
     minutes = models.TextField(_("minutes (记录)"), blank=True)
     cancelled = models.BooleanField(_("cancelled"), default=False)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
-    qr_secret = models.CharField(max_length=64, default=secrets.token_hex, editable=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    qr_secret = models.CharField(
+        _("sign-in code key"), max_length=64, default=secrets.token_hex, editable=False
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     scope = ScopeSpec(domain="work", unit="unit", seen_below=True, participant=activity_participant)
     objects = ScopedManager["Activity"]()
@@ -209,7 +211,12 @@ class Attendance(models.Model):
         QR = "qr", _("QR code")
         MANUAL = "manual", _("Ticked by the organiser")
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attendances")
+    activity = models.ForeignKey(
+        Activity,
+        on_delete=models.CASCADE,
+        related_name="attendances",
+        verbose_name=_("study activity"),
+    )
     officer = models.ForeignKey(
         "org.Officer",
         on_delete=models.PROTECT,
@@ -283,7 +290,7 @@ class Material(models.Model):
     is_booklet = models.BooleanField(
         _("printed booklet (counted as copies distributed)"), default=True
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     scope = ScopeSpec(domain="work", unit="unit", seen_below=True)
     objects = ScopedManager["Material"]()
@@ -300,7 +307,12 @@ class Material(models.Model):
 class Distribution(models.Model):
     """Copies of a material handed to a unit; the unit confirms receipt."""
 
-    material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="distributions")
+    material = models.ForeignKey(
+        Material,
+        on_delete=models.PROTECT,
+        related_name="distributions",
+        verbose_name=_("material"),
+    )
     unit = models.ForeignKey(
         "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("to unit")
     )
@@ -360,7 +372,7 @@ class Topic(models.Model):
         verbose_name=_("campaign"),
     )
     due_on = models.DateField(_("due"))
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     scope = ScopeSpec(domain="work", unit="unit", seen_below=True)
     objects = ScopedManager["Topic"]()
@@ -375,12 +387,21 @@ class Topic(models.Model):
 
 
 class Reflection(models.Model):
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="reflections")
-    officer = models.ForeignKey("org.Officer", on_delete=models.PROTECT, related_name="reflections")
-    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, related_name="reflections", verbose_name=_("topic")
+    )
+    officer = models.ForeignKey(
+        "org.Officer",
+        on_delete=models.PROTECT,
+        related_name="reflections",
+        verbose_name=_("officer"),
+    )
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
     shortcomings = models.TextField(_("where I fall short"))
     plans = models.TextField(_("what I will do"))
-    submitted_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
 
     scope = ScopeSpec(domain="study_personal", unit="unit", owner="officer__user")
     objects = ScopedManager["Reflection"]()

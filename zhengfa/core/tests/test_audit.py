@@ -51,6 +51,18 @@ class AuditPageTests(PersonaTestCase):
         none = self.assertStatus(self.p.committee, "get", self.url, 200, {"actor": "nobody-at-all"})
         self.assertContains(none, "没有符合条件的记录")
 
+    def test_the_page_speaks_chinese_not_code(self) -> None:
+        unit = Unit.objects.get(code="PCS-A")
+        unit.phone = "0313-7654321"
+        unit.is_active = False
+        unit.save()
+        page = self.assertStatus(self.p.committee, "get", self.url, 200)
+        self.assertContains(page, "<td>修改</td>")
+        self.assertContains(page, "<td>新建</td>")
+        self.assertContains(page, "对外电话、启用")
+        for raw in ("is_active", ">update<", ">create<", "phone,"):
+            self.assertNotContains(page, raw)
+
     def test_bad_date_range_is_explained(self) -> None:
         page = self.assertStatus(
             self.p.committee,
