@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 
-from zhengfa.org.models import Unit
+from django.utils import timezone
 
-from .models import Campaign
-from .services import campaign_create
+from zhengfa.org.access import Role
+from zhengfa.org.models import Unit, User
+
+from .models import Campaign, Suggestion, Task
+from .services import campaign_create, suggestion_submit, task_assign, task_transition
 
 NAME = "2021年康保县政法队伍教育整顿(第一批)"
 
 
 def build(password: str) -> dict[str, int]:
-    if Campaign.objects.filter(name=NAME).exists():
-        return {"campaigns": 0}
+    """The 2021 campaign, then the open work of the demo accounts."""
+    created = {"campaigns": 0}
+    if not Campaign.objects.filter(name=NAME).exists():
+        _campaign()
+        created["campaigns"] = 1
+    return {**created, **build_work(password)}
+
+
+def _campaign() -> None:
     campaign_create(
         name=NAME,
         unit=Unit.objects.get(code="ZFW"),
@@ -25,4 +35,85 @@ def build(password: str) -> dict[str, int]:
             ("consolidate", "总结提升", dt.date(2021, 6, 16), dt.date(2021, 6, 30)),
         ],
     )
-    return {"campaigns": 1}
+
+
+# --- Work in progress, dated from the day the demo is built ---------------------------------
+# So that each demo account, signed in, finds something to do: tasks to report or to check,
+# some overdue, and opinions from the public routed to the units they concern.
+
+FOLLOW_UP_TASKS = [
+    # (title, unit, days until due (negative: overdue), reported by the unit)
+    ("顽瘴痼疾整治“回头看”自查报告", "FY", 6, False),
+    ("顽瘴痼疾整治“回头看”自查报告", "GAJ", 6, False),
+    ("顽瘴痼疾整治“回头看”自查报告", "JCY", 6, True),
+    ("顽瘴痼疾整治“回头看”自查报告", "SFJ", -2, False),
+    ("建章立制成果清单报送", "GAJ", 3, True),
+]
+STATION_TASK = ("辖区矛盾纠纷排查化解台账", 9)
+
+OPINIONS = [
+    # (unit code or None for "I don't know", topic, text, officer named, days ago)
+    ("GAJ-S01", "conduct", "康保镇派出所户籍窗口中午常没人,办事要等到下午。", "", 2),
+    ("GAJ", "service", "建议县公安局在乡镇设身份证自助拍照点,老人跑县城不方便。", "", 1),
+    ("FY", "law", "我的欠薪案子立案三个月了还没开庭,想问问进展。", "", 9),
+    (None, "other", "希望政法机关多到村里开展普法宣传。", "", 0),
+]
+
+
+def build_work(password: str) -> dict[str, int]:
+    """Open tasks and opinions for the demo accounts; added once, found again by title."""
+    campaign = Campaign.objects.filter(name=NAME).first()
+    if campaign is None or Task.objects.filter(title=FOLLOW_UP_TASKS[0][0]).exists():
+        return {"tasks": 0, "opinions": 0}
+    now = timezone.now()
+    committee = User.objects.get(username="zfw")
+    created = {"tasks": 0, "opinions": 0}
+    for title, code, days, reported in FOLLOW_UP_TASKS:
+        unit = Unit.objects.get(code=code)
+        [task] = task_assign(
+            campaign=campaign,
+            title=title,
+            description="对照整改台账逐项检查,形成书面报告并附佐证材料。",
+            units=[unit],
+            due_at=now + dt.timedelta(days=max(days, 1)),
+            by=committee,
+        )
+        if days < 0:  # issued earlier and not done in time
+            Task.objects.filter(pk=task.pk).update(due_at=now + dt.timedelta(days=days))
+            task.refresh_from_db()
+        if reported:
+            leader = (
+                User.objects.filter(
+                    role_assignments__unit=unit, role_assignments__role=Role.LEADER
+                ).first()
+                or committee
+            )
+            task_transition(
+                record=task, name="report", by=leader, comment="已完成自查,报告见附件。"
+            )
+        created["tasks"] += 1
+    bureau_leader = User.objects.get(username="gaj_leader")
+    title, days = STATION_TASK
+    task_assign(
+        campaign=campaign,
+        title=title,
+        description="逐村排查矛盾纠纷,建立台账,每周更新。",
+        units=list(Unit.objects.filter(code__in=["GAJ-S01", "GAJ-S02"])),
+        due_at=now + dt.timedelta(days=days),
+        by=bureau_leader,
+    )
+    created["tasks"] += 2
+    for where, about, text, officer, days_ago in OPINIONS:
+        opinion, _code = suggestion_submit(
+            topic=about,
+            content=text,
+            unit=Unit.objects.get(code=where) if where else None,
+            officer_named=officer,
+        )
+        if days_ago:
+            at = now - dt.timedelta(days=days_ago)
+            Suggestion.objects.filter(pk=opinion.pk).update(
+                created_at=at, due_at=at + dt.timedelta(days=7)
+            )
+        created["opinions"] += 1
+    return created

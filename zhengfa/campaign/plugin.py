@@ -22,6 +22,7 @@ from zhengfa.core.registry import (
     Todo,
     Workbench,
 )
+from zhengfa.core.scope import roles_of
 from zhengfa.core.workbench import todo
 from zhengfa.org.access import ASSIGN, CHANGE, REVEAL, VIEW, Role
 
@@ -44,6 +45,19 @@ def _phases(request: HttpRequest) -> dict[str, Any] | None:
 def _todos(user: Any) -> list[Todo]:
     tasks = reverse("campaign:task_list")
     opinions = reverse("campaign:suggestion_list")
+    if Role.SUPERVISION in roles_of(user):  # watches, does not answer: what is late
+        return [
+            todo(
+                _("Overdue tasks to watch"),
+                Task.objects.visible_to(user).overdue(),
+                f"{tasks}?due=overdue",
+            ),
+            todo(
+                _("Overdue opinions to watch"),
+                Suggestion.objects.visible_to(user).overdue(),
+                f"{opinions}?due=overdue",
+            ),
+        ]
     return [
         todo(
             _("Tasks for my unit to report"),

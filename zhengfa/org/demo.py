@@ -17,6 +17,8 @@ from typing import Any
 from django.db import transaction
 from stdnum.cn import ric
 
+from zhengfa.core.models import Notification
+
 from . import services
 from .access import Role
 from .models import Area, AreaLevel, Mediator, MediatorKind, Officer, Unit, UnitKind, User
@@ -326,6 +328,15 @@ def build(password: str) -> dict[str, int]:
                 user = services.user_create(username=acc.username, name=acc.name, password=password)
         services.role_assign(user=user, role=acc.role, unit=unit)
 
+    # Until the mediation module brings his cases, the mediator's work arrives as a notice.
+    mediator = User.objects.get(username="tiaojie")
+    Notification.objects.get_or_create(
+        user=mediator,
+        key="demo:mediator-training",
+        defaults={
+            "title": "县司法局通知:本周五上午在司法所举办人民调解员业务培训,请准时参加。",
+        },
+    )
     return b.created
 
 

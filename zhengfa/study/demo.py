@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Count
+from django.utils import timezone
 from PIL import Image
 
 from zhengfa.campaign.demo import NAME as CAMPAIGN_NAME
@@ -377,6 +378,78 @@ def ensure_activity_types() -> None:
 def build(password: str) -> dict[str, int]:
     ensure_activity_types()
     campaign = Campaign.objects.filter(name=CAMPAIGN_NAME).first()
-    if campaign is None or Activity.objects.filter(campaign=campaign).exists():
+    if campaign is None:
         return {"activities": 0, "attendance": 0, "notes": 0}
-    return Builder().build()
+    created = (
+        {"activities": 0, "attendance": 0, "notes": 0}
+        if Activity.objects.filter(campaign=campaign).exists()
+        else Builder().build()
+    )
+    return {**created, **build_work()}
+
+
+# --- This week's study, dated from the day the demo is built ------------------------------
+CURRENT_TOPIC = "常态化教育整顿大家谈:我为群众办实事"
+
+
+def build_work() -> dict[str, int]:
+    """What the station officers find today: a lecture this afternoon and one tomorrow at
+    their stations, yesterday's meeting waiting for their notes, a reflection to write."""
+    from zhengfa.study import services
+
+    if Topic.objects.filter(title=CURRENT_TOPIC).exists():
+        return {"current activities": 0}
+    now = timezone.localtime()
+    today = now.date()
+    bureau_leader = User.objects.get(username="gaj_leader")
+    lecture = ActivityType.objects.get(code="lecture")
+    meeting = ActivityType.objects.get(code="meeting")
+    made = 0
+    for code in ("GAJ-S01", "GAJ-S02"):
+        station = Unit.objects.get(code=code)
+        afternoon = dt.datetime.combine(today, dt.time(15, 0), tzinfo=now.tzinfo)
+        if afternoon < now + dt.timedelta(minutes=30):
+            afternoon = now + dt.timedelta(hours=1)
+        for title, kind, start in (
+            ("“我为群众办实事”专题学习", lecture, afternoon),
+            ("所务会:学习《公安机关人民警察纪律条令》", meeting, afternoon + dt.timedelta(days=1)),
+        ):
+            services.activity_save(
+                by=bureau_leader,
+                title=title,
+                type=kind,
+                unit=station,
+                starts_at=start,
+                ends_at=start + dt.timedelta(hours=1, minutes=30),
+                audience_units=[(station, True)],
+                place="所会议室",
+                notify_audience=False,
+            )
+            made += 1
+        yesterday = now - dt.timedelta(days=1, hours=2)
+        held = services.activity_save(
+            by=bureau_leader,
+            title="警示教育片观看讨论",
+            type=meeting,
+            unit=station,
+            starts_at=yesterday,
+            ends_at=yesterday + dt.timedelta(hours=1),
+            audience_units=[(station, True)],
+            place="所会议室",
+            held=True,
+            notify_audience=False,
+        )
+        services.sign_in_by_hand(
+            activity=held,
+            officers=list(Officer.objects.filter(unit=station, status=OfficerStatus.ACTIVE)),
+            by=bureau_leader,
+        )
+        made += 1
+    services.topic_create(
+        by=bureau_leader,
+        unit=Unit.objects.get(code="GAJ"),
+        title=CURRENT_TOPIC,
+        prompt="结合本岗位,写一写为群众办了哪些实事,还有哪些群众急难愁盼没有解决。",
+        due_on=today + dt.timedelta(days=5),
+    )
+    return {"current activities": made}

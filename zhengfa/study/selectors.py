@@ -565,18 +565,27 @@ def attending_soon(officer: Officer) -> QuerySet[Activity]:
     )
 
 
+# How far back the workbench reminds of notes and reflections not handed in: older ones
+# are for the records page, not for today's list.
+REMIND_DAYS = 30
+
+
 def notes_missing(officer: Officer) -> QuerySet[Activity]:
-    """Activities he attended that have ended without his notes (笔记 is one of the 五有)."""
+    """Activities of the last month he attended, now over, without his notes (笔记 is one of
+    the 五有)."""
+    now = timezone.now()
     return Activity.objects.filter(
         attendances__officer=officer,
         attendances__status=PRESENT,
-        ends_at__lt=timezone.now(),
+        ends_at__lt=now,
+        ends_at__gte=now - dt.timedelta(days=REMIND_DAYS),
         cancelled=False,
     ).exclude(notes__officer=officer)
 
 
 def reflections_missing(officer: Officer) -> QuerySet[Topic]:
-    """大家谈 topics set for him that he has not written on."""
-    return Topic.objects.filter(unit__path__in=path_ancestors(officer.unit)).exclude(
-        reflections__officer=officer
-    )
+    """大家谈 topics set for him, due from a month ago on, that he has not written on."""
+    since = timezone.localdate() - dt.timedelta(days=REMIND_DAYS)
+    return Topic.objects.filter(
+        unit__path__in=path_ancestors(officer.unit), due_on__gte=since
+    ).exclude(reflections__officer=officer)

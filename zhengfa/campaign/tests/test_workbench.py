@@ -13,7 +13,7 @@ from zhengfa.campaign.selectors import units_overview
 from zhengfa.campaign.services import suggestion_submit, task_transition
 from zhengfa.campaign.tests.factories import county_campaign, task_for_unit_a
 from zhengfa.core.navigation import menu_for
-from zhengfa.org.testing import PersonaTestCase
+from zhengfa.org.testing import DemoCountyTestCase, PersonaTestCase
 
 PERSONAS = [
     "committee",
@@ -112,3 +112,30 @@ class WorkbenchTests(PersonaTestCase):
         self.assertNotContains(page, f"/staff/org/units/{mine.unit_id}/")
         page = self.assertStatus(self.p.leader_a, "get", f"/staff/org/officers/{mine.pk}/", 200)
         self.assertContains(page, f"/staff/org/units/{mine.unit_id}/")
+
+
+class DemoAccountsHaveWorkTests(DemoCountyTestCase):
+    def test_every_demo_account_finds_something_to_do(self) -> None:
+        from zhengfa.core.workbench import todos_for
+        from zhengfa.org.models import User
+
+        expected = {
+            "zfw": "待我验收的报送",
+            "fy_leader": "本单位待报送的任务",
+            "gaj_leader": "待答复的群众意见",
+            "pcs_a": "待写的心得体会",
+            "pcs_b": "待提交的学习笔记",
+            "jiancha": "逾期未答复的群众意见(监督)",
+            "tiaojie": "未读通知",
+        }
+        for username, line in expected.items():
+            user = User.objects.get(username=username)
+            labels = {str(t.label) for t in todos_for(user)}
+            self.assertIn(line, labels, username)
+        from zhengfa.org.testing import signed_in_client
+
+        station = signed_in_client(User.objects.get(username="pcs_a")).get("/staff/")
+        self.assertContains(station, "“我为群众办实事”专题学习")
+        county = signed_in_client(User.objects.get(username="zfw")).get("/staff/")
+        self.assertContains(county, "所辖单位未办结事项")
+        self.assertContains(county, "康保县司法局")
