@@ -43,10 +43,16 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
     )
     if not units:
         raise Http404
-    top = min(u.depth for u in units)
+    # A tree, not a list of 368 lines: the first levels open, deeper ones folded.
+    by_parent: dict[int | None, list[Unit]] = {}
+    seen = {u.pk for u in units}
     for u in units:
-        u.indent = u.depth - top  # type: ignore[attr-defined]
-    return render(request, "org/unit_tree.html", {"units": units})
+        parent = u.parent_id if u.parent_id in seen else None
+        by_parent.setdefault(parent, []).append(u)
+    for u in units:
+        u.below = by_parent.get(u.pk, [])  # type: ignore[attr-defined]
+    roots = by_parent.get(None, [])
+    return render(request, "org/unit_tree.html", {"roots": roots, "total": len(units)})
 
 
 @login_required

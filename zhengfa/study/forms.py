@@ -96,12 +96,45 @@ class CancelForm(forms.Form):
 
 
 class LeaveForm(forms.Form):
-    officer: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Officer"), queryset=None)
+    """Who is on leave: typed, with the browser suggesting names from the audience (a
+    ``<datalist>``: searchable on a phone, no long drop-down, no script)."""
+
+    officer = forms.CharField(
+        label=_("Officer"),
+        max_length=80,
+        help_text=_("Type a name or staff number and choose from the suggestions."),
+    )
     reason = forms.CharField(label=_("Reason for leave"), max_length=200)
 
     def __init__(self, *args: Any, officers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _set_queryset(self, "officer", officers)
+        self.officers = officers.select_related("user").order_by("staff_number")
+        self.fields["officer"].widget.attrs.update({"list": self.options_id, "autocomplete": "off"})
+
+    @property
+    def options_id(self) -> str:
+        return f"{self.auto_id % 'officer'}_options" if self.auto_id else "officer_options"
+
+    @staticmethod
+    def option(officer: Any) -> str:
+        return f"{officer.user.display_name}({officer.staff_number})"
+
+    def options(self) -> list[str]:
+        return [self.option(o) for o in self.officers]
+
+    def clean_officer(self) -> Any:
+        typed = self.cleaned_data["officer"].strip()
+        number = typed.rsplit("(", 1)[-1].rstrip(")").strip() if typed.endswith(")") else typed
+        found = list(self.officers.filter(staff_number=number)[:2])
+        if not found:
+            found = list(self.officers.filter(user__name=typed)[:2])
+        if len(found) > 1:
+            raise forms.ValidationError(
+                _("More than one person has this name: choose the one with the staff number.")
+            )
+        if not found:
+            raise forms.ValidationError(_("Nobody of this name or number is in the audience."))
+        return found[0]
 
 
 class NoteForm(forms.Form):

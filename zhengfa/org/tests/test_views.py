@@ -19,6 +19,10 @@ class UnitViewTests(PersonaTestCase):
         page = self.assertStatus(self.p.committee, "get", url, 200)
         self.assertContains(page, "甲镇派出所")
         self.assertContains(page, "乙镇派出所")
+        # The first level is open; the bureau's stations are folded under it.
+        html = page.content.decode()
+        self.assertRegex(html, r'<details open><summary><a href="[^"]+">测试县委政法委</a>')
+        self.assertRegex(html, r'<details><summary><a href="[^"]+">测试县公安局</a>')
         self.assertStatus(self.p.committee, "post", url, 405)
         leader = self.assertStatus(self.p.leader_a, "get", url, 200)
         self.assertNotContains(leader, "乙镇派出所")

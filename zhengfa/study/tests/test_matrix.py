@@ -171,7 +171,7 @@ class StudyMatrix(MatrixTestCase):
             ok=["leader_a"],
             args=_held,
             method="post",
-            data=lambda t: {"officer": t.p.leader_a.officer.pk, "reason": "出警"},
+            data=lambda t: {"officer": t.p.leader_a.officer.staff_number, "reason": "出警"},
             out_of_scope=["officer_b", "leader_b"],
             read_only=["officer_a"],
         ),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from zhengfa.org.models import Officer, OfficerStatus
 from zhengfa.org.testing import PersonaTestCase
 from zhengfa.study import qr, services
+from zhengfa.study.forms import LeaveForm
 from zhengfa.study.models import Activity, ActivityType, Attendance
 from zhengfa.study.tests.factories import activity_for_unit_a
 
@@ -177,12 +178,28 @@ class QrSignInTests(PersonaTestCase):
             "post",
             leave,
             400,
-            {"officer": self.p.officer_a_profile.pk, "reason": ""},
+            {"officer": self.p.officer_a_profile.staff_number, "reason": ""},
         )
         self.assertContains(bad, "errorlist", status_code=400)
+        # The officer is typed: a stranger's name is refused plainly.
+        stranger = self.assertStatus(
+            self.p.leader_a, "post", leave, 400, {"officer": "乙民警", "reason": "出警"}
+        )
+        self.assertContains(stranger, "参加范围内没有", status_code=400)
+        # The page suggests the audience by name and number, from a datalist.
+        page = self.assertStatus(
+            self.p.leader_a, "get", reverse("study:activity_detail", args=[started.pk]), 200
+        )
+        self.assertContains(
+            page, f'<option value="甲民警({self.p.officer_a_profile.staff_number})">'
+        )
         leader_profile = self.p.leader_a.officer
         self.assertStatus(
-            self.p.leader_a, "post", leave, 302, {"officer": leader_profile.pk, "reason": "出警"}
+            self.p.leader_a,
+            "post",
+            leave,
+            302,
+            {"officer": LeaveForm.option(leader_profile), "reason": "出警"},
         )
         self.assertEqual(
             Attendance.objects.get(activity=started, officer=leader_profile).status, "leave"
