@@ -113,7 +113,8 @@ class LeaveForm(forms.Form):
 
     @property
     def options_id(self) -> str:
-        return f"{self.auto_id % 'officer'}_options" if self.auto_id else "officer_options"
+        auto_id = self.auto_id if isinstance(self.auto_id, str) else "id_%s"
+        return f"{auto_id % 'officer'}_options"
 
     @staticmethod
     def option(officer: Any) -> str:
