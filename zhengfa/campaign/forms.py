@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +12,7 @@ from zhengfa.core.attachments import AttachmentField
 from zhengfa.core.forms import IsoDateInput, NamedErrorsMixin
 from zhengfa.core.validators import normalize_phone, validate_mobile, validate_plausible_date
 from zhengfa.org.directory import public_unit_choices
-from zhengfa.org.forms import UnitChoiceField, UnitsChoiceField
+from zhengfa.org.forms import UnitChoiceField, UnitTreeField
 from zhengfa.org.models import Unit
 
 from .models import Campaign, Phase, SuggestionTopic, TaskState
@@ -24,8 +25,13 @@ class TaskForm(forms.Form):
     description = forms.CharField(
         label=_("What is to be done"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
-    units = UnitsChoiceField(
-        label=_("Assign to units"), queryset=None, widget=forms.SelectMultiple(attrs={"size": 10})
+    units = UnitTreeField(
+        label=_("Assign to units"),
+        queryset=None,
+        help_text=_("Tick the units; press a unit's arrow to see the units below it."),
+    )
+    with_subunits = forms.BooleanField(
+        label=_("Also to every unit below the ticked ones"), required=False
     )
     due_on = forms.DateField(
         validators=[validate_plausible_date],
@@ -58,6 +64,13 @@ class TaskForm(forms.Form):
             and data["phase"].campaign_id != data["campaign"].pk
         ):
             self.add_error("phase", _("This phase belongs to another campaign."))
+        if data.get("with_subunits") and data.get("units"):
+            field = self.fields["units"]
+            assert isinstance(field, forms.ModelMultipleChoiceField)
+            below = Q(pk__in=[])
+            for unit in data["units"]:
+                below |= Q(path__startswith=unit.path)
+            data["units"] = list(field.queryset.filter(below).order_by("path"))
         return data
 
     @property

@@ -33,6 +33,40 @@ class UnitsChoiceField(forms.ModelMultipleChoiceField):
         return unit_label(obj)
 
 
+class UnitTreeSelect(forms.CheckboxSelectMultiple):
+    """Check boxes laid out as the unit tree: the first level open, deeper levels folded
+    (opened where something is already ticked). Works without script."""
+
+    template_name = "org/widgets/unit_tree.html"
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        roots: list[dict[str, Any]] = []
+        stack: list[tuple[str, dict[str, Any]]] = []
+        for _group, options, _index in context["widget"]["optgroups"]:
+            for option in options:
+                unit = option["value"].instance
+                node: dict[str, Any] = {"option": option, "children": [], "open": False}
+                while stack and not unit.path.startswith(stack[-1][0]):
+                    stack.pop()
+                (stack[-1][1]["children"] if stack else roots).append(node)
+                if option["selected"]:
+                    for _path, above in stack:
+                        above["open"] = True
+                stack.append((unit.path, node))
+        context["widget"]["tree"] = roots
+        return context
+
+
+class UnitTreeField(forms.ModelMultipleChoiceField):
+    """Units chosen on the tree (:class:`UnitTreeSelect`), named plainly."""
+
+    widget = UnitTreeSelect
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
 class OfficerFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Search"),

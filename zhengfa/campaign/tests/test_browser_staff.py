@@ -32,7 +32,7 @@ def test_task_assigned_reported_with_evidence_and_accepted(
     county.goto(f"{base}/staff/tasks/new/")
     county.get_by_label("教育整顿").select_option(label="县教育整顿")
     county.locator("#id_title").fill("组织开展自查自纠")
-    county.get_by_label("下发单位").select_option(label="　甲镇派出所")
+    county.get_by_label("甲镇派出所", exact=True).check()
     county.get_by_label("完成时限").fill((timezone.localdate() + dt.timedelta(days=10)).isoformat())
     county.get_by_role("button", name="下发", exact=True).click()
     expect(county.get_by_text("已下发1项任务。")).to_be_visible()

@@ -48,6 +48,27 @@ class TaskViewTests(PersonaTestCase):
             ).exists()
         )
 
+    def test_a_unit_and_every_unit_below_it_on_the_tree(self) -> None:
+        url = reverse("campaign:task_create")
+        page = self.assertStatus(self.p.committee, "get", url, 200).content.decode()
+        # The units are a tree of check boxes, the bureau's stations folded under it.
+        self.assertIn('type="checkbox" name="units"', page)
+        self.assertRegex(page, r"<details open><summary><label[^>]*><input[^>]*>\s*测试县公安局")
+        due = (timezone.localdate() + dt.timedelta(days=14)).isoformat()
+        data = {
+            "campaign": self.campaign.pk,
+            "title": "排查矛盾纠纷",
+            "units": [self.p.unit_a.pk, self.p.root.children.get(code="GAJ").pk],
+            "with_subunits": "on",
+            "due_on": due,
+        }
+        response = self.client_for(self.p.committee).post(url, data)
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(
+            sorted(Task.objects.values_list("unit__code", flat=True)),
+            ["GAJ", "PCS-A", "PCS-B"],  # each unit once, the justice bureau's tree not at all
+        )
+
     def test_bad_input_saves_nothing(self) -> None:
         url = reverse("campaign:task_create")
         past = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
