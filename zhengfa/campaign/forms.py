@@ -66,7 +66,7 @@ class TaskForm(forms.Form):
             self.add_error("phase", _("This phase belongs to another campaign."))
         if data.get("with_subunits") and data.get("units"):
             field = self.fields["units"]
-            assert isinstance(field, forms.ModelMultipleChoiceField)
+            assert isinstance(field, forms.ModelMultipleChoiceField) and field.queryset is not None
             below = Q(pk__in=[])
             for unit in data["units"]:
                 below |= Q(path__startswith=unit.path)
