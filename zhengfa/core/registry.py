@@ -182,12 +182,18 @@ class Indicator:
 
 @dataclass(frozen=True)
 class BenchPage:
-    """A page ``make bench`` times: who asks (a demo user name, or None for the public)."""
+    """A page ``make bench`` times: who asks (a demo user name, or None for the public).
+
+    `path` may be a function that finds the page in the demo data (the busiest activity)."""
 
     who: str | None
-    path: str
+    path: str | Callable[[], str]
     target_ms: int
     method: str = "get"
+
+    @property
+    def url(self) -> str:
+        return self.path() if callable(self.path) else self.path
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from zhengfa.core.attachments import AttachmentField
@@ -120,8 +121,16 @@ class LeaveForm(forms.Form):
     def option(officer: Any) -> str:
         return f"{officer.user.display_name}({officer.staff_number})"
 
-    def options(self) -> list[str]:
-        return [self.option(o) for o in self.officers]
+    def datalist(self) -> str:
+        """The suggestions, built in one go (an audience may be 600 people)."""
+        names = self.officers.values_list("user__name", "user__username", "staff_number")
+        return format_html(
+            '<datalist id="{}">{}</datalist>',
+            self.options_id,
+            format_html_join(
+                "", '<option value="{}({})"></option>', ((n or u, s) for n, u, s in names)
+            ),
+        )
 
     def clean_officer(self) -> Any:
         typed = self.cleaned_data["officer"].strip()

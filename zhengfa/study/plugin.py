@@ -62,6 +62,14 @@ def _todos(user: Any) -> list[Todo]:
     ]
 
 
+def _busiest_activity() -> str:
+    """The organiser's page of the activity with the largest attendance."""
+    from django.db.models import Count
+
+    busiest = Activity.objects.annotate(n=Count("attendances")).order_by("-n").first()
+    return reverse("study:activity_detail", args=[busiest.pk]) if busiest else "/staff/study/"
+
+
 def _soon(request: HttpRequest) -> dict[str, Any] | None:
     """Today's and tomorrow's activities: to run (with the sign-in screen) and to attend."""
     organising = list(selectors.organising_soon(request.user))
@@ -145,6 +153,7 @@ PLUGIN = Plugin(
         # The demo county's records are of 2021: the year's pages would be empty.
         BenchPage("zfw", f"/staff/study/records/?{DEMO_YEAR}", 1000),
         BenchPage("zfw", f"/staff/study/records/export.xlsx?{DEMO_YEAR}", 2000),
+        BenchPage("zfw", _busiest_activity, 500),
         BenchPage("pcs_a", "/staff/study/", 500),
         BenchPage("pcs_a", "/staff/study/activities/", 300),
     ],

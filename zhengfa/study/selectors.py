@@ -430,6 +430,30 @@ def officers_of(unit: Unit, user: Any) -> QuerySet[Officer]:
 # --- One activity ----------------------------------------------------------------------------
 
 
+def attendance_rows(activity: Activity) -> list[dict[str, Any]]:
+    """The sign-in sheet as plain rows (a county meeting has 600 of them: no model objects)."""
+    labels = dict(Attendance.Status.choices)
+    rows = list(
+        activity.attendances.order_by(
+            "status", "officer__unit__path", "officer__staff_number"
+        ).values(
+            "status",
+            "walk_in",
+            "signed_at",
+            "leave_reason",
+            "officer__user__name",
+            "officer__user__username",
+            "officer__unit__name",
+        )
+    )
+    for row in rows:
+        row["status_label"] = labels.get(row["status"], row["status"])
+        row["name"] = row["officer__user__name"] or row["officer__user__username"]
+        signed = row["signed_at"]
+        row["time"] = timezone.localtime(signed).strftime("%H:%M") if signed else ""
+    return rows
+
+
 def activity_page(
     activity: Activity, officer: Officer | None, *, organiser: bool
 ) -> dict[str, Any]:
@@ -439,11 +463,7 @@ def activity_page(
         "a": activity,
         "organiser": organiser,
         "evidence": evidence_of(activity),
-        "attendances": activity.attendances.select_related(
-            "officer__user", "officer__unit"
-        ).order_by("status", "officer__unit__path")
-        if organiser
-        else [],
+        "attendances": attendance_rows(activity) if organiser else [],
         "photos": attachments_of(activity, "photo"),
         "minutes_files": attachments_of(activity, "minutes"),
         "speeches": activity.speeches.all(),

@@ -191,7 +191,7 @@ class QrSignInTests(PersonaTestCase):
             self.p.leader_a, "get", reverse("study:activity_detail", args=[started.pk]), 200
         )
         self.assertContains(
-            page, f'<option value="甲民警({self.p.officer_a_profile.staff_number})">'
+            page, f'<option value="甲民警({self.p.officer_a_profile.staff_number})"></option>'
         )
         leader_profile = self.p.leader_a.officer
         self.assertStatus(
