@@ -433,19 +433,18 @@ def officers_of(unit: Unit, user: Any) -> QuerySet[Officer]:
 def attendance_rows(activity: Activity) -> list[dict[str, Any]]:
     """The sign-in sheet as plain rows (a county meeting has 600 of them: no model objects)."""
     labels = dict(Attendance.Status.choices)
-    rows = list(
-        activity.attendances.order_by(
-            "status", "officer__unit__path", "officer__staff_number"
-        ).values(
-            "status",
-            "walk_in",
-            "signed_at",
-            "leave_reason",
-            "officer__user__name",
-            "officer__user__username",
-            "officer__unit__name",
-        )
+    found = activity.attendances.order_by(
+        "status", "officer__unit__path", "officer__staff_number"
+    ).values(
+        "status",
+        "walk_in",
+        "signed_at",
+        "leave_reason",
+        "officer__user__name",
+        "officer__user__username",
+        "officer__unit__name",
     )
+    rows: list[dict[str, Any]] = [dict(row) for row in found]
     for row in rows:
         row["status_label"] = labels.get(row["status"], row["status"])
         row["name"] = row["officer__user__name"] or row["officer__user__username"]
