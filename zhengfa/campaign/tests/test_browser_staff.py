@@ -78,6 +78,17 @@ def test_staff_answer_an_opinion_and_supervision_reveals_the_phone(
     supervision = browser.new_page()
     browser_sign_in(supervision, live_server.url, "jiancha")
     supervision.goto(f"{live_server.url}/staff/opinions/{suggestion.pk}/")
+    # A refused request says so where the person clicked: a reason too short (400) ...
+    supervision.get_by_placeholder("查看完整信息的事由").fill("x")
+    supervision.get_by_role("button", name="查看完整信息").click()
+    expect(supervision.locator(".reveal .errorlist")).to_be_visible()
+    # ... and a refusal by the server (403), which before showed nothing at all.
+    reveal_url = f"**/reveal/campaign.suggestion/{suggestion.pk}/phone/"
+    supervision.route(reveal_url, lambda route: route.fulfill(status=403, body="refused"))
+    supervision.get_by_placeholder("查看完整信息的事由").fill("核实反映人身份")
+    supervision.get_by_role("button", name="查看完整信息").click()
+    expect(supervision.locator(".request-error")).to_have_text("您无权进行此操作,没有作任何更改。")
+    supervision.unroute(reveal_url)
     supervision.get_by_placeholder("查看完整信息的事由").fill("核实反映人身份")
     supervision.get_by_role("button", name="查看完整信息").click()
     expect(supervision.locator(".plain-value")).to_have_text("13600001234")
