@@ -180,7 +180,7 @@ class SuggestionForm(NamedErrorsMixin, forms.Form):
         return value
 
 
-class TransferForm(forms.Form):
+class TransferForm(NamedErrorsMixin, forms.Form):
     unit = forms.ChoiceField(
         label=_("Pass it on to"),
         error_messages={"invalid_choice": _("Please choose another unit from the list.")},

@@ -242,7 +242,7 @@ SUGGESTION_WORKFLOW = Workflow(
             comment_prompt=_("Please write why, in words the citizen will understand."),
             public=True,
         ),
-        # Passed on (转办) to the unit it concerns: received there anew, with a new deadline.
+        # Passed on (转办) to the unit it concerns: received there anew, its deadline kept.
         # The reason is for staff; the citizen reads "transferred to …" (services).
         Transition(
             "transfer",

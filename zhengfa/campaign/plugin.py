@@ -3,6 +3,7 @@ phases on the public home page."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
@@ -27,7 +28,7 @@ from zhengfa.core.workbench import todo
 from zhengfa.org.access import ASSIGN, CHANGE, REVEAL, VIEW, Role
 
 from . import demo, selectors, services
-from .models import Campaign, Phase, Suggestion, Task
+from .models import Campaign, Phase, Suggestion, SuggestionState, Task
 
 
 def _phases(request: HttpRequest) -> dict[str, Any] | None:
@@ -76,6 +77,18 @@ def _todos(user: Any) -> list[Todo]:
 def _units_overview(request: HttpRequest) -> dict[str, Any] | None:
     rows = selectors.units_overview(request.user)
     return {"rows": rows} if rows else None
+
+
+def _answer_by(s: Suggestion) -> Any:
+    """The date promised to the citizen: fixed when he writes (the days to take it up and to
+    answer), never moved by a step or a transfer."""
+    if not s.is_open:
+        return None
+    wf = s.workflow
+    days = (wf.deadline_days(SuggestionState.SUBMITTED) or 0) + (
+        wf.deadline_days(SuggestionState.ACCEPTED) or 0
+    )
+    return s.created_at + dt.timedelta(days=days)
 
 
 def _suggestion_supplement(record: Suggestion, text: str, files: list[Any]) -> None:
@@ -131,6 +144,7 @@ PLUGIN = Plugin(
             is_open=lambda s: s.is_open,
             details=lambda s: [(_("Submitted on"), s.created_at)],
             submission=lambda s: s.content,
+            expected_by=_answer_by,
             answers=("answer", "decline"),
             supplement=_suggestion_supplement,
         ),

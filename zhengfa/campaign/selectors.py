@@ -9,11 +9,10 @@ from django.utils import timezone
 
 from zhengfa.core.scope import grant_for
 from zhengfa.core.workflow import WorkflowQuerySet
+from zhengfa.org.directory import answered_by
 from zhengfa.org.models import Unit
 
-from .models import SUGGESTION_WORKFLOW, Campaign, Suggestion, Task, TaskState
-
-SUGGESTION_FINAL = SUGGESTION_WORKFLOW.final
+from .models import Campaign, Suggestion, Task, TaskState
 
 
 def current_campaign(today: dt.date | None = None) -> Campaign | None:
@@ -27,11 +26,19 @@ def current_campaign(today: dt.date | None = None) -> Campaign | None:
 
 
 def tasks_to_report(user: Any, qs: WorkflowQuerySet | None = None) -> WorkflowQuerySet:
-    """Open tasks of the very units where `user` may report (not the units below: those
-    report for themselves)."""
+    """Open tasks that fall to `user` to report: those of the units where he may report, and
+    of units below with nobody of their own to do it (not those of units that report for
+    themselves)."""
     base = Task.objects.get_queryset() if qs is None else qs
-    mine = Task.objects.held_by(user, "work", "change")
-    return base.filter(pk__in=mine.values("pk"), state__in=[TaskState.ASSIGNED, TaskState.RETURNED])
+    waiting = Task.objects.visible_to(user, "change").filter(
+        state__in=[TaskState.ASSIGNED, TaskState.RETURNED]
+    )
+    paths = set(waiting.values_list("unit__path", flat=True))
+    return base.filter(
+        pk__in=waiting.filter(unit__path__in=answered_by(user, paths, "work", "change")).values(
+            "pk"
+        )
+    )
 
 
 def tasks_to_check(user: Any, qs: WorkflowQuerySet | None = None) -> WorkflowQuerySet:
@@ -42,10 +49,17 @@ def tasks_to_check(user: Any, qs: WorkflowQuerySet | None = None) -> WorkflowQue
 
 
 def opinions_to_answer(user: Any, qs: WorkflowQuerySet | None = None) -> WorkflowQuerySet:
-    """Open opinions sent or passed to the very units where `user` answers them."""
+    """Open opinions that fall to `user` to answer: sent or passed to his units, or to units
+    below that have nobody of their own to answer (the same rule that chose whom to notify,
+    ``org.directory.handlers_for``)."""
     base = Suggestion.objects.get_queryset() if qs is None else qs
-    mine = Suggestion.objects.held_by(user, "opinions", "change")
-    return base.filter(pk__in=mine.values("pk")).exclude(state__in=SUGGESTION_FINAL)
+    waiting = Suggestion.objects.visible_to(user, "change").open()
+    paths = set(waiting.values_list("unit__path", flat=True))
+    return base.filter(
+        pk__in=waiting.filter(unit__path__in=answered_by(user, paths, "opinions", "change")).values(
+            "pk"
+        )
+    )
 
 
 @dataclass

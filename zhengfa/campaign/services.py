@@ -55,12 +55,15 @@ def campaign_create(
 # --- Tasks assigned down the unit tree --------------------------------------------------
 
 
-def _leaders_of(unit: Unit) -> list[User]:
-    return list(
+def _responsible_for(unit: Unit) -> list[User]:
+    """Who answers for a task of `unit`: its leaders; a unit without any (a station run from
+    its bureau) answers through the nearest unit above that has someone to report."""
+    leaders = list(
         User.objects.filter(
             is_active=True, role_assignments__unit=unit, role_assignments__role=Role.LEADER
         ).distinct()
     )
+    return leaders or handlers_for(unit)
 
 
 @transaction.atomic
@@ -88,7 +91,7 @@ def task_assign(
         holder = grant.holder(unit)
         if holder is None:
             raise PermissionDenied
-        leaders = _leaders_of(unit)
+        leaders = _responsible_for(unit)
         task = Task(
             campaign=campaign,
             phase=phase,
@@ -190,7 +193,7 @@ def suggestion_submit(
 def suggestion_transfer(*, record: Suggestion, to: Unit, by: Any, reason: str) -> Suggestion:
     """Pass an opinion on (转办) to the unit it concerns, with a reason for its staff.
 
-    It is received there anew, with a new deadline and no handler; the citizen reads
+    It is received there anew, with no handler and the deadline it had; the citizen reads
     "transferred to …", signed by the unit that passed it on, never the reason.
     """
     if to.pk == record.unit_id:
@@ -203,6 +206,8 @@ def suggestion_transfer(*, record: Suggestion, to: Unit, by: Any, reason: str) -
         name="transfer",
         by=by,
         comment=reason,
+        # The clock keeps running: passing it on never buys time (nor clears "overdue").
+        due_at=record.due_at,
         fields={"unit": to, "handler": None},
     )
     workflow.note(

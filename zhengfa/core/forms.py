@@ -29,7 +29,10 @@ class NamedErrorsMixin:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        stock = forms.Field.default_error_messages["required"]
         for field in self.fields.values():
+            if field.error_messages.get("required") != stock:
+                continue  # the form says it its own way ("请填写理由。")
             choose = isinstance(field, forms.ChoiceField | forms.ModelChoiceField)
             field.error_messages["required"] = (
                 _("Please choose one.") if choose else _("Please fill this in.")

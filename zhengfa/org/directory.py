@@ -8,11 +8,13 @@ Used by public forms that ask "which unit is it about?" — a short list grouped
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
 
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from zhengfa.core.scope import path_ancestors
+from zhengfa.core.scope import grant_for, path_ancestors
 
 from .access import Role
 from .models import Area, AreaLevel, RoleAssignment, Unit, UnitKind, User
@@ -51,21 +53,42 @@ def public_unit_choices() -> list[tuple[str, list[tuple[int, str]]]]:
     return groups
 
 
+def answering_paths(unit_paths: Iterable[str], roles: Iterable[str] = HANDLERS) -> dict[str, str]:
+    """For each unit path, the path of the nearest unit at or above it where an active
+    account holds one of `roles` (a station without a leader's account answers through its
+    bureau). One query, whatever the number of units."""
+    wanted = {path for unit_path in unit_paths for path in path_ancestors(unit_path)}
+    held = set(
+        RoleAssignment.objects.filter(
+            unit__path__in=wanted, role__in=list(roles), user__is_active=True
+        ).values_list("unit__path", flat=True)
+    )
+    found = {}
+    for unit_path in set(unit_paths):
+        for path in reversed(path_ancestors(unit_path)):
+            if path in held:
+                found[unit_path] = path
+                break
+    return found
+
+
+def answered_by(user: Any, unit_paths: Iterable[str], domain: str, action: str) -> list[str]:
+    """Of `unit_paths`, those whose work falls to `user`: the nearest unit that has someone
+    to do it is one where he holds `action` himself."""
+    mine = set(grant_for(user, domain, action).unit_paths)
+    return [unit for unit, at in answering_paths(unit_paths).items() if at in mine]
+
+
 def handlers_for(unit: Unit) -> list[User]:
     """Who answers what the public sends to `unit`: its clerks, leaders and committee staff;
     if it has none (a station run from its bureau), those of the nearest unit above."""
-    paths = path_ancestors(unit)
-    held = (
-        RoleAssignment.objects.filter(unit__path__in=paths, role__in=HANDLERS, user__is_active=True)
-        .select_related("user")
-        .order_by("user__username")
+    at = answering_paths([unit.path]).get(unit.path)
+    if at is None:
+        return []
+    return list(
+        User.objects.filter(
+            is_active=True, role_assignments__unit__path=at, role_assignments__role__in=HANDLERS
+        )
+        .distinct()
+        .order_by("username")
     )
-    by_path: dict[str, list[User]] = defaultdict(list)
-    for assignment in held.annotate(unit_path=F("unit__path")):
-        users = by_path[assignment.unit_path]
-        if assignment.user not in users:
-            users.append(assignment.user)
-    for path in reversed(paths):
-        if by_path.get(path):
-            return by_path[path]
-    return []

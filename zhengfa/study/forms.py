@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from zhengfa.core.attachments import AttachmentField
-from zhengfa.core.forms import IsoDateInput
+from zhengfa.core.forms import IsoDateInput, NamedErrorsMixin
 from zhengfa.core.validators import validate_plausible_date
 from zhengfa.org.forms import UnitChoiceField, UnitsChoiceField
 
@@ -96,7 +96,7 @@ class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason for cancelling"), max_length=200)
 
 
-class LeaveForm(forms.Form):
+class LeaveForm(NamedErrorsMixin, forms.Form):
     """Who is on leave: typed, with the browser suggesting names from the audience (a
     ``<datalist>``: searchable on a phone, no long drop-down, no script)."""
 
@@ -133,9 +133,10 @@ class LeaveForm(forms.Form):
         )
 
     def clean_officer(self) -> Any:
-        typed = self.cleaned_data["officer"].strip()
+        # A Chinese keyboard types （）; staff numbers are matched whatever their case.
+        typed = self.cleaned_data["officer"].strip().replace("（", "(").replace("）", ")")
         number = typed.rsplit("(", 1)[-1].rstrip(")").strip() if typed.endswith(")") else typed
-        found = list(self.officers.filter(staff_number=number)[:2])
+        found = list(self.officers.filter(staff_number__iexact=number)[:2])
         if not found:
             found = list(self.officers.filter(user__name=typed)[:2])
         if len(found) > 1:

@@ -301,6 +301,21 @@ def record_leave(*, activity: Activity, officer: Officer, reason: str, by: Any) 
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError({"reason": _("Please give a reason.")})
+    present = Attendance.objects.filter(
+        activity=activity, officer=officer, status=Attendance.Status.PRESENT
+    ).first()
+    if present is not None:  # a typed name must not wipe a real sign-in
+        raise ValidationError(
+            {
+                "officer": _("%(name)s signed in at %(time)s: no leave to record.")
+                % {
+                    "name": officer.user.display_name,
+                    "time": timezone.localtime(present.signed_at).strftime("%H:%M")
+                    if present.signed_at
+                    else "",
+                }
+            }
+        )
     row, _created = Attendance.objects.update_or_create(
         activity=activity,
         officer=officer,

@@ -3,6 +3,7 @@ first, with what he sent, signed by units — never by staff accounts."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from zhengfa.campaign.models import Suggestion, SuggestionState
 from zhengfa.campaign.services import suggestion_transition
@@ -98,6 +100,7 @@ class RoutingTests(PersonaTestCase):
         self.assertEqual(done["Location"], reverse("campaign:suggestion_list"))
         moved = Suggestion.objects.get(pk=opinion.pk)
         self.assertEqual((moved.unit, moved.state), (self.p.unit_b, SuggestionState.SUBMITTED))
+        self.assertEqual(moved.due_at, opinion.due_at)  # passing it on buys no time
         detail = reverse("campaign:suggestion_detail", args=[opinion.pk])
         self.assertStatus(self.p.leader_a, "get", detail, 404)
         self.assertContains(
@@ -129,8 +132,13 @@ class AnswerPageTests(PersonaTestCase):
         self.citizen.post("/query/", {"code": code})
         waiting = self.citizen.get("/query/record/").content.decode()
         opinion = Suggestion.objects.get()
-        due = opinion.due_at.astimezone().date()
-        self.assertIn(f"最晚在{due.year}年{due.month}月{due.day}日前答复您", waiting)
+        due = timezone.localtime(opinion.created_at + dt.timedelta(days=7 + 15)).date()
+        promise = f"最晚在{due.year}年{due.month}月{due.day}日前答复您"
+        self.assertIn(promise, waiting)
+        # Taking it up does not move the date promised.
+        suggestion_transition(record=opinion, name="accept", by=self.p.committee)
+        self.assertIn(promise, self.citizen.get("/query/record/").content.decode())
+        opinion.refresh_from_db()
         self.assertIn("户籍窗口中午不开门。", waiting)
         [mine] = Attachment.objects.filter(by_citizen=True)
         picture = self.citizen.get(reverse("portal:query_file", args=[mine.pk]))

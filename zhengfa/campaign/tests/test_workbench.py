@@ -81,6 +81,26 @@ class WorkbenchTests(PersonaTestCase):
         self.assertEqual(rows["测试县公安局"].opinions_open, 1)
         self.assertEqual(rows["测试县司法局"].tasks_open, 0)
 
+    def test_work_of_a_unit_without_its_own_accounts_reaches_the_unit_above(self) -> None:
+        from zhengfa.campaign.selectors import opinions_to_answer, tasks_to_report
+        from zhengfa.campaign.services import task_assign
+
+        bureau = self.p.unit_a.parent  # nobody of the bureau has an account in the personas
+        opinion, _code = suggestion_submit(topic="other", unit=bureau, content="给公安局的意见。")
+        self.assertIn(opinion, opinions_to_answer(self.p.committee))
+        self.assertNotIn(opinion, opinions_to_answer(self.p.leader_a))
+        [task] = task_assign(
+            campaign=self.fresh.campaign,
+            title="局机关自查",
+            description="",
+            units=[bureau],
+            due_at=timezone.now() + dt.timedelta(days=5),
+            by=self.p.committee,
+        )
+        self.assertEqual(task.owner, self.p.committee)  # told, and on someone's list
+        self.assertIn(task, tasks_to_report(self.p.committee))
+        self.assertNotIn(task, tasks_to_report(self.p.leader_a))
+
     def test_another_station_and_the_mediator_have_nothing_of_station_a(self) -> None:
         for who in ("leader_b", "mediator", "officer_a"):
             lines = self.home(who)

@@ -113,6 +113,23 @@ class QrSignInTests(PersonaTestCase):
             400,
         )
 
+    def test_leave_never_wipes_a_sign_in(self) -> None:
+        self.sign_in(self.p.officer_a)
+        number = self.p.officer_a_profile.staff_number.lower()
+        # Typed on a Chinese keyboard: full-width brackets, a small letter.
+        response = self.assertStatus(
+            self.p.leader_a,
+            "post",
+            reverse("study:record_leave", args=[self.activity.pk]),
+            400,
+            {"officer": f"甲民警（{number}）", "reason": "出警"},
+        )
+        self.assertContains(response, "签到,不能登记请假", status_code=400)
+        self.assertEqual(
+            Attendance.objects.get(officer=self.p.officer_a_profile).status,
+            Attendance.Status.PRESENT,
+        )
+
     def test_a_slow_sign_in_to_the_site_keeps_the_opened_code(self) -> None:
         from unittest import mock
 
