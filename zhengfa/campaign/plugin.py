@@ -105,7 +105,8 @@ PLUGIN = Plugin(
             Role.CLERK: {VIEW, CHANGE, REVEAL},
             Role.SUPERVISION: {VIEW},
             Role.OFFICER: {VIEW},
-            Role.MEDIATOR: {VIEW},
+            # People's mediators are not of the workforce the campaign educates: their work
+            # is mediation (issue 13), not officers' study and tasks.
         },
         # What citizens write is for the staff who handle it, not every officer; who wrote
         # it (name, phone) is for supervision staff alone, as for reports of misconduct.

@@ -86,6 +86,7 @@ class WorkbenchTests(PersonaTestCase):
         from zhengfa.campaign.services import task_assign
 
         bureau = self.p.unit_a.parent  # nobody of the bureau has an account in the personas
+        assert bureau is not None
         opinion, _code = suggestion_submit(topic="other", unit=bureau, content="给公安局的意见。")
         self.assertIn(opinion, opinions_to_answer(self.p.committee))
         self.assertNotIn(opinion, opinions_to_answer(self.p.leader_a))
