@@ -286,8 +286,8 @@ class Suggestion(WorkflowModel):
     officer_named = models.CharField(
         _("officer concerned, as the citizen wrote"), max_length=50, blank=True
     )
-    name = EncryptedCharField(_("name"), blank=True)
-    phone = EncryptedCharField(_("phone"), hash_field="phone_hash", blank=True)
+    name = EncryptedCharField(_("citizen's name"), blank=True)
+    phone = EncryptedCharField(_("citizen's phone"), hash_field="phone_hash", blank=True)
     phone_hash = HashField(_("phone (search key)"))
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -87,6 +87,8 @@ def task_assign(
         raise ValidationError({"phase": _("This phase belongs to another campaign.")})
     tasks = []
     for unit in units:
+        if not unit.is_active:
+            raise ValidationError({"units": _("%(unit)s is no longer active.") % {"unit": unit}})
         # The issuing unit is the one whose role reaches the target, strictly above it.
         holder = grant.holder(unit)
         if holder is None:
@@ -200,7 +202,7 @@ def suggestion_transfer(*, record: Suggestion, to: Unit, by: Any, reason: str) -
         raise ValidationError({"unit": _("It is already with this unit.")})
     if not to.is_active:
         raise ValidationError({"unit": _("This unit is no longer active.")})
-    from_unit = str(record.unit)
+    from_unit = workflow.acting_unit_name(record, by)
     workflow.transition(
         record=record,
         name="transfer",

@@ -53,7 +53,11 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _task_units(user: Any) -> QuerySet[Unit]:
     """Units below those where the user may assign work."""
-    return Unit.objects.granted_to(user, "work", "assign", strictly_below=True).order_by("path")
+    return (
+        Unit.objects.granted_to(user, "work", "assign", strictly_below=True)
+        .filter(is_active=True)
+        .order_by("path")
+    )
 
 
 @login_required
@@ -291,7 +295,14 @@ def suggestion_new(request: HttpRequest) -> HttpResponse:
 def suggestion_done(request: HttpRequest) -> HttpResponse:
     """The confirmation: the follow-up code, shown this once, with a copy button and a QR code."""
     shown = followup.code_to_display(request)
-    if shown is None:
+    if shown is None:  # shown once already, or opened too late
+        messages.info(
+            request,
+            _(
+                "The follow-up code is shown only once. Enter it here, or find it in the "
+                "picture you saved or in the text message."
+            ),
+        )
         return redirect("portal:query")
     page = render(
         request,

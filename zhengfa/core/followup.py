@@ -265,6 +265,11 @@ def unlock(request: HttpRequest, record: models.Model) -> None:
     }
 
 
+def lock(request: HttpRequest) -> None:
+    """This browser forgets the record its code opened."""
+    request.session.pop(UNLOCK_KEY, None)
+
+
 def unlocked(request: HttpRequest) -> models.Model | None:
     data = request.session.get(UNLOCK_KEY)
     if not data or data.get("until", 0) < time.time():

@@ -200,13 +200,33 @@ class WorkflowModel(models.Model):
 
 
 def acting_unit_name(record: models.Model, by: Any) -> str:
-    """The unit a staff member acts for on `record` (the record's own unit, as it is before
-    the change), shown to the citizen in place of the account. Empty for the citizen, and
-    for a record without a unit (the public page then names the site's owner)."""
+    """The unit a staff member acts for on `record`, as the citizen is to see it in place of
+    the account: the deepest unit where he holds the record's domain that reaches the
+    record's unit (the bureau, when the bureau's leader takes up a station's matter). Empty
+    for the citizen, and for a record without a unit (the page then names the site's owner).
+    """
     if by is None:
         return ""
     unit = getattr(record, "unit", None)
-    return str(unit) if unit is not None else ""
+    if unit is None:
+        return ""
+    spec = getattr(type(record), "scope", None)
+    if spec is not None:
+        from .scope import grant_for
+
+        covering = [
+            p for p in grant_for(by, spec.domain, "view").unit_paths if unit.path.startswith(p)
+        ]
+        if covering and max(covering, key=len) != unit.path:
+            name = (
+                type(unit)
+                ._default_manager.filter(path=max(covering, key=len))
+                .values_list("name", flat=True)
+                .first()
+            )
+            if name:
+                return str(name)
+    return str(unit)
 
 
 def allowed_transitions(record: WorkflowModel, user: Any) -> list[Transition]:

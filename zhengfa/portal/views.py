@@ -106,8 +106,7 @@ def query(request: HttpRequest) -> HttpResponse:
             form.add_error(
                 "code", _("No request matches this code. Check each character and try again.")
             )
-        else:
-            followup.failed_attempt(request)
+        # An empty or malformed entry is no guess: only codes that match nothing count.
     return render(request, "portal/query.html", {"form": form}, status=status)
 
 
@@ -163,6 +162,15 @@ def query_file(request: HttpRequest, pk: int) -> FileResponse:
     if attachment is None:
         raise Http404
     return serve(attachment)
+
+
+@never_cache
+@require_POST
+def query_close(request: HttpRequest) -> HttpResponse:
+    """ "I am done": this browser forgets the record (a shared computer at a service window)."""
+    followup.lock(request)
+    messages.success(request, _("Closed. To look again, enter the code."))
+    return redirect("portal:home")
 
 
 @never_cache

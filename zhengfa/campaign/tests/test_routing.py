@@ -115,6 +115,10 @@ class RoutingTests(PersonaTestCase):
         self.assertIn("甲镇派出所", page)  # signed by the unit that passed it on
         self.assertNotIn("内部备注", page)
         self.assertNotIn(self.p.leader_a.display_name, page)
+        # The county committee takes it up: the page names the committee, not the station.
+        suggestion_transition(record=moved, name="accept", by=self.p.committee)
+        page = self.citizen.get("/query/record/").content.decode()
+        self.assertRegex(page, r"<strong>\s*测试县委政法委\s*</strong>\s*状态:办理中")
 
 
 class AnswerPageTests(PersonaTestCase):
@@ -152,6 +156,12 @@ class AnswerPageTests(PersonaTestCase):
         self.assertNotIn(self.p.committee.display_name, page)  # never a staff account
         self.assertNotIn(self.p.committee.username, page)
         self.assertNotIn("最晚在", page)
+        # Done reading, on a shared phone: the next person finds nothing.
+        closed = self.citizen.post(reverse("portal:query_close"))
+        self.assertEqual(closed.status_code, 302)
+        self.assertRedirects(
+            self.citizen.get("/query/record/"), "/query/", fetch_redirect_response=False
+        )
 
     def test_a_file_opens_only_for_the_code_that_sent_it(self) -> None:
         photo = SimpleUploadedFile("a.png", png(), content_type="image/png")
@@ -192,7 +202,7 @@ class TextedCodeTests(PersonaTestCase):
                 "/opinion/", {"topic": "other", "content": "请短信告诉我。", "phone": "13900005555"}
             )
         page = citizen.get("/opinion/received/")
-        self.assertContains(page, "查询码也已用短信发到 139****5555")
+        self.assertContains(page, "查询码正在用短信发送到 139****5555")
         code = re.search(r'id="followup-code"[^>]*>([0-9A-Z-]+)<', page.content.decode())
         assert code is not None
         [message] = SmsMessage.objects.filter(purpose="followup-code")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -78,6 +79,23 @@ class TaskViewTests(PersonaTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertContains(response, "完成时限不能早于今天", status_code=400)
         self.assertContains(response, "errorlist", status_code=400)
+        # An inactive unit is no choice on the tree, nor to the service.
+        from zhengfa.campaign.services import task_assign
+        from zhengfa.org.models import Unit
+
+        Unit.objects.filter(pk=self.p.unit_b.pk).update(is_active=False)
+        self.p.unit_b.refresh_from_db()
+        page = self.client_for(self.p.committee).get(url)
+        self.assertNotContains(page, "乙镇派出所")
+        with self.assertRaises(ValidationError):
+            task_assign(
+                campaign=self.campaign,
+                title="x",
+                description="",
+                units=[self.p.unit_b],
+                due_at=timezone.now() + dt.timedelta(days=3),
+                by=self.p.committee,
+            )
         # A leader may only assign below his unit: his own unit is not a choice.
         own = self.client_for(self.p.leader_a).get(url)
         self.assertEqual(own.status_code, 403)
