@@ -28,11 +28,6 @@ class UnitChoiceField(forms.ModelChoiceField):
         return unit_label(obj)
 
 
-class UnitsChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return unit_label(obj)
-
-
 class UnitTreeSelect(forms.CheckboxSelectMultiple):
     """Check boxes laid out as the unit tree: the first level open, deeper levels folded
     (opened where something is already ticked). Works without script."""

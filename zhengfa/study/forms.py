@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from zhengfa.core.attachments import AttachmentField
 from zhengfa.core.forms import IsoDateInput, NamedErrorsMixin
 from zhengfa.core.validators import validate_plausible_date
-from zhengfa.org.forms import UnitChoiceField, UnitsChoiceField
+from zhengfa.org.forms import UnitChoiceField, UnitTreeField
 
 from .models import ActivityType
 
@@ -50,11 +50,11 @@ class ActivityForm(forms.Form):
     online_link = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
     speaker = forms.CharField(label=_("Speaker"), max_length=60, required=False)
     speaker_position = forms.CharField(label=_("Speaker's position"), max_length=60, required=False)
-    audience_units = UnitsChoiceField(
+    audience_units = UnitTreeField(
         label=_("Audience: units"),
         queryset=None,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Tick the units; press a unit's arrow to see the units below it."),
     )
     include_subunits = forms.BooleanField(
         label=_("Include the units below them"), required=False, initial=True

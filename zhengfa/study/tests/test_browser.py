@@ -40,7 +40,7 @@ def test_organiser_runs_an_activity_and_an_officer_signs_in(
     organiser.get_by_label("开始时间").fill(start.strftime(FMT))
     organiser.get_by_label("结束时间").fill((start + dt.timedelta(hours=2)).strftime(FMT))
     organiser.get_by_label("地点").fill("派出所会议室")
-    organiser.get_by_label("参加单位").select_option(label="甲镇派出所")
+    organiser.locator(".unit-tree").get_by_label("甲镇派出所").check()
     organiser.get_by_role("button", name="保存").click()
     expect(organiser.get_by_role("heading", level=1)).to_have_text("习近平法治思想专题讲座")
 
