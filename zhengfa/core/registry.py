@@ -178,6 +178,11 @@ class Indicator:
     label: Label
     unit_label: Label
     compute: Callable[[Any, dt.date, dt.date], int | float]
+    # Where the records behind the figure are listed, for (unit, start, end), if anywhere.
+    records: Callable[[Any, dt.date, dt.date], str] | None = None
+
+    def records_url(self, unit: Any, start: dt.date, end: dt.date) -> str:
+        return self.records(unit, start, end) if self.records else ""
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from zhengfa.org.access import CHANGE, VIEW, Role, own
 from zhengfa.org.models import Officer
 
 from . import demo, selectors
-from .models import Activity, Attendance, Distribution, Material, Reflection, Topic
+from .models import Activity, Attendance, Category, Distribution, Material, Reflection, Topic
 
 DEMO_YEAR = "start=2021-01-01&end=2021-12-31"
 
@@ -60,6 +60,18 @@ def _todos(user: Any) -> list[Todo]:
             days_over=(today - min(late)).days if late else 0,
         ),
     ]
+
+
+def _held(category: str) -> Any:
+    """The activity list behind a figure: that category, held by the unit's subtree."""
+
+    def url(unit: Any, start: Any, end: Any) -> str:
+        return (
+            f"{reverse('study:activity_list')}?unit={unit.pk}&start={start:%Y-%m-%d}"
+            f"&end={end:%Y-%m-%d}&category={category}"
+        )
+
+    return url
 
 
 def _busiest_activity() -> str:
@@ -120,18 +132,21 @@ PLUGIN = Plugin(
             _("lectures and meetings"),
             TIMES,
             selectors.lectures_and_meetings,
+            records=_held(Category.LECTURE_MEETING),
         ),
         Indicator(
             "study.training_person_times",
             _("political rotation training and other training"),
             PERSON_TIMES,
             selectors.training_person_times,
+            records=_held(Category.TRAINING),
         ),
         Indicator(
             "study.revolutionary_education",
             _("revolutionary-tradition education"),
             TIMES,
             selectors.revolutionary_education,
+            records=_held(Category.REVOLUTIONARY),
         ),
         Indicator(
             "study.party_lectures_by_secretary",
@@ -141,7 +156,11 @@ PLUGIN = Plugin(
         ),
         Indicator("study.booklets", _("study booklets distributed"), COPIES, selectors.booklets),
         Indicator(
-            "study.integrity_lectures", _("integrity lectures"), TIMES, selectors.integrity_lectures
+            "study.integrity_lectures",
+            _("integrity lectures"),
+            TIMES,
+            selectors.integrity_lectures,
+            records=_held(Category.INTEGRITY),
         ),
     ],
     audited=[

@@ -136,6 +136,8 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             qs = qs.none()
         else:
             qs = qs.filter(pk__in=selectors.activities_in(held_by, start, end).values("pk"))
+            if request.GET.get("category"):
+                qs = qs.filter(type__category=request.GET["category"])
     page, query = paginate(request, qs, 30)
     return render(
         request,
@@ -804,7 +806,10 @@ def records(request: HttpRequest) -> HttpResponse:
             "unit": unit,
             "start": start,
             "end": end,
-            "figures": [(i, i.compute(unit, start, end)) for i in study_indicators],
+            "figures": [
+                (i, i.compute(unit, start, end), i.records_url(unit, start, end))
+                for i in study_indicators
+            ],
             "per_unit": selectors.figures_by_unit(unit, start, end),
             "page": page,
             "officers": [(o, per_officer[o.pk]) for o in page],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from zhengfa.org.models import Unit
 from zhengfa.org.testing import DemoCountyTestCase
@@ -136,6 +137,15 @@ class UnitRowsTests(DemoCountyTestCase):
         self.assertIn(
             "filename*=utf-8''%E5%AD%A6%E4%B9%A0%E5%8F%B0%E8%B4%A6", export["Content-Disposition"]
         )
+        # The named figure opens exactly the activities it counts.
+        records = client.get(
+            "/staff/study/records/?start=2021-02-27&end=2021-04-15"
+        ).content.decode()
+        link = re.search(r'<a href="([^"]*category=lecture_meeting[^"]*)">(\d+)</a>', records)
+        assert link is not None
+        listed = client.get(link.group(1).replace("&amp;", "&"))
+        self.assertEqual(listed.context["page"].paginator.count, int(link.group(2)))
+        self.assertEqual(int(link.group(2)), 24)
         # A figure opens the activities behind it.
         listed = client.get(
             "/staff/study/activities/?unit="
