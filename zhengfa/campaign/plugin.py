@@ -40,6 +40,7 @@ def _phases(request: HttpRequest) -> dict[str, Any] | None:
         "campaign": campaign,
         "phases": campaign.phases.all(),
         "current_phase": campaign.current_phase(today),
+        "ended": campaign.ends_on < today,
     }
 
 

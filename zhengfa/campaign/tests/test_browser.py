@@ -66,6 +66,7 @@ def test_citizen_from_form_to_answer_on_a_phone(browser: Browser, live_server: A
     # The page's own link carries the code: nothing to type.
     page.get_by_role("link", name="现在查看进度").click()
     expect(page.get_by_label("查询码")).to_have_value(code)
+    assert "#" not in page.url  # filled in, and gone from the address bar and history
     page.get_by_role("button", name="查询").click()
     expect(page.locator(".status")).to_have_text("已收到")
     expect(page.locator("#expected-by")).to_contain_text("前答复您")

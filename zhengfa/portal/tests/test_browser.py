@@ -30,6 +30,7 @@ def test_home_on_a_phone_in_chinese_with_large_type(browser: Browser, live_serve
     expect(lead).to_contain_text("康保县政法机关的网上窗口")
     expect(page.locator(".site-footer p").first).to_have_text("中共康保县委政法委员会")
     expect(page.locator("section.campaign h2")).to_have_text("2021年康保县政法队伍教育整顿(第一批)")
+    expect(page.locator("section.campaign")).to_contain_text("已于2021-06-30结束")
     # Nothing wider than the phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     before = float(lead.evaluate("el => parseFloat(getComputedStyle(el).fontSize)"))

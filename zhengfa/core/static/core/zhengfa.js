@@ -14,7 +14,11 @@ document.addEventListener("click", (event) => {
 document.addEventListener("DOMContentLoaded", () => {
   const field = document.querySelector("#query-form input[name=code]");
   const code = window.location.hash.slice(1);
-  if (field && code && !field.value) field.value = decodeURIComponent(code);
+  if (field && code && !field.value) {
+    field.value = decodeURIComponent(code);
+    // Filled in: the code need not stay in the address bar or the browser's history.
+    history.replaceState(null, "", window.location.pathname);
+  }
 });
 
 // A request made by htmx that fails (refused, not found, server or network trouble) says
