@@ -16,18 +16,12 @@ from django.utils import timezone
 
 from zhengfa.campaign.models import Suggestion, SuggestionState
 from zhengfa.campaign.services import suggestion_transition
+from zhengfa.campaign.tests.test_followup import shown_code
 from zhengfa.core import followup
 from zhengfa.core.models import Attachment, Notification, SmsMessage, TimelineEvent
 from zhengfa.core.testing import raw_database_text
 from zhengfa.core.tests.test_attachments import png
 from zhengfa.org.testing import PersonaTestCase
-
-
-def shown_code(citizen: Client) -> str:
-    page = citizen.get("/opinion/received/")
-    found = re.search(r'id="followup-code"[^>]*>([0-9A-Z-]+)<', page.content.decode())
-    assert found is not None
-    return found.group(1)
 
 
 class RoutingTests(PersonaTestCase):
