@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
@@ -18,9 +19,41 @@ from .models import ActivityType
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class OfficersField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.user.display_name}({obj.unit.name})"
+def officer_entry(officer: Any) -> str:
+    """How an officer is written in a typed list: 姓名(警号)."""
+    return f"{officer.user.display_name}({officer.staff_number})"
+
+
+def find_officer(officers: Any, typed: str) -> Any:
+    """The one officer of `officers` that `typed` names: 姓名(警号), the staff number in any
+    case, or a name nobody else in the list bears (a Chinese keyboard's （） is accepted)."""
+    typed = typed.strip().replace("（", "(").replace("）", ")")
+    number = typed.rsplit("(", 1)[-1].rstrip(")").strip() if typed.endswith(")") else typed
+    found = list(officers.filter(staff_number__iexact=number)[:2])
+    if not found:
+        found = list(officers.filter(user__name=typed)[:2])
+    if len(found) > 1:
+        raise forms.ValidationError(
+            _("More than one person is called %(name)s: write the staff number.") % {"name": typed}
+        )
+    if not found:
+        raise forms.ValidationError(
+            _("Nobody called or numbered %(name)s is among them.") % {"name": typed}
+        )
+    return found[0]
+
+
+class OfficersTextField(forms.CharField):
+    """Named officers, typed one per line (or separated by commas): no 600-line list."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return "\n".join(
+                officer_entry(o) if hasattr(o, "staff_number") else str(o) for o in value
+            )
+        return value
 
 
 def _set_queryset(form: forms.Form, name: str, qs: Any) -> None:
@@ -59,11 +92,10 @@ class ActivityForm(forms.Form):
     include_subunits = forms.BooleanField(
         label=_("Include the units below them"), required=False, initial=True
     )
-    audience_officers = OfficersField(
+    audience_officers = OfficersTextField(
         label=_("Audience: named officers"),
-        queryset=None,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("One per line: name, or name(staff number) where two share a name."),
     )
     expected_count = forms.IntegerField(label=_("Expected attendance"), min_value=0, initial=0)
     required = forms.BooleanField(label=_("Attendance required"), required=False, initial=True)
@@ -89,7 +121,26 @@ class ActivityForm(forms.Form):
         _set_queryset(self, "audience_units", units)
         # Dates, audience and phase are checked once, by services.activity_save; its
         # errors land on these fields.
-        _set_queryset(self, "audience_officers", officers)
+        self.officers = officers
+
+    def clean_audience_officers(self) -> list[Any]:
+        entries = [
+            e
+            for e in re.split(r"[\n,，、;；]+", self.cleaned_data["audience_officers"])
+            if e.strip()
+        ]
+        found, errors = [], []
+        for entry in entries:
+            try:
+                officer = find_officer(self.officers, entry)
+            except forms.ValidationError as exc:
+                errors.extend(exc.messages)
+            else:
+                if officer not in found:
+                    found.append(officer)
+        if errors:
+            raise forms.ValidationError(errors)
+        return found
 
 
 class CancelForm(forms.Form):
@@ -117,9 +168,7 @@ class LeaveForm(NamedErrorsMixin, forms.Form):
         auto_id = self.auto_id if isinstance(self.auto_id, str) else "id_%s"
         return f"{auto_id % 'officer'}_options"
 
-    @staticmethod
-    def option(officer: Any) -> str:
-        return f"{officer.user.display_name}({officer.staff_number})"
+    option = staticmethod(officer_entry)
 
     def datalist(self) -> str:
         """The suggestions, built in one go (an audience may be 600 people)."""
@@ -133,19 +182,7 @@ class LeaveForm(NamedErrorsMixin, forms.Form):
         )
 
     def clean_officer(self) -> Any:
-        # A Chinese keyboard types （）; staff numbers are matched whatever their case.
-        typed = self.cleaned_data["officer"].strip().replace("（", "(").replace("）", ")")
-        number = typed.rsplit("(", 1)[-1].rstrip(")").strip() if typed.endswith(")") else typed
-        found = list(self.officers.filter(staff_number__iexact=number)[:2])
-        if not found:
-            found = list(self.officers.filter(user__name=typed)[:2])
-        if len(found) > 1:
-            raise forms.ValidationError(
-                _("More than one person has this name: choose the one with the staff number.")
-            )
-        if not found:
-            raise forms.ValidationError(_("Nobody of this name or number is in the audience."))
-        return found[0]
+        return find_officer(self.officers, self.cleaned_data["officer"])
 
 
 class NoteForm(forms.Form):

@@ -97,6 +97,28 @@ class ActivityFormTests(PersonaTestCase):
         self.assertEqual(held.status_code, 302)
         self.assertEqual(Activity.objects.get().status, "ended")
 
+    def test_named_officers_are_typed_not_picked_from_a_long_list(self) -> None:
+        client = self.client_for(self.p.leader_a)
+        number = self.p.clerk_a.officer.staff_number.lower()
+        unknown = client.post(
+            self.url, self.data(audience_units=[], audience_officers="甲民警\n无此人")
+        )
+        self.assertContains(unknown, "名单中没有姓名或警号为“无此人”的人员", status_code=400)
+        self.assertFalse(Activity.objects.exists())
+        made = client.post(
+            self.url,
+            self.data(audience_units=[], audience_officers=f"甲民警、甲内勤（{number}）\n甲民警"),
+        )
+        self.assertEqual(made.status_code, 302)
+        activity = Activity.objects.get()
+        self.assertEqual(
+            set(activity.audience_officers.all()),
+            {self.p.officer_a_profile, self.p.clerk_a.officer},
+        )
+        # The edit form shows them back, one per line, name and number.
+        edit = client.get(reverse("study:activity_edit", args=[activity.pk]))
+        self.assertContains(edit, f"甲民警({self.p.officer_a_profile.staff_number})")
+
     def test_an_activity_that_began_earlier_today_is_taken_as_under_way(self) -> None:
         now = timezone.localtime()
         start = max(now - dt.timedelta(minutes=5), now.replace(hour=0, minute=0, second=0))

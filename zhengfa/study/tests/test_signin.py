@@ -202,7 +202,7 @@ class QrSignInTests(PersonaTestCase):
         stranger = self.assertStatus(
             self.p.leader_a, "post", leave, 400, {"officer": "乙民警", "reason": "出警"}
         )
-        self.assertContains(stranger, "参加范围内没有", status_code=400)
+        self.assertContains(stranger, "名单中没有姓名或警号为“乙民警”的人员", status_code=400)
         # The page suggests the audience by name and number, from a datalist.
         page = self.assertStatus(
             self.p.leader_a, "get", reverse("study:activity_detail", args=[started.pk]), 200
