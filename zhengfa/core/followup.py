@@ -204,6 +204,8 @@ def display_context(request: HttpRequest, shown: dict[str, str]) -> dict[str, An
         "code": group(code),
         "query_link": link,
         "query_path": link[link.index("/query/") :],
+        # The footer's 查询进度 carries the code too.
+        "query_fragment": "#" + group(code),
         "texted_to": shown.get("texted_to", ""),
         "card_data_uri": "data:image/png;base64," + card,
     }

@@ -37,6 +37,8 @@ class FollowUpTests(PersonaTestCase):
         self.assertContains(page, "data:image/png;base64,")  # the card to keep
         code = re.search(r'id="followup-code"[^>]*>([0-9A-Z-]+)<', page.content.decode())
         assert code is not None
+        # Every way on to the follow-up page carries the code.
+        self.assertEqual(page.content.decode().count(f'href="/query/#{code.group(1)}"'), 2)
         return code.group(1)
 
     def test_code_shape_and_shown_once(self) -> None:
