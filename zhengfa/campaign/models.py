@@ -317,6 +317,16 @@ class Suggestion(WorkflowModel):
         return reverse("campaign:suggestion_detail", args=[self.pk])
 
     @property
+    def answer_due(self) -> dt.datetime:
+        """The date promised to the citizen when he wrote: the days to take it up and the days
+        to answer. Taking it up late or passing it on never moves it."""
+        wf = self.workflow
+        days = (wf.deadline_days(SuggestionState.SUBMITTED) or 0) + (
+            wf.deadline_days(SuggestionState.ACCEPTED) or 0
+        )
+        return self.created_at + dt.timedelta(days=days)
+
+    @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
 

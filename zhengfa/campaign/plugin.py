@@ -3,7 +3,6 @@ phases on the public home page."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
@@ -28,7 +27,7 @@ from zhengfa.core.workbench import todo
 from zhengfa.org.access import ASSIGN, CHANGE, REVEAL, VIEW, Role
 
 from . import demo, selectors, services
-from .models import Campaign, Phase, Suggestion, SuggestionState, Task
+from .models import Campaign, Phase, Suggestion, Task
 
 
 def _phases(request: HttpRequest) -> dict[str, Any] | None:
@@ -81,15 +80,7 @@ def _units_overview(request: HttpRequest) -> dict[str, Any] | None:
 
 
 def _answer_by(s: Suggestion) -> Any:
-    """The date promised to the citizen: fixed when he writes (the days to take it up and to
-    answer), never moved by a step or a transfer."""
-    if not s.is_open:
-        return None
-    wf = s.workflow
-    days = (wf.deadline_days(SuggestionState.SUBMITTED) or 0) + (
-        wf.deadline_days(SuggestionState.ACCEPTED) or 0
-    )
-    return s.created_at + dt.timedelta(days=days)
+    return s.answer_due if s.is_open else None
 
 
 def _suggestion_supplement(record: Suggestion, text: str, files: list[Any]) -> None:

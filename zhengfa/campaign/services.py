@@ -107,7 +107,7 @@ def task_assign(
         workflow.start(record=task, by=by)
         notify(
             users=leaders,
-            title=_("New task: %(title)s") % {"title": title},
+            title=_("New task for %(unit)s: %(title)s") % {"unit": unit.name, "title": title},
             url=task.get_absolute_url(),
             key=f"task-assigned:{task.pk}",
         )
@@ -236,7 +236,14 @@ def suggestion_transition(
     suggestion = record
     fields = {"handler": by} if name == "accept" or suggestion.handler_id is None else None
     workflow.transition(
-        record=suggestion, name=name, by=by, comment=comment, files=files, fields=fields
+        record=suggestion,
+        name=name,
+        by=by,
+        comment=comment,
+        files=files,
+        fields=fields,
+        # Taken up: answered by the date the citizen was promised, however late it is taken.
+        due_at=suggestion.answer_due if name == "accept" else None,
     )
     suggestion.refresh_from_db()
     if name in {"answer", "decline"} and suggestion.phone:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -27,7 +28,8 @@ def officer_entry(officer: Any) -> str:
 def find_officer(officers: Any, typed: str) -> Any:
     """The one officer of `officers` that `typed` names: 姓名(警号), the staff number in any
     case, or a name nobody else in the list bears (a Chinese keyboard's （） is accepted)."""
-    typed = typed.strip().replace("（", "(").replace("）", ")")
+    # Full-width letters, digits and brackets, as a Chinese keyboard may type them.
+    typed = unicodedata.normalize("NFKC", typed).strip()
     number = typed.rsplit("(", 1)[-1].rstrip(")").strip() if typed.endswith(")") else typed
     found = list(officers.filter(staff_number__iexact=number)[:2])
     if not found:

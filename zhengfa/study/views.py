@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -154,12 +155,25 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _activity_form(request: HttpRequest, initial: dict[str, Any] | None = None) -> ActivityForm:
+def _activity_form(
+    request: HttpRequest,
+    initial: dict[str, Any] | None = None,
+    activity: Activity | None = None,
+) -> ActivityForm:
+    """The activity form; named officers are those of the person's units, and, when
+    editing, those already named (whoever named them: a county organiser may name a court
+    officer in the bureau's activity, and the bureau may still save it)."""
     units = services.organiser_units(request.user).order_by("path")
+    officers = selectors.officers_in(units)
+    if activity is not None:
+        named = activity.audience_officers.values("pk")
+        officers = Officer.objects.filter(
+            Q(pk__in=officers.values("pk")) | Q(pk__in=named)
+        ).select_related("user", "unit")
     return ActivityForm(
         *_posted(request)[:1],
         units=units,
-        officers=selectors.officers_in(units),
+        officers=officers,
         initial=initial,
         campaigns=Campaign.objects.visible_to(request.user),
     )
@@ -217,7 +231,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_scoped_or_404(Activity, request.user, CHANGE, pk=pk)
-    form = _activity_form(request, initial=activity_initial(activity))
+    form = _activity_form(request, initial=activity_initial(activity), activity=activity)
     if request.method == "POST" and form.is_valid() and _save_activity(request, form, activity):
         messages.success(request, _("Activity saved."))
         return redirect("study:activity_detail", pk=activity.pk)

@@ -133,8 +133,9 @@ class AnswerPageTests(PersonaTestCase):
         due = timezone.localtime(opinion.created_at + dt.timedelta(days=7 + 15)).date()
         promise = f"最晚在{due.year}年{due.month}月{due.day}日前答复您"
         self.assertIn(promise, waiting)
-        # Taking it up does not move the date promised.
+        # Taking it up does not move the date promised; it becomes the staff's deadline.
         suggestion_transition(record=opinion, name="accept", by=self.p.committee)
+        self.assertEqual(Suggestion.objects.get().due_at, opinion.answer_due)
         self.assertIn(promise, self.citizen.get("/query/record/").content.decode())
         opinion.refresh_from_db()
         self.assertIn("户籍窗口中午不开门。", waiting)
@@ -184,6 +185,20 @@ class AnswerPageTests(PersonaTestCase):
         self.assertIn("请填写这一项", problems)
         self.assertNotIn("这个字段是必填项", body)
         self.assertFalse(Suggestion.objects.exists())
+
+
+class LateTakeUpTests(PersonaTestCase):
+    def test_taking_up_late_never_clears_overdue(self) -> None:
+        from zhengfa.campaign.services import suggestion_submit
+
+        opinion, _code = suggestion_submit(topic="other", content="一条很久没人管的意见。")
+        long_ago = timezone.now() - dt.timedelta(days=30)
+        Suggestion.objects.filter(pk=opinion.pk).update(
+            created_at=long_ago, due_at=long_ago + dt.timedelta(days=7)
+        )
+        opinion.refresh_from_db()
+        suggestion_transition(record=opinion, name="accept", by=self.p.committee)
+        self.assertTrue(Suggestion.objects.get(pk=opinion.pk).is_overdue)
 
 
 @override_settings(SMS_BACKEND="zhengfa.core.sms.FileBackend")

@@ -118,6 +118,15 @@ class ActivityFormTests(PersonaTestCase):
         # The edit form shows them back, one per line, name and number.
         edit = client.get(reverse("study:activity_edit", args=[activity.pk]))
         self.assertContains(edit, f"甲民警({self.p.officer_a_profile.staff_number})")
+        # An officer the county named from elsewhere does not stop the station saving.
+        activity.audience_officers.add(self.p.officer_b_profile)
+        data = self.data(
+            audience_units=[], audience_officers=edit.context["form"]["audience_officers"].value()
+        )
+        data["audience_officers"] += f"\n乙民警({self.p.officer_b_profile.staff_number})"
+        saved = client.post(reverse("study:activity_edit", args=[activity.pk]), data)
+        self.assertEqual(saved.status_code, 302)
+        self.assertIn(self.p.officer_b_profile, Activity.objects.get().audience_officers.all())
 
     def test_an_activity_that_began_earlier_today_is_taken_as_under_way(self) -> None:
         now = timezone.localtime()

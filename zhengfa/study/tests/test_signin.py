@@ -116,7 +116,8 @@ class QrSignInTests(PersonaTestCase):
     def test_leave_never_wipes_a_sign_in(self) -> None:
         self.sign_in(self.p.officer_a)
         number = self.p.officer_a_profile.staff_number.lower()
-        # Typed on a Chinese keyboard: full-width brackets, a small letter.
+        # Typed on a Chinese keyboard: full-width brackets and digits, a small letter.
+        number = number.translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"})
         response = self.assertStatus(
             self.p.leader_a,
             "post",

@@ -10,16 +10,19 @@ document.addEventListener("click", (event) => {
 });
 
 // The follow-up link carries the code after "#", which never reaches the server; put it
-// into the code field so that the person only has to press the button.
-document.addEventListener("DOMContentLoaded", () => {
+// into the code field so that the person only has to press the button (also when the link
+// is opened while on the query page already, which changes only the "#").
+function fillCodeFromLink() {
   const field = document.querySelector("#query-form input[name=code]");
   const code = window.location.hash.slice(1);
-  if (field && code && !field.value) {
+  if (field && code) {
     field.value = decodeURIComponent(code);
     // Filled in: the code need not stay in the address bar or the browser's history.
     history.replaceState(null, "", window.location.pathname);
   }
-});
+}
+document.addEventListener("DOMContentLoaded", fillCodeFromLink);
+window.addEventListener("hashchange", fillCodeFromLink);
 
 // A request made by htmx that fails (refused, not found, server or network trouble) says
 // so where the person clicked, instead of nothing happening. The words come from the page.
