@@ -120,10 +120,9 @@ class ActivityFormTests(PersonaTestCase):
         self.assertContains(edit, f"甲民警({self.p.officer_a_profile.staff_number})")
         # An officer the county named from elsewhere does not stop the station saving.
         activity.audience_officers.add(self.p.officer_b_profile)
-        data = self.data(
-            audience_units=[], audience_officers=edit.context["form"]["audience_officers"].value()
-        )
-        data["audience_officers"] += f"\n乙民警({self.p.officer_b_profile.staff_number})"
+        shown = str(edit.context["form"]["audience_officers"].value())
+        named = f"{shown}\n乙民警({self.p.officer_b_profile.staff_number})"
+        data = self.data(audience_units=[], audience_officers=named)
         saved = client.post(reverse("study:activity_edit", args=[activity.pk]), data)
         self.assertEqual(saved.status_code, 302)
         self.assertIn(self.p.officer_b_profile, Activity.objects.get().audience_officers.all())
