@@ -217,13 +217,10 @@ def acting_unit_name(record: models.Model, by: Any) -> str:
         covering = [
             p for p in grant_for(by, spec.domain, "view").unit_paths if unit.path.startswith(p)
         ]
-        if covering and max(covering, key=len) != unit.path:
-            name = (
-                type(unit)
-                ._default_manager.filter(path=max(covering, key=len))
-                .values_list("name", flat=True)
-                .first()
-            )
+        deepest = max(covering, key=len, default=unit.path)
+        if deepest != unit.path:
+            manager = type(unit)._default_manager
+            name = manager.filter(path=deepest).values_list("name", flat=True).first()
             if name:
                 return str(name)
     return str(unit)
