@@ -25,6 +25,13 @@ def current_campaign(today: dt.date | None = None) -> Campaign | None:
 # --- The workbench: what needs a person now ---------------------------------------------
 
 
+def _falling_to(user: Any, waiting: WorkflowQuerySet, domain: str) -> WorkflowQuerySet:
+    """Of `waiting` (open records `user` may change), those that fall to him: of his own units,
+    or of units below with nobody of their own (``org.directory.answered_by``)."""
+    paths = set(waiting.values_list("unit__path", flat=True))
+    return waiting.filter(unit__path__in=answered_by(user, paths, domain, "change"))
+
+
 def tasks_to_report(user: Any, qs: WorkflowQuerySet | None = None) -> WorkflowQuerySet:
     """Open tasks that fall to `user` to report: those of the units where he may report, and
     of units below with nobody of their own to do it (not those of units that report for
@@ -33,12 +40,7 @@ def tasks_to_report(user: Any, qs: WorkflowQuerySet | None = None) -> WorkflowQu
     waiting = Task.objects.visible_to(user, "change").filter(
         state__in=[TaskState.ASSIGNED, TaskState.RETURNED]
     )
-    paths = set(waiting.values_list("unit__path", flat=True))
-    return base.filter(
-        pk__in=waiting.filter(unit__path__in=answered_by(user, paths, "work", "change")).values(
-            "pk"
-        )
-    )
+    return base.filter(pk__in=_falling_to(user, waiting, "work").values("pk"))
 
 
 def tasks_to_check(user: Any, qs: WorkflowQuerySet | None = None) -> WorkflowQuerySet:
@@ -54,12 +56,7 @@ def opinions_to_answer(user: Any, qs: WorkflowQuerySet | None = None) -> Workflo
     ``org.directory.handlers_for``)."""
     base = Suggestion.objects.get_queryset() if qs is None else qs
     waiting = Suggestion.objects.visible_to(user, "change").open()
-    paths = set(waiting.values_list("unit__path", flat=True))
-    return base.filter(
-        pk__in=waiting.filter(unit__path__in=answered_by(user, paths, "opinions", "change")).values(
-            "pk"
-        )
-    )
+    return base.filter(pk__in=_falling_to(user, waiting, "opinions").values("pk"))
 
 
 @dataclass

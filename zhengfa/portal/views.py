@@ -129,7 +129,8 @@ def _record_page(
     view = followup.public_view(record)
     timeline = timeline_for(record, public_only=True)
     answers = [e for e in timeline if e.transition in view.answers and e.comment]
-    own_files = list(attachments_of(record).filter(by_citizen=True).order_by("uploaded_at"))
+    # The files he sent with it (additions carry theirs in the history).
+    own_files = attachments_of(record).filter(by_citizen=True, event__isnull=True)
     return render(
         request,
         "portal/query_record.html",
@@ -140,7 +141,7 @@ def _record_page(
             "answer": answers[-1] if answers else None,
             "expected_by": view.expected_by(record),
             "submission": view.submission(record),
-            "own_files": [f for f in own_files if f.event_id is None],
+            "own_files": list(own_files.order_by("uploaded_at")),
             "is_open": view.is_open(record) and view.supplement is not None,
             "timeline": timeline,
             "public_view": True,

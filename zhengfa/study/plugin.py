@@ -32,18 +32,12 @@ from .models import Activity, Attendance, Category, Distribution, Material, Refl
 DEMO_YEAR = "start=2021-01-01&end=2021-12-31"
 
 
-def _officer_of(user: Any) -> Officer | None:
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return Officer.objects.filter(user=user).select_related("unit").first()
-
-
 def _is_officer(user: Any) -> bool:
     return Officer.objects.filter(user=user).exists()
 
 
 def _todos(user: Any) -> list[Todo]:
-    officer = _officer_of(user)
+    officer = selectors.own_officer(user)
     if officer is None:
         return []
     mine = reverse("study:my_study")
@@ -85,7 +79,7 @@ def _busiest_activity() -> str:
 def _soon(request: HttpRequest) -> dict[str, Any] | None:
     """Today's and tomorrow's activities: to run (with the sign-in screen) and to attend."""
     organising = list(selectors.organising_soon(request.user))
-    officer = _officer_of(request.user)
+    officer = selectors.own_officer(request.user)
     attending = selectors.label_my_attendance(selectors.attending_soon(officer)) if officer else []
     if not organising and not attending:
         return None

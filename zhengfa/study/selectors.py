@@ -499,6 +499,13 @@ def reflections_readable(topic: Topic, user: Any) -> QuerySet[Reflection]:
 # --- An officer's own study, reflections ----------------------------------------------------
 
 
+def own_officer(user: Any) -> Officer | None:
+    """The signed-in person's own officer profile, if he has one (no scope question: his)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Officer.objects.filter(user=user).select_related("unit").first()
+
+
 def my_activities(officer: Officer) -> QuerySet[Activity]:
     """Activities the officer is invited to (not cancelled), with his attendance and note."""
     return (

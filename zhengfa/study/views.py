@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 import segno
 from django.contrib import messages
@@ -55,11 +55,6 @@ def _posted(request: HttpRequest) -> tuple[Any, Any]:
     return (request.POST, request.FILES) if request.method == "POST" else (None, None)
 
 
-def _officer(request: HttpRequest) -> Officer | None:
-    # The signed-in person's own profile: no scope question, it is his.
-    return Officer.objects.filter(user=cast(Any, request.user)).select_related("unit").first()
-
-
 def _default_period() -> tuple[dt.date, dt.date]:
     """The campaign under way (or the latest one), from its start to its end or today;
     without campaigns, this year so far."""
@@ -83,7 +78,7 @@ SHOWN = 20
 @login_required
 @require_GET
 def my_study(request: HttpRequest) -> HttpResponse:
-    officer = _officer(request)
+    officer = selectors.own_officer(request.user)
     if officer is None:
         raise Http404
     now = timezone.now()
@@ -263,7 +258,7 @@ def _detail_page(
     request: HttpRequest, activity: Activity, forms: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
     organiser = services.may_organise(request.user, activity)
-    officer = _officer(request)
+    officer = selectors.own_officer(request.user)
     audience = selectors.audience_of(activity)
     forms = forms or {}
     unbound: dict[str, dict[str, Any]] = {
@@ -576,7 +571,9 @@ def _material_page(
         request,
         "study/material_detail.html",
         {
-            **selectors.material_page(material, _officer(request), organiser=organiser),
+            **selectors.material_page(
+                material, selectors.own_officer(request.user), organiser=organiser
+            ),
             "dist_form": dist_form or DistributionForm(units=_distribution_units(material)),
             "studied_form": studied_form or StudiedForm(),
         },
@@ -707,7 +704,7 @@ def topic_create(request: HttpRequest) -> HttpResponse:
 def _topic_page(
     request: HttpRequest, topic: Topic, form: Any = None, status: int = 200
 ) -> HttpResponse:
-    officer = _officer(request)
+    officer = selectors.own_officer(request.user)
     mine = officer and topic.reflections.filter(officer=officer).first()
     readable = selectors.reflections_readable(topic, request.user)
     page, query = paginate(request, readable)
