@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 
@@ -10,9 +11,16 @@ from zhengfa.org.access import Role
 from zhengfa.org.models import Unit, User
 
 from .models import Campaign, Suggestion, Task
-from .services import campaign_create, suggestion_submit, task_assign, task_transition
+from .services import (
+    campaign_create,
+    suggestion_submit,
+    suggestion_transition,
+    task_assign,
+    task_transition,
+)
 
 NAME = "2021年康保县政法队伍教育整顿(第一批)"
+TZ = dt.timezone(dt.timedelta(hours=8))
 
 
 def build(password: str) -> dict[str, int]:
@@ -117,3 +125,84 @@ def build_work(password: str) -> dict[str, int]:
             )
         created["opinions"] += 1
     return created
+
+
+# --- A synthetic county of a province: its campaign and a year of tasks and opinions -------
+YEAR_TASKS = [
+    # (title, month issued): each goes to the court, procuratorate, police and justice bureau
+    ("学习教育环节工作总结", 3),
+    ("查纠整改自查报告", 4),
+    ("顽瘴痼疾专项整治台账", 5),
+    ("建章立制成果清单报送", 6),
+    ("教育整顿“回头看”自查报告", 9),
+    ("年度队伍建设工作总结", 12),
+]
+YEAR_OPINIONS = [
+    ("GAJ-S01", "service", "户籍窗口中午常没人,办事要等到下午。"),
+    ("GAJ", "service", "建议在乡镇设身份证自助拍照点,老人跑县城不方便。"),
+    ("FY", "law", "欠薪案子立案三个月了还没开庭,想问问进展。"),
+    ("SFJ-S01", "service", "希望司法所多到村里开展普法宣传。"),
+    ("JCY", "conduct", "反映一起案件办理时间过长,希望检察院监督。"),
+    ("GAJ-S02", "conduct", "派出所民警接警后处理及时,态度很好,提出表扬。"),
+]
+OPINIONS_PER_MONTH = 4
+
+
+def build_county(county: Any) -> dict[str, int]:
+    """The county's 2021 campaign, a task each quarter or so to its four organs (reported and
+    accepted), and a few opinions from the public each month, nearly all answered."""
+    committee = county.lead("ZFW")
+    campaign = campaign_create(
+        name=f"2021年{county.name}政法队伍教育整顿(第一批)",
+        unit=county.unit("ZFW"),
+        description="筑牢政治忠诚、清除害群之马、整治顽瘴痼疾、弘扬英模精神。",
+        phases=[
+            ("study", "学习教育", dt.date(2021, 2, 27), dt.date(2021, 3, 31)),
+            ("rectify", "查纠整改", dt.date(2021, 4, 1), dt.date(2021, 6, 15)),
+            ("consolidate", "总结提升", dt.date(2021, 6, 16), dt.date(2021, 6, 30)),
+        ],
+    )
+    organs = ["FY", "JCY", "GAJ", "SFJ"]
+    leaders = {code: county.lead(code) for code in organs}
+    soon = timezone.now() + dt.timedelta(days=30)
+    tasks = 0
+    for title, month in YEAR_TASKS:
+        issued = dt.datetime(2021, month, 5, 9, tzinfo=TZ)
+        made = task_assign(
+            campaign=campaign,
+            title=title,
+            description="对照整改台账逐项检查,形成书面报告并附佐证材料。",
+            units=[county.unit(code) for code in organs],
+            due_at=soon,
+            by=committee,
+        )
+        for code, task in zip(organs, made, strict=True):
+            task_transition(
+                record=task, name="report", by=leaders[code], comment="已完成,报告见附件。"
+            )
+            task_transition(record=task, name="accept", by=committee, comment="")
+        Task.objects.filter(pk__in=[t.pk for t in made]).update(
+            due_at=issued + dt.timedelta(days=20)
+        )
+        tasks += len(made)
+    rng = county.rng
+    opinions = 0
+    for month in range(1, 13):
+        for n in range(OPINIONS_PER_MONTH):
+            where, about, text = rng.choice(YEAR_OPINIONS)
+            unit = county.unit(where)
+            opinion, _code = suggestion_submit(topic=about, content=text, unit=unit)
+            organ = where.split("-")[0]
+            if rng.random() < 0.9:
+                suggestion_transition(
+                    record=opinion,
+                    name="answer",
+                    by=leaders.get(organ, committee),
+                    comment="感谢您的意见,已转相关部门办理并落实。",
+                )
+            at = dt.datetime(2021, month, 1 + n * 7, 10, tzinfo=TZ)
+            Suggestion.objects.filter(pk=opinion.pk).update(
+                created_at=at, due_at=at + dt.timedelta(days=7)
+            )
+            opinions += 1
+    return {"tasks": tasks, "opinions": opinions}

@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from zhengfa.core.navigation import Pillar
 from zhengfa.core.registry import (
+    LEADERS,
     Audited,
+    BenchPage,
     DemoBuilder,
     NavItem,
     Panel,
@@ -142,7 +144,21 @@ PLUGIN = Plugin(
             supplement=_suggestion_supplement,
         ),
     },
-    demo=DemoBuilder(build=demo.build, order=20),
+    demo=DemoBuilder(build=demo.build, order=20, county=demo.build_county),
+    bench_pages=[
+        BenchPage("/opinion/"),
+        BenchPage(
+            "/opinion/",
+            method="post",
+            form=lambda: {
+                "topic": "service",
+                "content": "建议在乡镇设身份证自助拍照点,老人跑县城不方便。",
+                "unit": "unknown",
+            },
+        ),
+        BenchPage("/staff/tasks/", who=LEADERS),
+        BenchPage("/staff/opinions/", who=LEADERS),
+    ],
     audited=[
         Audited(Campaign),
         Audited(Phase),

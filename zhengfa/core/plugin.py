@@ -10,7 +10,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from .audit import may_read_audit
 from .jobs import daily
 from .navigation import Pillar
-from .registry import Audited, BenchPage, NavItem, PeriodicJob, Plugin, Todo, Workbench
+from .registry import (
+    COMMITTEES,
+    STAFF,
+    Audited,
+    BenchPage,
+    NavItem,
+    PeriodicJob,
+    Plugin,
+    Todo,
+    Workbench,
+)
 
 
 def _unread_notices(user: Any) -> list[Todo]:
@@ -61,7 +71,7 @@ PLUGIN = Plugin(
         )
     ],
     bench_pages=[
-        BenchPage("zfw", "/staff/", 300),
-        BenchPage("zfw", "/staff/audit/", 500),
+        BenchPage("/staff/", who=STAFF),
+        BenchPage("/staff/audit/", who=COMMITTEES),
     ],
 )

@@ -17,7 +17,7 @@ Core reads everything from :data:`registry` and imports no domain app::
         demo=DemoBuilder(build=demo.build, order=50),
         indicators=[Indicator("disputes_resolved", _("disputes resolved"), _("cases"),
                               compute=selectors.resolved_count)],
-        bench_pages=[BenchPage("zfw", "/staff/mediation/", target_ms=300)],
+        bench_pages=[BenchPage("/staff/mediation/", who=STAFF, main_query=selectors.page)],
         audited=[Audited(Dispute, {"mask_fields": ["phone"]})],
     )
 
@@ -30,9 +30,10 @@ What each entry means:
 - ``staff_panels``: what the staff home page (工作台) shows.
 - ``jobs``: periodic jobs, each run once per period by whichever worker claims it.
 - ``followups``: records a citizen follows with a code, and what the public page shows.
-- ``demo``: the module's part of the demo county (``seed_demo`` runs builders by order).
+- ``demo``: the module's part of the demo county and of each synthetic county of a province
+  (``seed_demo --counties N`` runs builders by order).
 - ``indicators``: named figures for a unit subtree and a date range, from records.
-- ``bench_pages``: the module's busiest pages, timed by ``make bench``.
+- ``bench_pages``: the module's busiest pages, driven over HTTP by ``make bench``.
 - ``audited``: models whose changes django-auditlog records (with its options).
 - ``access``: the provider of grants and roles (the org app; exactly one).
 - ``identity``: who runs the site, from data (the org app: the root unit and its area).
@@ -168,6 +169,9 @@ class DemoBuilder:
 
     build: Callable[[str], dict[str, int]]
     order: int
+    # (county) -> counts: the module's year of records for one synthetic county of a province,
+    # at the demo county's proportions, in bulk inserts (``county`` is ``org.demo.County``).
+    county: Callable[[Any], dict[str, int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -185,20 +189,37 @@ class Indicator:
         return self.records(unit, start, end) if self.records else ""
 
 
+# The demo users ``make bench`` signs in as (``org.demo`` makes them): a station officer, a
+# unit leader, the county committee and, in a province (``seed_demo --counties N``, N > 1),
+# the city and the province committees.
+STAFF = ("pcs_a", "gaj_leader", "zfw", "zfw_city", "zfw_province")
+LEADERS = ("gaj_leader", "zfw", "zfw_city", "zfw_province")
+COMMITTEES = ("zfw", "zfw_city", "zfw_province")
+
+
 @dataclass(frozen=True)
 class BenchPage:
-    """A page ``make bench`` times: who asks (a demo user name, or None for the public).
+    """A page ``make bench`` drives over HTTP, as each demo user of `who` (empty: the public).
 
-    `path` may be a function that finds the page in the demo data (the busiest activity)."""
+    `path` may be a function that finds the page in the demo data (the busiest activity).
+    `form` gives a POST's fields (the bench adds the CSRF token). `main_query(user)` is the
+    query of what one page of a list shows, timed alone beside the page. `download` marks
+    an export, whose peak memory is measured too."""
 
-    who: str | None
     path: str | Callable[[], str]
-    target_ms: int
+    who: Sequence[str] = ()
     method: str = "get"
+    form: Callable[[], dict[str, str]] | None = None
+    main_query: Callable[[Any], Any] | None = None
+    download: bool = False
 
     @property
     def url(self) -> str:
         return self.path() if callable(self.path) else self.path
+
+    @property
+    def public(self) -> bool:
+        return not self.who
 
 
 @dataclass(frozen=True)

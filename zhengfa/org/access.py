@@ -19,7 +19,7 @@ from zhengfa.core.scope import Grant
 
 
 class Role(models.TextChoices):
-    COMMITTEE = "committee", _("County committee")
+    COMMITTEE = "committee", _("Political-legal committee")
     LEADER = "leader", _("Unit leader")
     CLERK = "clerk", _("Clerk")
     OFFICER = "officer", _("Officer")

@@ -51,6 +51,7 @@ class User(AbstractUser):
 
 
 class AreaLevel(models.TextChoices):
+    PROVINCE = "province", _("Province")
     CITY = "city", _("City")
     COUNTY = "county", _("County")
     TOWNSHIP = "township", _("Town or township")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhengfa.core.navigation import Pillar
 from zhengfa.core.registry import (
+    LEADERS,
     Audited,
     BenchPage,
     DemoBuilder,
@@ -94,9 +95,8 @@ PLUGIN = Plugin(
         Audited(RoleAssignment),
     ],
     bench_pages=[
-        BenchPage("zfw", "/staff/org/units/", 800),
-        BenchPage("zfw", "/staff/org/officers/", 500),
-        BenchPage("zfw", "/staff/org/officers/?q=民警", 500),
-        BenchPage("gaj_leader", "/staff/org/officers/", 500),
+        BenchPage("/staff/org/units/", who=LEADERS),
+        BenchPage("/staff/org/officers/", who=LEADERS),
+        BenchPage("/staff/org/officers/?q=民警", who=LEADERS),
     ],
 )

@@ -17,8 +17,9 @@ PLUGIN = Plugin(
         ),
     ],
     bench_pages=[
-        BenchPage(None, "/", 150),
-        BenchPage(None, "/query/", 150),
-        BenchPage(None, "/query/", 200, method="post"),
+        BenchPage("/"),
+        BenchPage("/healthz"),
+        BenchPage("/query/"),
+        BenchPage("/query/", method="post", form=lambda: {"code": "AAAA-BBBB-CCCC"}),
     ],
 )

@@ -107,8 +107,11 @@ class Builder:
         self.phase = self.campaign.phases.order_by("order").first()
         self.types = {t.code: t for t in ActivityType.objects.all()}
         self.units = {u.code: u for u in Unit.objects.filter(code__in=ORGANS)}
+        # The county's own, also when it lies in a province.
         self.officers = list(
-            Officer.objects.filter(status=OfficerStatus.ACTIVE)
+            Officer.objects.filter(
+                status=OfficerStatus.ACTIVE, unit__path__startswith=self.units["ZFW"].path
+            )
             .select_related("unit")
             .order_by("pk")
         )
@@ -287,6 +290,7 @@ class Builder:
         )
         receivers = list(
             Unit.objects.filter(
+                path__startswith=zfw.path,
                 kind__in=[
                     "committee",
                     "court",
@@ -296,7 +300,7 @@ class Builder:
                     "police_station",
                     "justice",
                     "justice_office",
-                ]
+                ],
             )
             .annotate(n=Count("officers"))
             .order_by("path")
@@ -453,3 +457,164 @@ def build_work() -> dict[str, int]:
         due_on=today + dt.timedelta(days=5),
     )
     return {"current activities": made}
+
+
+# --- A synthetic county of a province: a year of study, in bulk inserts --------------------
+MONTHLY = "{month}月集中学习"
+
+
+def build_county(county: Any) -> dict[str, int]:
+    """The county's 2021 study at Kangbao's proportions: the campaign's lectures, meetings and
+    trainings in its study phase as in Kangbao, then each organ's monthly study from April to
+    December; attendance, notes, speeches and minutes drawn as for Kangbao (photos are left
+    out: no files are written for a synthetic county)."""
+    rng = county.rng
+    campaign = Campaign.objects.get(unit=county.unit("ZFW"))
+    phases = list(campaign.phases.order_by("order"))
+    types = {t.code: t for t in ActivityType.objects.all()}
+    officers = [o for o in county.officers if o.status == OfficerStatus.ACTIVE]
+    days = [
+        campaign.starts_on + dt.timedelta(days=i)
+        for i in range((dt.date(2021, 4, 15) - campaign.starts_on).days + 1)
+    ]
+    planned: list[tuple[str, str, str, dt.date, int, float, bool, bool]] = []
+    for i, (organ, kind, title) in enumerate(LECTURES):
+        planned.append(
+            (organ, kind, title, days[(i * 2) % len(days)], 2, ATTEND_LECTURE, True, i % 7 != 6)
+        )
+    for kind, title, rounds in TRAININGS:
+        for organ in ORGANS:
+            for n in range(1, rounds + 1):
+                name = f"{county.unit(organ).name}{title.format(n=n)}"
+                day = days[rng.randrange(len(days))]
+                planned.append(
+                    (organ, kind, name, day, 4, ATTEND_TRAINING, organ != "ZFW", n % 5 != 0)
+                )
+    planned += [
+        ("ZFW", "revolutionary", "革命传统教育", dt.date(2021, 3, 20), 3, 0.9, True, True),
+        ("ZFW", "party_lecture", "县委书记专题讲党课", dt.date(2021, 3, 5), 2, 0.92, True, True),
+        ("ZFW", "integrity", "廉政教育报告讲座", dt.date(2021, 4, 9), 2, 0.9, True, True),
+    ]
+    for month in range(4, 13):
+        for organ in ORGANS:
+            day = dt.date(2021, month, 10 + rng.randrange(10))
+            planned.append(
+                (
+                    organ,
+                    "meeting",
+                    MONTHLY.format(month=month),
+                    day,
+                    2,
+                    ATTEND_LECTURE,
+                    organ != "ZFW",
+                    True,
+                )
+            )
+
+    def audience(unit: Unit, subunits: bool) -> list[Officer]:
+        if subunits:
+            return [o for o in officers if o.unit.path.startswith(unit.path)]
+        return [o for o in officers if o.unit_id == unit.pk]
+
+    activities: list[Activity] = []
+    rows: list[tuple[Activity, Unit, bool, float, bool]] = []
+    for organ, kind, title, day, hours, attend, subunits, evidence in planned:
+        unit = county.unit(organ)
+        start, end = _when(rng, day, rng.choice([9, 14, 15]), hours)
+        phase = next((p for p in phases if p.starts_on <= day <= p.ends_on), None)
+        activity = Activity(
+            title=title,
+            type=types[kind],
+            unit=unit,
+            campaign=campaign if phase else None,
+            phase=phase,
+            starts_at=start,
+            ends_at=end,
+            place=f"{unit.name}会议室",
+            expected_count=len(audience(unit, subunits)),
+            created_at=start - dt.timedelta(days=3),
+        )
+        activities.append(activity)
+        rows.append((activity, unit, subunits, attend, evidence))
+    Activity.objects.bulk_create(activities, batch_size=500)
+    AudienceUnit.objects.bulk_create(
+        [AudienceUnit(activity=a, unit=u, include_subunits=sub) for a, u, sub, _r, _e in rows]
+    )
+    attendance: list[Attendance] = []
+    notes: list[Note] = []
+    speeches: list[Speech] = []
+    for activity, unit, subunits, attend, evidence in rows:
+        present = 0
+        gaps = (
+            set(rng.sample(["notes", "speech", "minutes"], k=rng.choice([0] * 8 + [1, 2])))
+            if evidence
+            else {"notes", "speech", "minutes"}
+        )
+        for officer in audience(unit, subunits):
+            roll = rng.random()
+            if roll < attend:
+                present += 1
+                attendance.append(
+                    Attendance(
+                        activity=activity,
+                        officer=officer,
+                        status=Attendance.Status.PRESENT,
+                        method=rng.choice([Attendance.Method.QR] * 4 + [Attendance.Method.MANUAL]),
+                        signed_at=activity.starts_at - dt.timedelta(minutes=rng.randrange(0, 20)),
+                    )
+                )
+                if "notes" not in gaps and rng.random() < 0.6:
+                    notes.append(Note(activity=activity, officer=officer, text=rng.choice(NOTES)))
+            elif roll < attend + 0.03:
+                attendance.append(
+                    Attendance(
+                        activity=activity,
+                        officer=officer,
+                        status=Attendance.Status.LEAVE,
+                        leave_reason=rng.choice(LEAVE_REASONS),
+                    )
+                )
+        if "speech" not in gaps:
+            speeches += [
+                Speech(
+                    activity=activity,
+                    speaker=who,
+                    summary="结合学习内容谈体会,查摆自身不足,明确整改方向。",
+                )
+                for who in rng.sample(SPEAKERS, k=2)
+            ]
+        if "minutes" not in gaps:
+            activity.minutes = (
+                f"{activity.starts_at:%Y年%m月%d日},{unit.name}组织{activity.title}。"
+                f"应到{activity.expected_count}人,实到{present}人。"
+            )
+    Activity.objects.bulk_update([a for a in activities if a.minutes], ["minutes"], batch_size=500)
+    Attendance.objects.bulk_create(attendance, batch_size=5000)
+    Note.objects.bulk_create(notes, batch_size=5000)
+    Speech.objects.bulk_create(speeches, batch_size=1000)
+    topic = Topic.objects.create(
+        title="教育整顿大家谈:对照五个过硬查不足",
+        unit=county.unit("ZFW"),
+        campaign=campaign,
+        prompt="对照政治过硬、业务过硬、责任过硬、纪律过硬、作风过硬,查找自身不足,写出整改打算。",
+        due_on=dt.date(2021, 4, 10),
+    )
+    reflections = [
+        Reflection(
+            topic=topic,
+            officer=o,
+            unit=o.unit,
+            shortcomings="理论学习不够系统,联系群众还不够紧密。",
+            plans="每周坚持集中学习,主动走访群众,改进工作作风。",
+            submitted_at=dt.datetime(2021, 4, 8, 21, tzinfo=TZ),
+        )
+        for o in officers
+        if rng.random() < 0.78
+    ]
+    Reflection.objects.bulk_create(reflections, batch_size=5000)
+    return {
+        "activities": len(activities),
+        "attendance": len(attendance),
+        "notes": len(notes),
+        "reflections": len(reflections),
+    }

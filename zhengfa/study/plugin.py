@@ -13,6 +13,9 @@ from django.utils.translation import pgettext_lazy
 
 from zhengfa.core.navigation import Pillar
 from zhengfa.core.registry import (
+    COMMITTEES,
+    LEADERS,
+    STAFF,
     Audited,
     BenchPage,
     DemoBuilder,
@@ -119,7 +122,7 @@ PLUGIN = Plugin(
     ],
     workbench=[Workbench(_todos, order=30)],
     staff_panels=[Panel("study/partials/_soon.html", _soon, order=20)],
-    demo=DemoBuilder(build=demo.build, order=30),
+    demo=DemoBuilder(build=demo.build, order=30, county=demo.build_county),
     indicators=[
         Indicator(
             "study.lectures_and_meetings",
@@ -162,12 +165,11 @@ PLUGIN = Plugin(
         for model in (Activity, Attendance, Distribution, Material, Topic, Reflection)
     ],
     bench_pages=[
-        BenchPage("zfw", "/staff/study/activities/", 300),
+        BenchPage("/staff/study/activities/", who=STAFF),
         # The demo county's records are of 2021: the year's pages would be empty.
-        BenchPage("zfw", f"/staff/study/records/?{DEMO_YEAR}", 1000),
-        BenchPage("zfw", f"/staff/study/records/export.xlsx?{DEMO_YEAR}", 2000),
-        BenchPage("zfw", _busiest_activity, 500),
-        BenchPage("pcs_a", "/staff/study/", 500),
-        BenchPage("pcs_a", "/staff/study/activities/", 300),
+        BenchPage(f"/staff/study/records/?{DEMO_YEAR}", who=LEADERS),
+        BenchPage(f"/staff/study/records/export.xlsx?{DEMO_YEAR}", who=LEADERS, download=True),
+        BenchPage(_busiest_activity, who=COMMITTEES),
+        BenchPage("/staff/study/", who=("pcs_a",)),
     ],
 )
