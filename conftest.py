@@ -54,6 +54,14 @@ def _private_files(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> N
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    # Pages, menus and rate counts kept in the cache by one test are not another's.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _chinese() -> None:
     # A request in English (the language switch) leaves English active in its thread: every
     # test starts in the interface's own language, whatever ran before it in this process.

@@ -17,6 +17,7 @@ from zhengfa.core import followup, ratelimit
 from zhengfa.core.attachments import attachments_of
 from zhengfa.core.forms import add_service_errors
 from zhengfa.core.generic import form_page, paginate, transition_view, workflow_page
+from zhengfa.core.pagecache import public_page
 from zhengfa.core.scope import get_scoped_or_404, may
 from zhengfa.org.models import Unit
 
@@ -260,6 +261,7 @@ def suggestion_transfer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@public_page
 def suggestion_new(request: HttpRequest) -> HttpResponse:
     refused = ratelimit.submissions_refused(request) if request.method == "POST" else ""
     if refused:

@@ -12,7 +12,7 @@ LARGE_TYPE_COOKIE = "zf_large"
 def shell(request: HttpRequest) -> dict[str, Any]:
     """What the base layout needs: the staff menu and the large-type preference."""
     user = getattr(request, "user", None)
-    menu = navigation.menu_for(user) if user is not None and user.is_authenticated else []
+    menu = navigation.cached_menu_for(user) if user is not None and user.is_authenticated else []
     from .notifications import unread_count
     from .site import identity
 

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -16,11 +17,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
+from django.db import connections
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
-from django.utils.functional import Promise
+from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,13 +30,50 @@ from .forms import TransitionForm, add_service_errors
 from .scope import get_scoped_or_404
 
 PER_PAGE = 50
+# Lists are counted exactly up to this many rows; a longer one (a province's officers) is
+# estimated by PostgreSQL's planner, so that no page counts a whole table row by row.
+EXACT_COUNT = 1000
+
+
+def estimated_rows(qs: QuerySet[Any]) -> int | None:
+    """The planner's estimate of the rows `qs` returns (PostgreSQL), or None elsewhere."""
+    if connections[qs.db].vendor != "postgresql":
+        return None
+    sql, params = qs.order_by().query.sql_with_params()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+class BoundedPaginator(Paginator):
+    """A paginator whose count reads at most EXACT_COUNT + 1 rows; beyond that the count is
+    the planner's estimate (``estimated`` says so, and the page shows "about")."""
+
+    estimated = False
+
+    @cached_property
+    def count(self) -> int:
+        items = self.object_list
+        if not isinstance(items, QuerySet):
+            return len(items)
+        found = items.order_by()[: EXACT_COUNT + 1].count()
+        if found <= EXACT_COUNT:
+            return found
+        guess = estimated_rows(items)
+        if guess is None:
+            return items.count()
+        self.estimated = True
+        return max(guess, found)
 
 
 def paginate(
     request: HttpRequest, items: QuerySet[Any] | list[Any], per_page: int = PER_PAGE
 ) -> tuple[Page[Any], str]:
     """The requested page (a bad number gives the nearest page) and the other parameters."""
-    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    page = BoundedPaginator(items, per_page).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return page, query.urlencode()

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
 from django.db import models
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .registry import registry
-from .scope import can
+from .scope import can, fingerprint
 
 
 class Pillar(models.TextChoices):
@@ -23,6 +25,28 @@ class Pillar(models.TextChoices):
     DISCIPLINE = "discipline", _("Disciplined")
     CONDUCT = "conduct", _("Upright in conduct")
     SYSTEM = "system", _("System")
+
+
+MENU_SECONDS = 60
+
+
+def cached_menu_for(user: Any) -> list[dict[str, Any]]:
+    """:func:`menu_for`, kept a minute per person, language and set of roles: every staff
+    page shows it, and working it out asks several questions of the database. A change of
+    roles shows at once; a new officer record within the minute."""
+    key = f"zf-menu:{user.pk}:{get_language()}:{fingerprint(user)}"
+    menu: list[dict[str, Any]] | None = cache.get(key)
+    if menu is None:
+        menu = [
+            {
+                **group,
+                "label": str(group["label"]),
+                "entries": [{**entry, "label": str(entry["label"])} for entry in group["entries"]],
+            }
+            for group in menu_for(user)
+        ]
+        cache.set(key, menu, MENU_SECONDS)
+    return menu
 
 
 def menu_for(user: Any) -> list[dict[str, Any]]:

@@ -245,6 +245,10 @@ class Access(Protocol):
 
     def roles(self, user: Any) -> set[str]: ...
 
+    def fingerprint(self, user: Any) -> str:
+        """Changes whenever what the user may do changes (for caches of per-person parts)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Plugin:

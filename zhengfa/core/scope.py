@@ -25,6 +25,7 @@ audience) to what he may view.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
@@ -140,6 +141,14 @@ def roles_of(user: AnyUser) -> set[str]:
         return set()
     roles: set[str] = _access().roles(user)
     return roles
+
+
+def fingerprint(user: AnyUser) -> str:
+    """A short key that changes whenever what `user` may do changes."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return ""
+    held: str = _access().fingerprint(user)
+    return hashlib.blake2b(held.encode(), digest_size=8).hexdigest()
 
 
 def can(user: AnyUser, domain: str, action: str) -> bool:

@@ -70,6 +70,9 @@ class RoleAccess:
     def roles(self, user: Any) -> set[str]:
         return {role for role, _path in _assignments(user)}
 
+    def fingerprint(self, user: Any) -> str:
+        return ";".join(sorted(f"{role}@{path}" for role, path in _assignments(user)))
+
 
 provider = RoleAccess()
 

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from zhengfa.core.forms import IsoDateInput, MaskedValueField
@@ -23,9 +26,41 @@ def unit_label(unit: Any) -> str:
     return "　" * max(unit.depth - 1, 0) + unit.name
 
 
+class _NearUnits(ModelChoiceIterator):
+    """The units of the field's queryset at most `levels` below its top: a county's organs,
+    stations and offices, a province's cities and counties, never a province's 60,000 units
+    in one list. The chosen unit is listed too, however deep (it came from a link)."""
+
+    def __iter__(self) -> Iterator[Any]:
+        field = self.field
+        assert isinstance(field, UnitChoiceField) and field.queryset is not None
+        top = field.queryset.order_by("depth").values_list("depth", flat=True).first()
+        if top is not None:
+            near = Q(depth__lte=top + field.levels)
+            if field.chosen:
+                near |= Q(pk=field.chosen)
+            self.queryset = field.queryset.filter(near)
+        return super().__iter__()
+
+
 class UnitChoiceField(forms.ModelChoiceField):
+    """A unit from a list that reads as the tree, `levels` deep below the top of the
+    queryset; any unit of the queryset is accepted."""
+
+    iterator = _NearUnits
+    levels = 2
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.chosen: Any = None
+
     def label_from_instance(self, obj: Any) -> str:
         return unit_label(obj)
+
+    def prepare_value(self, value: Any) -> Any:
+        if value and not isinstance(value, (list, tuple)):
+            self.chosen = getattr(value, "pk", value)
+        return super().prepare_value(value)
 
 
 class UnitTreeSelect(forms.CheckboxSelectMultiple):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhengfa.core import followup, ratelimit
 from zhengfa.core.attachments import attachments_of, serve
 from zhengfa.core.context_processors import LARGE_TYPE_COOKIE
+from zhengfa.core.pagecache import public_page
 from zhengfa.core.panels import render_panels
 from zhengfa.core.registry import registry
 from zhengfa.core.workflow import timeline_for
@@ -35,6 +36,7 @@ def _entries() -> list[dict[str, Any]]:
 
 
 @require_GET
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -80,6 +82,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@public_page
 def query(request: HttpRequest) -> HttpResponse:
     """查询进度: enter a follow-up code. Wrong and unknown codes answer alike."""
     form = QueryForm(request.POST if request.method == "POST" else None)
