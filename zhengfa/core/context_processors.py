@@ -10,7 +10,16 @@ LARGE_TYPE_COOKIE = "zf_large"
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
-    """What the base layout needs: the staff menu and the large-type preference."""
+    """What the base layout needs: the staff menu and the large-type preference. Worked out
+    once per request, however many templates (panels, fragments) it renders."""
+    kept: dict[str, Any] | None = getattr(request, "_zf_shell", None)
+    if kept is None:
+        kept = _shell(request)
+        request._zf_shell = kept  # type: ignore[attr-defined]
+    return kept
+
+
+def _shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     menu = navigation.cached_menu_for(user) if user is not None and user.is_authenticated else []
     from .notifications import unread_count

@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,18 +33,50 @@ from .forms import (
 )
 from .models import Officer, OfficerStatus, RoleAssignment, Unit, User
 
+TREE_LEVELS = 2
+
 
 @login_required
 @require_GET
 def unit_tree(request: HttpRequest) -> HttpResponse:
+    """The units the person may see, TREE_LEVELS deep from the top of what he sees (or from
+    the unit ``?under=`` names): a county's organs and stations, a province's cities and
+    counties. A unit at the last level opens as the top of its own tree."""
+    visible = Unit.objects.visible_to(request.user)
+    under = request.GET.get("under", "")
+    top: Unit | None = (
+        get_scoped_or_404(Unit, request.user, "view", pk=under)
+        if under.isdigit()
+        else visible.order_by("depth", "path").first()
+    )
+    if top is None:
+        raise Http404
+    within = visible.filter(path__startswith=top.path) if under else visible
     units = list(
-        Unit.objects.visible_to(request.user)
-        .annotate(officer_count=Count("officers", filter=Q(officers__status=OfficerStatus.ACTIVE)))
+        within.filter(depth__lte=top.depth + TREE_LEVELS)
+        .annotate(
+            officer_count=Coalesce(
+                Subquery(
+                    Officer.objects.filter(unit=OuterRef("pk"), status=OfficerStatus.ACTIVE)
+                    .values("unit")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
+            below_count=Coalesce(
+                Subquery(
+                    Unit.objects.filter(parent=OuterRef("pk"))
+                    .values("parent")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
+        )
         .order_by("path")
     )
-    if not units:
-        raise Http404
-    # A tree, not a list of 368 lines: the first levels open, deeper ones folded.
+    # A tree, not a list of hundreds of lines: the first levels open, deeper ones folded.
     by_parent: dict[int | None, list[Unit]] = {}
     seen = {u.pk for u in units}
     for u in units:
@@ -51,8 +84,12 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
         by_parent.setdefault(parent, []).append(u)
     for u in units:
         u.below = by_parent.get(u.pk, [])  # type: ignore[attr-defined]
-    roots = by_parent.get(None, [])
-    return render(request, "org/unit_tree.html", {"roots": roots, "total": len(units)})
+    ancestors = visible.filter(path__in=path_ancestors(top)[:-1]).order_by("path") if under else []
+    return render(
+        request,
+        "org/unit_tree.html",
+        {"roots": by_parent.get(None, []), "top": top if under else None, "ancestors": ancestors},
+    )
 
 
 @login_required

@@ -503,7 +503,11 @@ def own_officer(user: Any) -> Officer | None:
     """The signed-in person's own officer profile, if he has one (no scope question: his)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return Officer.objects.filter(user=user).select_related("unit").first()
+    # Asked by several parts of one page (the workbench, the panels): kept on the user.
+    if not hasattr(user, "_zf_officer"):
+        user._zf_officer = Officer.objects.filter(user=user).select_related("unit").first()
+    found: Officer | None = user._zf_officer
+    return found
 
 
 def my_activities(officer: Officer) -> QuerySet[Activity]:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from zhengfa.core.scope import can
+from zhengfa.org import services
 from zhengfa.org.models import Officer
 from zhengfa.org.testing import PersonaTestCase
 
@@ -239,3 +240,43 @@ class ExportFormulaTests(PersonaTestCase):
             risky = [c for c in cells if str(c.value).startswith(("=", "+"))]
             self.assertTrue(risky, url)
             self.assertEqual({c.data_type for c in risky}, {"s"}, url)
+
+
+class UnitTreeDepthTests(PersonaTestCase):
+    def test_the_tree_shows_two_levels_and_opens_a_deeper_unit_as_its_own(self) -> None:
+        url = reverse("org:unit_tree")
+        page = self.assertStatus(self.p.leader_a, "get", url, 200)
+        self.assertContains(page, "甲镇派出所")
+        # The committee sees its bureaus and their stations; the mediation committee below
+        # the justice bureau is two levels down, so it is listed...
+        page = self.assertStatus(self.p.committee, "get", url, 200)
+        self.assertContains(page, "甲村人民调解委员会")
+        # ...but a unit three levels down is not: it opens from its parent's link.
+        deep = services.unit_create(
+            name="甲村调解小组", code="DEEP", kind="other", parent=self.p.mediation_committee
+        )
+        page = self.assertStatus(self.p.committee, "get", url, 200)
+        self.assertNotContains(page, deep.name)
+        under = f"{url}?under={self.p.mediation_committee.pk}"
+        self.assertContains(page, f'href="{under}"'.replace("&", "&amp;"))
+        opened = self.assertStatus(self.p.committee, "get", under, 200)
+        self.assertContains(opened, deep.name)
+        self.assertContains(opened, "测试县司法局")  # the way back up
+        # Another's unit, or none at all: not found.
+        self.assertStatus(self.p.leader_a, "get", f"{url}?under={self.p.unit_b.pk}", 404)
+        self.assertStatus(self.p.leader_a, "get", f"{url}?under=999999", 404)
+
+
+class UnitFilterDepthTests(PersonaTestCase):
+    def test_the_unit_filter_lists_two_levels_and_accepts_any_unit_in_scope(self) -> None:
+        deep = services.unit_create(
+            name="甲村调解小组", code="DEEP", kind="other", parent=self.p.mediation_committee
+        )
+        url = reverse("org:officer_list")
+        page = self.assertStatus(self.p.committee, "get", url, 200)
+        self.assertContains(page, "甲村人民调解委员会</option>")
+        self.assertNotContains(page, "甲村调解小组</option>")
+        # Chosen from a link, the deeper unit is accepted and shown as chosen.
+        chosen = self.assertStatus(self.p.committee, "get", url, 200, {"unit": deep.pk})
+        self.assertContains(chosen, f'value="{deep.pk}" selected>')
+        self.assertNotContains(chosen, "errorlist")
