@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from zhengfa.core.attachments import AttachmentField
 from zhengfa.core.forms import IsoDateInput, NamedErrorsMixin
 from zhengfa.core.validators import normalize_phone, validate_mobile, validate_plausible_date
-from zhengfa.org.directory import public_unit_choices
+from zhengfa.org.directory import passing_on_choices, public_unit_choices
 from zhengfa.org.forms import UnitChoiceField, UnitTreeField
 from zhengfa.org.models import Unit
 
@@ -153,9 +153,13 @@ class SuggestionForm(NamedErrorsMixin, forms.Form):
     )
     attachments = AttachmentField(label=_("Pictures or files (optional)"), max_files=5)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, county: Unit | None = None, several: bool = False, **kwargs: Any
+    ) -> None:
+        """`county`: the county the citizen chose on a province's site (`several` counties);
+        without one there, the form offers "I don't know" alone."""
         super().__init__(*args, **kwargs)
-        self.units = public_unit_choices()
+        self.units = [] if several and county is None else public_unit_choices(county)
         unit_field = self.fields["unit"]
         assert isinstance(unit_field, forms.ChoiceField)
         unit_field.choices = [
@@ -192,15 +196,15 @@ class TransferForm(NamedErrorsMixin, forms.Form):
         error_messages={"required": _("Please give a reason.")},
     )
 
-    def __init__(self, *args: Any, exclude: int | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, at: Unit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         unit_field = self.fields["unit"]
         assert isinstance(unit_field, forms.ChoiceField)
         unit_field.choices = [
             ("", "—"),
             *[
-                (group, [(str(pk), name) for pk, name in units if pk != exclude])
-                for group, units in public_unit_choices()
+                (group, [(str(pk), name) for pk, name in units if pk != at.pk])
+                for group, units in passing_on_choices(at)
             ],
         ]
 

@@ -19,6 +19,7 @@ from zhengfa.core.forms import add_service_errors
 from zhengfa.core.generic import form_page, paginate, transition_view, workflow_page
 from zhengfa.core.pagecache import public_page
 from zhengfa.core.scope import get_scoped_or_404, may
+from zhengfa.org.directory import county_choices, county_committees
 from zhengfa.org.models import Unit
 
 from . import selectors, services
@@ -207,9 +208,7 @@ def _suggestion_page(
         suggestion,
         url_name="campaign:suggestion_transition",
         s=suggestion,
-        transfer_form=(transfer_form or TransferForm(exclude=suggestion.unit_id))
-        if can_transfer
-        else None,
+        transfer_form=(transfer_form or TransferForm(at=suggestion.unit)) if can_transfer else None,
         can_reveal=may(request.user, "reveal", suggestion),
         files=attachments_of(suggestion).filter(event__isnull=True),
         reveal_url=reverse(
@@ -239,7 +238,7 @@ def suggestion_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     """转办: pass the opinion on to the unit it concerns; it then leaves this user's list
     unless his reach covers that unit too."""
     suggestion = get_scoped_or_404(Suggestion, request.user, pk=pk)
-    form = TransferForm(request.POST, exclude=suggestion.unit_id)
+    form = TransferForm(request.POST, at=suggestion.unit)
     if form.is_valid():
         to = form.cleaned_data["unit"]
         try:
@@ -263,18 +262,36 @@ def suggestion_transfer(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @public_page
 def suggestion_new(request: HttpRequest) -> HttpResponse:
+    # On a province's site the citizen first says which county (or that he does not know).
+    counties = county_choices()
+    several = sum(len(group) for _city, group in counties) > 1
+    asked = (request.POST if request.method == "POST" else request.GET).get("county")
+    county = (
+        county_committees().filter(pk=asked).first()
+        if several and asked and asked.isdigit()
+        else None
+    )
+    if several and asked is None and request.method == "GET":
+        return render(request, "campaign/suggestion_county.html", {"counties": counties})
     refused = ratelimit.submissions_refused(request) if request.method == "POST" else ""
     if refused:
-        context = {"form": SuggestionForm(), "refused": refused}
+        context = {
+            "form": SuggestionForm(county=county, several=several),
+            "refused": refused,
+            "county": county,
+        }
         return render(request, "campaign/suggestion_new.html", context, status=429)
     form = SuggestionForm(
-        *((request.POST, request.FILES) if request.method == "POST" else (None, None))
+        *((request.POST, request.FILES) if request.method == "POST" else (None, None)),
+        county=county,
+        several=several,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         _suggestion, code = services.suggestion_submit(
             topic=data["topic"],
-            unit=data["unit"],
+            # "I don't know" within a chosen county: that county's committee routes it.
+            unit=data["unit"] or county,
             officer_named=data["officer_named"],
             content=data["content"],
             name=data["name"],
@@ -290,7 +307,8 @@ def suggestion_new(request: HttpRequest) -> HttpResponse:
         followup.remember_for_display(response, code, texted_to=texted_to)
         return response
     status = 400 if request.method == "POST" else 200
-    return render(request, "campaign/suggestion_new.html", {"form": form}, status=status)
+    context = {"form": form, "county": county, "several": several}
+    return render(request, "campaign/suggestion_new.html", context, status=status)
 
 
 @require_GET

@@ -11,7 +11,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Prefetch
+from django.core.cache import cache
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from zhengfa.core.scope import grant_for, path_ancestors
@@ -31,15 +33,70 @@ def root_unit() -> Unit | None:
     return Unit.objects.filter(parent=None, is_active=True).order_by("path").first()
 
 
-def public_unit_choices() -> list[tuple[str, list[tuple[int, str]]]]:
-    """Choices for a <select>: ("县级单位", [...]) then one group per township, in code order."""
+CHOICES_SECONDS = 60
+
+
+def county_committees() -> QuerySet[Unit]:
+    """The committees that serve a county: one on a county's site, many on a province's."""
+    return (
+        Unit.objects.filter(kind=UnitKind.COMMITTEE, is_active=True, areas__level=AreaLevel.COUNTY)
+        .distinct()
+        .order_by("path")
+    )
+
+
+def county_choices() -> list[tuple[str, list[tuple[int, str]]]]:
+    """The counties by city, for a province's public forms: [(city, [(committee, county)])].
+    The same for everyone: kept a minute."""
+    key = f"zf-counties:{get_language()}"
+    found: list[tuple[str, list[tuple[int, str]]]] | None = cache.get(key)
+    if found is None:
+        by_city: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        rows = (
+            Area.objects.filter(level=AreaLevel.COUNTY, units__in=county_committees())
+            .order_by("parent__code", "code")
+            .values_list("units__pk", "name", "parent__name")
+        )
+        for pk, name, city in rows:
+            by_city[city or ""].append((pk, name))
+        found = list(by_city.items())
+        cache.set(key, found, CHOICES_SECONDS)
+    return found
+
+
+def public_unit_choices(county: Unit | None = None) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Choices for a <select>: ("县级单位", [...]) then one group per township, in code order;
+    of one county on a province's site. The same for everyone: kept a minute."""
+    key = f"zf-public-units:{county.pk if county else ''}:{get_language()}"
+    found: list[tuple[str, list[tuple[int, str]]]] | None = cache.get(key)
+    if found is None:
+        found = _public_unit_choices(county)
+        cache.set(key, found, CHOICES_SECONDS)
+    return found
+
+
+def county_of(unit: Unit) -> Unit | None:
+    """The county committee at or above `unit` (None above the counties of a province)."""
+    return county_committees().filter(path__in=path_ancestors(unit)).last()
+
+
+def passing_on_choices(unit: Unit) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Where a matter at `unit` may be passed on to: the units of its county; above the
+    counties of a province, the counties' committees."""
+    county = county_of(unit)
+    if county is None and county_committees().count() > 1:
+        return county_choices()
+    return public_unit_choices(county)
+
+
+def _public_unit_choices(within: Unit | None) -> list[tuple[str, list[tuple[int, str]]]]:
     townships = Prefetch(
         "areas", queryset=Area.objects.filter(level=AreaLevel.TOWNSHIP), to_attr="townships"
     )
     county: list[tuple[int, str]] = []
     by_township: dict[Area, list[tuple[int, str]]] = defaultdict(list)
     units = (
-        Unit.objects.filter(is_active=True)
+        Unit.objects.filter(is_active=True, **({"path__startswith": within.path} if within else {}))
         .exclude(kind__in=NOT_LISTED)
         .prefetch_related(townships)
         .order_by("path")

@@ -122,3 +122,43 @@ class ProvinceOverCountyTests(DemoCountyTestCase):
         with self.assertRaisesMessage(CommandError, "empty database"):
             call_command("seed_demo", "--counties", "3", stdout=io.StringIO())
         self.assertFalse(Unit.objects.filter(code__startswith="X").exists())
+
+
+class ProvincePortalTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        call_command("seed_demo", "--counties", "3", stdout=io.StringIO())
+
+    def test_a_citizen_first_says_which_county(self) -> None:
+        (code, name, _city), _other = demo.county_names(3)
+        committee = Unit.objects.get(code=f"{code}-ZFW")
+        picker = self.client.get("/opinion/")
+        self.assertContains(picker, '<select name="county"')
+        for county in ("康保县", name):
+            self.assertContains(picker, f">{county}</option>")
+        form = self.client.get("/opinion/", {"county": committee.pk})
+        self.assertContains(form, f"{name}公安局")
+        self.assertNotContains(form, "康保县公安局")
+        self.assertContains(form, f'name="county" value="{committee.pk}"')
+
+    def test_i_dont_know_goes_to_the_county_chosen_or_to_the_province(self) -> None:
+        (code, _name, _city), _other = demo.county_names(3)
+        committee = Unit.objects.get(code=f"{code}-ZFW")
+        text = "希望多到村里开展普法宣传,老人不会上网。"
+        for county, expected in (
+            (str(committee.pk), committee),
+            ("", Unit.objects.get(parent=None)),
+        ):
+            answer = self.client.post(
+                "/opinion/",
+                {"county": county, "topic": "other", "content": text, "unit": "unknown"},
+            )
+            self.assertEqual(answer.status_code, 302)
+            self.assertEqual(Suggestion.objects.latest("pk").unit, expected)
+        # A unit of another county is not among the choices of this one.
+        kangbao_bureau = Unit.objects.get(code="GAJ")
+        refused = self.client.post(
+            "/opinion/",
+            {"county": committee.pk, "topic": "other", "content": text, "unit": kangbao_bureau.pk},
+        )
+        self.assertEqual(refused.status_code, 400)
