@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -136,6 +137,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "zhengfa.urls"
+# Form widgets are rendered by the project's templates, so that ours can replace Django's
+# (zhengfa/templates/django/forms/: a select's options written in place).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "zhengfa.wsgi.application"
 
 TEMPLATES = [

@@ -179,6 +179,8 @@ class Officer(models.Model):
     left_on = models.DateField(_("left on"), null=True, blank=True)
 
     revealable = {"id_number": mask_id_number, "work_phone": mask_phone}
+    # Stored encrypted (or keyed-hashed): lists that do not show them defer them.
+    ENCRYPTED = ("id_number", "work_phone", "id_number_hash")
     scope = ScopeSpec(domain="org", unit="unit", owner="user")
     objects = ScopedManager["Officer"]()
 

@@ -10,6 +10,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -802,6 +803,9 @@ def _records_scope(request: HttpRequest) -> tuple[RecordsFilterForm, Unit, dt.da
     return form, unit, start, end
 
 
+FIGURES_SECONDS = 5 * 60
+
+
 @login_required
 @require_GET
 def records(request: HttpRequest) -> HttpResponse:
@@ -809,6 +813,20 @@ def records(request: HttpRequest) -> HttpResponse:
     page, query = paginate(request, selectors.officers_of(unit, request.user))
     per_officer = selectors.officer_records(list(page), start, end)
     study_indicators = [i for i in registry.indicators.values() if i.name.startswith("study.")]
+    # The unit's figures add up a whole subtree's year (a province: millions of sign-ins);
+    # they are the same for everyone who sees the unit, so they are kept a few minutes.
+    key = f"zf-study-figures:{unit.pk}:{start}:{end}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = {
+            "values": [
+                (i.name, i.compute(unit, start, end), i.records_url(unit, start, end))
+                for i in study_indicators
+            ],
+            "per_unit": selectors.figures_by_unit(unit, start, end),
+            "at": timezone.now(),
+        }
+        cache.set(key, kept, FIGURES_SECONDS)
     return render(
         request,
         "study/records.html",
@@ -818,10 +836,10 @@ def records(request: HttpRequest) -> HttpResponse:
             "start": start,
             "end": end,
             "figures": [
-                (i, i.compute(unit, start, end), i.records_url(unit, start, end))
-                for i in study_indicators
+                (registry.indicators[name], value, url) for name, value, url in kept["values"]
             ],
-            "per_unit": selectors.figures_by_unit(unit, start, end),
+            "per_unit": kept["per_unit"],
+            "figures_at": kept["at"],
             "page": page,
             "officers": [(o, per_officer[o.pk]) for o in page],
             "query": query,

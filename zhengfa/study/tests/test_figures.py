@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.core.cache import cache
+
 from zhengfa.org.models import Unit
-from zhengfa.org.testing import DemoCountyTestCase
+from zhengfa.org.testing import DemoCountyTestCase, PersonaTestCase
 from zhengfa.study import selectors
 from zhengfa.study.models import Activity
 
@@ -124,6 +126,32 @@ class UnitRowsTests(DemoCountyTestCase):
             rows["GAJ"].attended, sum(r.attended for code, r in rows.items() if code != "GAJ")
         )
 
+    def test_the_unit_figures_are_kept_a_few_minutes_and_the_rows_are_not(self) -> None:
+        from zhengfa.org.models import Officer, User
+        from zhengfa.org.testing import signed_in_client
+        from zhengfa.study.models import Attendance
+
+        client = signed_in_client(User.objects.get(username="zfw"))
+        url = "/staff/study/records/?start=2021-02-27&end=2021-04-15"
+        first = client.get(url)
+        self.assertContains(first, "数据截至")
+        totals = first.context["per_unit"][0].person_times
+        officer = first.context["officers"][0][0]
+        attended = first.context["officers"][0][1].attended
+        # One more sign-in: the officer's row shows it at once, the kept figures later.
+        Attendance.objects.create(
+            activity=selectors.activities_in(self.root, START, END)
+            .exclude(attendances__officer=officer)
+            .first(),
+            officer=Officer.objects.get(pk=officer.pk),
+            status=Attendance.Status.PRESENT,
+        )
+        again = client.get(url)
+        self.assertEqual(again.context["officers"][0][1].attended, attended + 1)
+        self.assertEqual(again.context["per_unit"][0].person_times, totals)
+        cache.clear()
+        self.assertEqual(client.get(url).context["per_unit"][0].person_times, totals + 1)
+
     def test_the_records_page_opens_on_the_campaign_with_its_dates_shown(self) -> None:
         from zhengfa.org.models import User
         from zhengfa.org.testing import signed_in_client
@@ -154,4 +182,49 @@ class UnitRowsTests(DemoCountyTestCase):
         self.assertEqual(
             listed.context["page"].paginator.count,
             selectors.activities_in(Unit.objects.get(code="ZFW"), START, END).count(),
+        )
+
+
+class ParticipationTests(PersonaTestCase):
+    def test_overlapping_audiences_named_officers_and_walk_ins_are_counted_once(self) -> None:
+        from django.utils import timezone
+
+        from zhengfa.org.models import Officer
+        from zhengfa.study import services
+        from zhengfa.study.models import ActivityType
+
+        start = timezone.now() - dt.timedelta(days=1)
+        activity = services.activity_save(
+            by=self.p.committee,
+            title="交叉听众的讲座",
+            type=ActivityType.objects.get(code="lecture"),
+            unit=self.p.root,
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=2),
+            # The bureau with its stations, one station again alone, and an officer named
+            # both inside the audience (station A) and outside it (the justice bureau).
+            audience_units=[(self.p.bureau, True), (self.p.unit_a, False)],
+            audience_officers=[
+                self.p.officer_a_profile,
+                Officer.objects.get(user=self.p.supervision),
+            ],
+            held=True,
+            allow_walk_ins=True,
+            notify_audience=False,
+        )
+        audience = selectors.audience_of(activity)
+        outsider = Officer.objects.exclude(pk__in=audience).get(user=self.p.committee)
+        services.sign_in_by_hand(
+            activity=activity,
+            officers=[self.p.officer_a_profile, self.p.officer_b_profile, outsider],
+            by=self.p.committee,
+        )
+        self.assertEqual(
+            selectors.participation([activity.pk]),
+            # Everyone in the audience once; the walk-in signed in but is not of it.
+            {activity.pk: (audience.count(), 2)},
+        )
+        self.assertEqual(
+            audience.count(),
+            Officer.objects.filter(unit__path__startswith=self.p.bureau.path).count() + 1,
         )
