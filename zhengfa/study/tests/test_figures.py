@@ -140,7 +140,7 @@ class UnitRowsTests(DemoCountyTestCase):
         attended = first.context["officers"][0][1].attended
         # One more sign-in: the officer's row shows it at once, the kept figures later.
         Attendance.objects.create(
-            activity=selectors.activities_in(self.root, START, END)
+            activity=selectors.activities_in(Unit.objects.get(code="ZFW"), START, END)
             .exclude(attendances__officer=officer)
             .first(),
             officer=Officer.objects.get(pk=officer.pk),
