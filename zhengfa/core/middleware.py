@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -17,12 +18,17 @@ from django.utils.http import urlencode
 SIGN_IN_PAGES = ("core:login", "core:logout", "core:otp_verify", "core:otp_setup")
 
 
+@functools.cache
+def _paths(url_names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(reverse(name) for name in url_names)
+
+
 def _on(request: HttpRequest, url_names: tuple[str, ...]) -> bool:
     """Whether the request is for one of these pages, or for static files or the language."""
     static = "/" + settings.STATIC_URL.lstrip("/")
     if request.path.startswith((static, "/i18n/")):
         return True
-    return request.path in {reverse(name) for name in url_names}
+    return request.path in _paths(url_names)
 
 
 class RequireTwoFactorMiddleware:

@@ -125,6 +125,10 @@ class SignInTests(TestCase):
         self.assertEqual(self.client.get("/staff/").status_code, 200)
         left = Session.objects.get(pk=stored.pk).expire_date - timezone.now()
         self.assertAlmostEqual(left.total_seconds(), 30 * 60, delta=60)
+        # Within the first minute of it, a page writes nothing: the end stays where it is.
+        pushed = Session.objects.get(pk=stored.pk).expire_date
+        self.assertEqual(self.client.get("/staff/").status_code, 200)
+        self.assertEqual(Session.objects.get(pk=stored.pk).expire_date, pushed)
         # An expired session is gone: the next page asks to sign in again.
         session = self.client.session
         session.set_expiry(-1)

@@ -52,11 +52,12 @@ class PublicPageCacheTests(TestCase):
         Client().get("/opinion/")
         with_session = Client()
         with_session.cookies[settings.SESSION_COOKIE_NAME] = "anything"
-        # Made afresh: the session is looked up, the form lists the units.
-        with self.assertNumQueries(2):
-            with_session.get("/opinion/")
-        with self.assertNumQueries(1):
-            Client().get("/opinion/?topic=service")
+        # Made afresh (its template rendered), not taken from the cache.
+        self.assertEqual(Client().get("/opinion/").templates, [])
+        self.assertTemplateUsed(with_session.get("/opinion/"), "campaign/suggestion_new.html")
+        self.assertTemplateUsed(
+            Client().get("/opinion/?topic=service"), "campaign/suggestion_new.html"
+        )
 
 
 class SignedInVisitorTests(PersonaTestCase):

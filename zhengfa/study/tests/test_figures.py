@@ -139,10 +139,14 @@ class UnitRowsTests(DemoCountyTestCase):
         officer = first.context["officers"][0][0]
         attended = first.context["officers"][0][1].attended
         # One more sign-in: the officer's row shows it at once, the kept figures later.
-        Attendance.objects.create(
-            activity=selectors.activities_in(Unit.objects.get(code="ZFW"), START, END)
+        missed = (
+            selectors.activities_in(Unit.objects.get(code="ZFW"), START, END)
             .exclude(attendances__officer=officer)
-            .first(),
+            .first()
+        )
+        assert missed is not None
+        Attendance.objects.create(
+            activity=missed,
             officer=Officer.objects.get(pk=officer.pk),
             status=Attendance.Status.PRESENT,
         )
