@@ -34,13 +34,17 @@ class _NearUnits(ModelChoiceIterator):
     def __iter__(self) -> Iterator[Any]:
         field = self.field
         assert isinstance(field, UnitChoiceField) and field.queryset is not None
+        if field.empty_label is not None:
+            yield ("", field.empty_label)
         top = field.queryset.order_by("depth").values_list("depth", flat=True).first()
-        if top is not None:
-            near = Q(depth__lte=top + field.levels)
-            if field.chosen:
-                near |= Q(pk=field.chosen)
-            self.queryset = field.queryset.filter(near)
-        return super().__iter__()
+        if top is None:
+            return
+        near = Q(depth__lte=top + field.levels)
+        if field.chosen:
+            near |= Q(pk=field.chosen)
+        # One plain query (a list of units is short): no server-side cursor.
+        for unit in field.queryset.filter(near):
+            yield self.choice(unit)
 
 
 class UnitChoiceField(forms.ModelChoiceField):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
+import tempfile
+from itertools import islice
+from typing import IO
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -14,9 +16,14 @@ from zhengfa.org.models import Officer
 
 from . import selectors
 
+# Officers are read and their records counted this many at a time: a province's export of
+# 100,000 rows holds one batch in memory, never the whole list.
+BATCH = 2000
 
-def records_workbook(officers: QuerySet[Officer], start: dt.date, end: dt.date) -> bytes:
-    """Each officer's study record in the range, one row each (a fixed number of queries)."""
+
+def records_workbook(officers: QuerySet[Officer], start: dt.date, end: dt.date) -> IO[bytes]:
+    """Each officer's study record in the range, one row each, as an .xlsx file on disk
+    (opened, at its start): read in batches of BATCH officers, four queries each."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("Study records"))
     ws.append(
@@ -32,25 +39,31 @@ def records_workbook(officers: QuerySet[Officer], start: dt.date, end: dt.date) 
             _("Studied online"),
         ]
     )
-    records = selectors.officer_records(officers, start, end)
-    for o in officers:
-        rec = records[o.pk]
-        ws.append(
-            xlsx_row(
-                ws,
-                [
-                    o.user.display_name,
-                    o.unit.name,
-                    o.staff_number,
-                    rec.attended,
-                    rec.hours,
-                    rec.leave,
-                    rec.notes,
-                    rec.reflections,
-                    rec.online,
-                ],
+    rows = officers.values_list(
+        "pk", "user__name", "user__username", "unit__name", "staff_number"
+    ).iterator(chunk_size=BATCH)
+    while batch := list(islice(rows, BATCH)):
+        records = selectors.officer_records([pk for pk, *_rest in batch], start, end)
+        for pk, name, username, unit, number in batch:
+            rec = records[pk]
+            ws.append(
+                xlsx_row(
+                    ws,
+                    [
+                        name or username,
+                        unit,
+                        number,
+                        rec.attended,
+                        rec.hours,
+                        rec.leave,
+                        rec.notes,
+                        rec.reflections,
+                        rec.online,
+                    ],
+                )
             )
-        )
-    out = io.BytesIO()
+    # Handed to the response, which closes it once sent.
+    out = tempfile.TemporaryFile()  # noqa: SIM115
     wb.save(out)
-    return out.getvalue()
+    out.seek(0)
+    return out

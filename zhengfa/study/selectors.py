@@ -394,16 +394,21 @@ def _by_officer(qs: QuerySet[Any], **aggregates: Any) -> dict[int, dict[str, Any
 
 
 def officer_records(
-    officers: QuerySet[Officer] | list[Officer], start: dt.date, end: dt.date
+    officers: QuerySet[Officer] | list[Officer] | list[int], start: dt.date, end: dt.date
 ) -> dict[int, OfficerRecord]:
-    """Each officer's study record in the range: four grouped queries for any number."""
+    """Each officer's study record in the range (officers or their ids): four grouped
+    queries for any number."""
     lo, hi = bounds(start, end)
     held = {
         "activity__starts_at__gte": lo,
         "activity__starts_at__lt": hi,
         "activity__cancelled": False,
     }
-    ids: Any = officers.values("pk") if isinstance(officers, QuerySet) else [o.pk for o in officers]
+    ids: Any = (
+        officers.values("pk")
+        if isinstance(officers, QuerySet)
+        else [getattr(o, "pk", o) for o in officers]
+    )
     length = ExpressionWrapper(
         F("activity__ends_at") - F("activity__starts_at"), output_field=DurationField()
     )

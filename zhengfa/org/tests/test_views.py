@@ -235,7 +235,7 @@ class ExportFormulaTests(PersonaTestCase):
         )
         for url in (reverse("org:officer_export"), reverse("study:records_export")):
             response = self.assertStatus(self.p.leader_a, "get", url, 200)
-            sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+            sheet = load_workbook(io.BytesIO(response.getvalue())).worksheets[0]
             cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
             risky = [c for c in cells if str(c.value).startswith(("=", "+"))]
             self.assertTrue(risky, url)

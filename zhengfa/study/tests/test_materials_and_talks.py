@@ -2,14 +2,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from unittest import mock
 
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from zhengfa.org import services as org_services
+from zhengfa.org.models import Officer
 from zhengfa.org.testing import PersonaTestCase
-from zhengfa.study import selectors, services
+from zhengfa.study import exports, selectors, services
 from zhengfa.study.models import (
     Distribution,
     Material,
@@ -175,14 +177,19 @@ class RecordsTests(PersonaTestCase):
             self.p.leader_a, "get", url, 200, {"start": "2021-05-01", "end": "2021-04-01"}
         )
         self.assertContains(bad, "结束日期早于开始日期")
-        export = self.assertStatus(self.p.leader_a, "get", reverse("study:records_export"), 200)
-        rows = list(
-            load_workbook(io.BytesIO(export.content)).worksheets[0].iter_rows(values_only=True)
-        )
+        # Sent in blocks from a file, read in batches of officers (two here: every batch).
+        with mock.patch.object(exports, "BATCH", 2):
+            export = self.assertStatus(self.p.leader_a, "get", reverse("study:records_export"), 200)
+            content = export.getvalue()
+        rows = list(load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True))
         by_name = {r[0]: r for r in rows[1:]}
         self.assertEqual(by_name["甲民警"][3], 1)  # attended once
         self.assertEqual(by_name["甲民警"][4], 2.0)  # two hours
         self.assertNotIn("乙民警", by_name)
+        self.assertEqual(
+            len(rows) - 1,
+            Officer.objects.filter(unit__path__startswith=self.p.unit_a.path).count(),
+        )
         person = reverse("study:officer_record", args=[self.p.officer_a_profile.pk])
         self.assertContains(
             self.assertStatus(self.p.leader_a, "get", person, 200), "党史学习专题讲座"
