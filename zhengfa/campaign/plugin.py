@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhengfa.core.generic import PER_PAGE
 from zhengfa.core.navigation import Pillar
 from zhengfa.core.registry import (
     LEADERS,
@@ -156,8 +157,22 @@ PLUGIN = Plugin(
                 "unit": "unknown",
             },
         ),
-        BenchPage("/staff/tasks/", who=LEADERS),
-        BenchPage("/staff/opinions/", who=LEADERS),
+        BenchPage(
+            "/staff/tasks/",
+            who=LEADERS,
+            main_query=lambda user: (
+                Task.objects.visible_to(user)
+                .select_related("unit", "campaign", "owner")
+                .order_by("due_at", "pk")[:PER_PAGE]
+            ),
+        ),
+        BenchPage(
+            "/staff/opinions/",
+            who=LEADERS,
+            main_query=lambda user: Suggestion.objects.visible_to(user).select_related(
+                "handler", "unit"
+            )[:PER_PAGE],
+        ),
     ],
     audited=[
         Audited(Campaign),

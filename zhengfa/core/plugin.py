@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditlog.models import LogEntry
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -11,7 +12,6 @@ from .audit import may_read_audit
 from .jobs import daily
 from .navigation import Pillar
 from .registry import (
-    COMMITTEES,
     STAFF,
     Audited,
     BenchPage,
@@ -72,6 +72,14 @@ PLUGIN = Plugin(
     ],
     bench_pages=[
         BenchPage("/staff/", who=STAFF),
-        BenchPage("/staff/audit/", who=COMMITTEES),
+        # The trail is the whole site's: its root committee's alone.
+        BenchPage(
+            "/staff/audit/",
+            who=("zfw", "zfw_province"),
+            root_only=True,
+            main_query=lambda user: LogEntry.objects.select_related(
+                "actor", "content_type"
+            ).order_by("-timestamp")[:50],
+        ),
     ],
 )

@@ -204,7 +204,9 @@ class BenchPage:
     `path` may be a function that finds the page in the demo data (the busiest activity).
     `form` gives a POST's fields (the bench adds the CSRF token). `main_query(user)` is the
     query of what one page of a list shows, timed alone beside the page. `download` marks
-    an export, whose peak memory is measured too."""
+    an export, whose peak memory is measured too. `root_only`: a page for the committee at
+    the top of the site alone (zfw on a county's site, zfw_province on a province's); the
+    bench asks each of `who` only where he is that committee."""
 
     path: str | Callable[[], str]
     who: Sequence[str] = ()
@@ -212,6 +214,7 @@ class BenchPage:
     form: Callable[[], dict[str, str]] | None = None
     main_query: Callable[[Any], Any] | None = None
     download: bool = False
+    root_only: bool = False
 
     @property
     def url(self) -> str:

@@ -12,12 +12,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import devices_for_user, user_has_device
@@ -200,12 +202,16 @@ def _record_type(ct: ContentType) -> str:
 
 
 def _filtered_changes(request: HttpRequest) -> tuple[forms.Form, QuerySet[Any]]:
-    types = ContentType.objects.filter(
-        pk__in=LogEntry.objects.values("content_type").distinct()
-    ).order_by("app_label", "model")
-    form = AuditFilterForm(
-        request.GET or None, model_choices=[(str(ct.pk), _record_type(ct)) for ct in types]
-    )
+    # The kinds of record the trail holds: a pass over the whole trail, so kept a while.
+    key = f"zf-audit-types:{get_language()}"
+    choices = cache.get(key)
+    if choices is None:
+        types = ContentType.objects.filter(
+            pk__in=LogEntry.objects.values("content_type").distinct()
+        ).order_by("app_label", "model")
+        choices = [(str(ct.pk), _record_type(ct)) for ct in types]
+        cache.set(key, choices, 5 * 60)
+    form = AuditFilterForm(request.GET or None, model_choices=choices)
     qs = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
     if not form.is_valid():
         return form, qs.none() if form.is_bound else qs

@@ -165,7 +165,13 @@ PLUGIN = Plugin(
         for model in (Activity, Attendance, Distribution, Material, Topic, Reflection)
     ],
     bench_pages=[
-        BenchPage("/staff/study/activities/", who=STAFF),
+        BenchPage(
+            "/staff/study/activities/",
+            who=STAFF,
+            main_query=lambda user: selectors.with_evidence(
+                Activity.objects.visible_to(user).select_related("type", "unit")
+            )[:30],
+        ),
         # The demo county's records are of 2021: the year's pages would be empty.
         BenchPage(f"/staff/study/records/?{DEMO_YEAR}", who=LEADERS),
         BenchPage(f"/staff/study/records/export.xlsx?{DEMO_YEAR}", who=LEADERS, download=True),
