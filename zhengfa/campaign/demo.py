@@ -115,7 +115,8 @@ def build_work(password: str) -> dict[str, int]:
         opinion, _code = suggestion_submit(
             topic=about,
             content=text,
-            unit=Unit.objects.get(code=where) if where else None,
+            # "I don't know" reaches the county's committee, also when it lies in a province.
+            unit=Unit.objects.get(code=where or "ZFW"),
             officer_named=officer,
         )
         if days_ago:

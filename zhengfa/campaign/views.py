@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhengfa.core import followup, ratelimit
 from zhengfa.core.attachments import attachments_of
 from zhengfa.core.forms import add_service_errors
-from zhengfa.core.generic import form_page, paginate, transition_view, workflow_page
+from zhengfa.core.generic import form_page, is_id, paginate, transition_view, workflow_page
 from zhengfa.core.pagecache import public_page
 from zhengfa.core.scope import get_scoped_or_404, may
 from zhengfa.org.directory import county_choices, county_committees
@@ -176,7 +176,7 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("due") == "overdue":
         qs = qs.overdue()
     unit = None
-    if request.GET.get("unit", "").isdigit():
+    if is_id(request.GET.get("unit", "")):
         unit = Unit.objects.visible_to(request.user).filter(pk=request.GET["unit"]).first()
         qs = qs.within(unit) if unit is not None else qs.none()
     page, query = paginate(request, qs)
@@ -267,9 +267,7 @@ def suggestion_new(request: HttpRequest) -> HttpResponse:
     several = sum(len(group) for _city, group in counties) > 1
     asked = (request.POST if request.method == "POST" else request.GET).get("county")
     county = (
-        county_committees().filter(pk=asked).first()
-        if several and asked and asked.isdigit()
-        else None
+        county_committees().filter(pk=asked).first() if several and asked and is_id(asked) else None
     )
     if several and asked is None and request.method == "GET":
         return render(request, "campaign/suggestion_county.html", {"counties": counties})

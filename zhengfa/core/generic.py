@@ -16,7 +16,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -33,6 +33,12 @@ PER_PAGE = 50
 # Lists are counted exactly up to this many rows; a longer one (a province's officers) is
 # estimated by PostgreSQL's planner, so that no page counts a whole table row by row.
 EXACT_COUNT = 1000
+
+
+def is_id(value: str) -> bool:
+    """Whether a value from a URL is a record id: ASCII digits only ("²" is a digit to
+    Python, not to the database)."""
+    return value.isascii() and value.isdigit() and len(value) < 19
 
 
 def estimated_rows(qs: QuerySet[Any]) -> int | None:
@@ -67,6 +73,40 @@ class BoundedPaginator(Paginator):
             return items.count()
         self.estimated = True
         return max(guess, found)
+
+    def validate_number(self, number: Any) -> int:
+        # An estimate may fall short of the rows there are: any page past it may be asked for.
+        valid = super().validate_number(number) if not self.count_estimated() else None
+        if valid is not None:
+            return valid
+        try:
+            asked = int(number)
+        except (TypeError, ValueError) as exc:
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from exc
+        if asked < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return asked
+
+    def count_estimated(self) -> bool:
+        return self.count is not None and self.estimated
+
+    def page(self, number: Any) -> Page[Any]:
+        number = self.validate_number(number)
+        if not self.estimated:
+            return super().page(number)
+        # Whether another page follows is read, not worked out from the estimate.
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        return _ReadAheadPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
+
+
+class _ReadAheadPage(Page):
+    def __init__(self, object_list: Any, number: int, paginator: Any, *, more: bool) -> None:
+        super().__init__(object_list, number, paginator)
+        self.more = more
+
+    def has_next(self) -> bool:
+        return self.more
 
 
 def paginate(

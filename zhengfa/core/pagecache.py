@@ -50,7 +50,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
                 "zf-page",
                 request.path,
                 get_language() or "",
-                request.COOKIES.get(LARGE_TYPE_COOKIE, ""),
+                "large" if request.COOKIES.get(LARGE_TYPE_COOKIE) == "1" else "",
                 "htmx" if request.headers.get("HX-Request") else "",
             ]
         )

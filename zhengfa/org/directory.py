@@ -85,7 +85,15 @@ def passing_on_choices(unit: Unit) -> list[tuple[str, list[tuple[int, str]]]]:
     counties of a province, the counties' committees."""
     county = county_of(unit)
     if county is None and county_committees().count() > 1:
-        return county_choices()
+        # A city's committee passes it to its own counties; the province's to any.
+        below = set(
+            county_committees().filter(path__startswith=unit.path).values_list("pk", flat=True)
+        )
+        return [
+            (city, kept)
+            for city, counties in county_choices()
+            if (kept := [(pk, name) for pk, name in counties if pk in below])
+        ]
     return public_unit_choices(county)
 
 

@@ -9,6 +9,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from zhengfa.core.forms import IsoDateInput, MaskedValueField
+from zhengfa.core.generic import is_id
 from zhengfa.core.masking import mask_id_number, mask_phone
 from zhengfa.core.validators import (
     normalize_id_number,
@@ -62,8 +63,9 @@ class UnitChoiceField(forms.ModelChoiceField):
         return unit_label(obj)
 
     def prepare_value(self, value: Any) -> Any:
-        if value and not isinstance(value, (list, tuple)):
-            self.chosen = getattr(value, "pk", value)
+        chosen = getattr(value, "pk", value)
+        # Only an id is listed besides the near units: "abc" from a URL is an error to show.
+        self.chosen = chosen if isinstance(chosen, int) or is_id(str(chosen or "")) else None
         return super().prepare_value(value)
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhengfa.core.forms import add_service_errors
-from zhengfa.core.generic import form_page, paginate, render_page
+from zhengfa.core.generic import form_page, is_id, paginate, render_page
 from zhengfa.core.responses import xlsx_response
 from zhengfa.core.scope import can, get_scoped_or_404, may, path_ancestors
 
@@ -46,7 +46,7 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
     under = request.GET.get("under", "")
     top: Unit | None = (
         get_scoped_or_404(Unit, request.user, "view", pk=under)
-        if under.isdigit()
+        if is_id(under)
         else visible.order_by("depth", "path").first()
     )
     if top is None:

@@ -230,9 +230,9 @@ def in_audience(activity: Activity, officer: Officer) -> bool:
 
 def participation(ids: Collection[int]) -> dict[int, tuple[int, int]]:
     """Each activity's audience (serving officers invited by unit or by name) and how many of
-    them signed in, for any number of activities (a province's year has thousands) in four
-    queries: serving officers are counted per unit once, and each audience adds up the
-    units it reaches. Who signed in from outside the audience was marked so (``walk_in``)."""
+    them signed in, for any number of activities (a province's year has thousands) in five
+    queries: serving officers, and those present at each activity, are counted per unit,
+    and each audience adds up the units it reaches (as ``audience_of`` decides, today)."""
     ids = list(ids)
     if not ids:
         return {}
@@ -241,23 +241,18 @@ def participation(ids: Collection[int]) -> dict[int, tuple[int, int]]:
         "activity_id", "unit__path", "include_subunits"
     ):
         units[activity_id].append((path, below))
-    named: dict[int, list[str]] = defaultdict(list)
-    for activity_id, path in Activity.audience_officers.through.objects.filter(
+    named: dict[int, dict[int, str]] = defaultdict(dict)
+    for activity_id, officer_id, path in Activity.audience_officers.through.objects.filter(
         activity_id__in=ids, officer__status=OfficerStatus.ACTIVE
-    ).values_list("activity_id", "officer__unit__path"):
-        named[activity_id].append(path)
+    ).values_list("activity_id", "officer_id", "officer__unit__path"):
+        named[activity_id][officer_id] = path
     reached = collapse_paths([path for rows in units.values() for path, _below in rows])
-    per_unit = (
-        dict(
-            Officer.objects.filter(status=OfficerStatus.ACTIVE)
-            .filter(reduce(operator.or_, (Q(unit__path__startswith=p) for p in reached)))
-            .order_by()
-            .values_list("unit__path")
-            .annotate(n=Count("pk"))
+    serving = Officer.objects.filter(status=OfficerStatus.ACTIVE)
+    if len(reached) <= 50:  # else every unit at once: a long OR is too much for SQLite
+        serving = serving.filter(
+            reduce(operator.or_, (Q(unit__path__startswith=p) for p in reached), Q(pk__in=[]))
         )
-        if reached
-        else {}
-    )
+    per_unit = dict(serving.order_by().values_list("unit__path").annotate(n=Count("pk")))
     paths = sorted(per_unit)
     running = [0]
     for path in paths:
@@ -267,11 +262,23 @@ def participation(ids: Collection[int]) -> dict[int, tuple[int, int]]:
         # Paths are digits and dots: "~" sorts after every path below `root`.
         return running[bisect_right(paths, root + "~")] - running[bisect_left(paths, root)]
 
-    present = dict(
-        Attendance.objects.filter(activity_id__in=ids, status=PRESENT, walk_in=False)
+    # Serving officers present, per activity and unit; the named ones one by one.
+    present: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for activity_id, path, n in (
+        Attendance.objects.filter(
+            activity_id__in=ids, status=PRESENT, officer__status=OfficerStatus.ACTIVE
+        )
         .order_by()
-        .values_list("activity_id")
+        .values_list("activity_id", "officer__unit__path")
         .annotate(n=Count("pk"))
+    ):
+        present[activity_id].append((path, n))
+    named_present = set(
+        Attendance.objects.filter(
+            activity_id__in=[a for a in ids if named[a]],
+            status=PRESENT,
+            officer__status=OfficerStatus.ACTIVE,
+        ).values_list("activity_id", "officer_id")
     )
     found = {}
     for activity_id in ids:
@@ -281,13 +288,16 @@ def participation(ids: Collection[int]) -> dict[int, tuple[int, int]]:
             for p, below in units[activity_id]
             if not below and not any(p.startswith(r) for r in subtrees)
         }
+
+        def covered(path: str) -> bool:
+            return path in alone or any(path.startswith(r) for r in subtrees)  # noqa: B023
+
+        others = {o: p for o, p in named[activity_id].items() if not covered(p)}
         audience = sum(in_subtree(r) for r in subtrees) + sum(per_unit.get(p, 0) for p in alone)
-        audience += sum(
-            1
-            for p in named[activity_id]
-            if p not in alone and not any(p.startswith(r) for r in subtrees)
-        )
-        found[activity_id] = (audience, present.get(activity_id, 0))
+        audience += len(others)
+        came = sum(n for path, n in present[activity_id] if covered(path))
+        came += sum(1 for o in others if (activity_id, o) in named_present)
+        found[activity_id] = (audience, came)
     return found
 
 

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhengfa.campaign.models import Campaign
 from zhengfa.campaign.selectors import current_campaign
 from zhengfa.core.forms import add_service_errors
-from zhengfa.core.generic import form_page, paginate
+from zhengfa.core.generic import form_page, is_id, paginate
 from zhengfa.core.registry import registry
 from zhengfa.core.responses import xlsx_response
 from zhengfa.core.scope import get_scoped_or_404, may
@@ -122,7 +122,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(ends_at__lt=now, cancelled=False)
     # From a figure of the study records: the activities a unit's subtree held in a period.
     held_by = None
-    if request.GET.get("unit", "").isdigit():
+    if is_id(request.GET.get("unit", "")):
         held_by = Unit.objects.visible_to(request.user).filter(pk=request.GET["unit"]).first()
         try:
             start = dt.date.fromisoformat(request.GET.get("start", ""))

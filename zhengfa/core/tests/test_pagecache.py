@@ -85,3 +85,23 @@ class BoundedCountTests(PersonaTestCase):
                 # SQLite has no estimate: a county's lists are counted.
                 self.assertEqual((long.count, long.estimated), (total, False))
             self.assertEqual(len(long.page(1).object_list), 2)
+
+    def test_pages_past_a_low_estimate_are_reached_and_end_where_the_rows_end(self) -> None:
+        officers = Officer.objects.order_by("pk")
+        total = officers.count()
+        last = (total + 1) // 2
+        self.assertGreater(last, 2)
+        with (
+            mock.patch.object(generic, "EXACT_COUNT", 3),
+            mock.patch.object(generic, "estimated_rows", return_value=1),
+        ):
+            paginator = generic.BoundedPaginator(officers, 2)
+            self.assertEqual((paginator.count, paginator.estimated), (4, True))
+            third = paginator.get_page(3)
+            self.assertEqual(list(third.object_list), list(officers[4:6]))
+            self.assertEqual(third.has_next(), total > 6)
+            end = paginator.get_page(last)
+            self.assertFalse(end.has_next())
+            self.assertTrue(end.object_list)
+            self.assertFalse(paginator.get_page(last + 1).object_list)
+            self.assertEqual(paginator.get_page("x").number, 1)

@@ -136,6 +136,11 @@ class ProvincePortalTests(TestCase):
         self.assertContains(picker, '<select name="county"')
         for county in ("康保县", name):
             self.assertContains(picker, f">{county}</option>")
+        # Not a county: the form with "I don't know" alone, never a server error.
+        for odd in ("²", "abc", "999999"):
+            other = self.client.get("/opinion/", {"county": odd})
+            self.assertEqual(other.status_code, 200)
+            self.assertNotContains(other, "康保县公安局")
         form = self.client.get("/opinion/", {"county": committee.pk})
         self.assertContains(form, f"{name}公安局")
         self.assertNotContains(form, "康保县公安局")

@@ -280,3 +280,10 @@ class UnitFilterDepthTests(PersonaTestCase):
         chosen = self.assertStatus(self.p.committee, "get", url, 200, {"unit": deep.pk})
         self.assertContains(chosen, f'value="{deep.pk}" selected>')
         self.assertNotContains(chosen, "errorlist")
+        # Anything else from a URL is an error shown on the form, never a server error.
+        for bad in ("abc", "1.5", "²", "-1"):
+            for page in (url, reverse("campaign:task_list"), reverse("study:records")):
+                shown = self.assertStatus(self.p.committee, "get", page, 200, {"unit": bad})
+                self.assertContains(shown, "errorlist", msg_prefix=f"{page} {bad}")
+        for page in (reverse("campaign:suggestion_list"), reverse("study:activity_list")):
+            self.assertStatus(self.p.committee, "get", page, 200, {"unit": "²"})

@@ -232,3 +232,16 @@ class ParticipationTests(PersonaTestCase):
             audience.count(),
             Officer.objects.filter(unit__path__startswith=self.p.bureau.path).count() + 1,
         )
+        # Someone who signed in and has since left is no longer of the audience, nor present.
+        from zhengfa.org.models import OfficerStatus
+        from zhengfa.study.models import Attendance
+
+        Officer.objects.filter(pk=self.p.officer_b_profile.pk).update(status=OfficerStatus.LEFT)
+        audience = selectors.audience_of(activity)
+        came = Attendance.objects.filter(
+            activity=activity, officer__in=audience, status=Attendance.Status.PRESENT
+        ).count()
+        self.assertEqual(
+            selectors.participation([activity.pk]), {activity.pk: (audience.count(), came)}
+        )
+        self.assertEqual(came, 1)

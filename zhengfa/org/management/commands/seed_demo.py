@@ -68,16 +68,19 @@ class Command(BaseCommand):
     def province(self, counties: int, cities: dict[int, Any], started: float) -> None:
         """The synthetic counties 2..N, each in its own transaction."""
         total: Counter[str] = Counter()
-        for index, (code, name, city) in enumerate(org_demo.county_names(counties), start=2):
-            with disable_auditlog(), transaction.atomic():
-                county = org_demo.build_county(index, code, name, cities[city])
-                if county is None:
-                    continue
-                total.update(units=len(county.units), officers=len(county.officers), counties=1)
-                total.update(demo.build_county(county))
-            if index % 10 == 0 or index == counties:
-                self.stdout.write(
-                    f"  {index}/{counties} counties, {time.perf_counter() - started:.0f}s"
-                )
-        org_demo.reset_sequences()
+        try:
+            for index, (code, name, city) in enumerate(org_demo.county_names(counties), start=2):
+                with disable_auditlog(), transaction.atomic():
+                    county = org_demo.build_county(index, code, name, cities[city])
+                    if county is None:
+                        continue
+                    total.update(units=len(county.units), officers=len(county.officers), counties=1)
+                    total.update(demo.build_county(county))
+                if index % 10 == 0 or index == counties:
+                    self.stdout.write(
+                        f"  {index}/{counties} counties, {time.perf_counter() - started:.0f}s"
+                    )
+        finally:
+            # Also when stopped half-way: the next unit made in the app must not collide.
+            org_demo.reset_sequences()
         self.stdout.write("province: " + ", ".join(f"{k} +{v}" for k, v in total.items()))
