@@ -59,9 +59,11 @@ test-browser: setup
 	@scripts/ensure-system-packages.sh chromium fonts-wqy-microhei
 	ZHENGFA_ENV=test DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m browser -q -n $(WORKERS)
 
-## Speed figures (never asserted in unit tests).
+## Speed figures over HTTP on a throwaway PostgreSQL (never asserted in unit tests); takes
+## about 20 minutes. BENCH_COUNTIES (20), BENCH_SECONDS (8), BENCH_JSON: see scripts/bench.py.
 bench: setup
-	ZHENGFA_ENV=test $(BIN)/python scripts/bench.py
+	@scripts/ensure-system-packages.sh wrk postgresql-15
+	$(BIN)/python scripts/bench.py
 
 ## Re-resolve the lock file after changing pyproject.toml.
 lock: $(STAMP)
