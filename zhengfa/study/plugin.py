@@ -13,7 +13,6 @@ from django.utils.translation import pgettext_lazy
 
 from zhengfa.core.navigation import Pillar
 from zhengfa.core.registry import (
-    COMMITTEES,
     LEADERS,
     STAFF,
     Audited,
@@ -72,10 +71,18 @@ def _held(category: str) -> Any:
 
 
 def _busiest_activity() -> str:
-    """The organiser's page of the activity with the largest attendance."""
+    """The organiser's page of the demo county's activity with the largest attendance."""
     from django.db.models import Count
 
-    busiest = Activity.objects.annotate(n=Count("attendances")).order_by("-n").first()
+    from zhengfa.org.models import Unit
+
+    county = Unit.objects.filter(code="ZFW").first()
+    busiest = (
+        Activity.objects.filter(unit__path__startswith=county.path if county else "")
+        .annotate(n=Count("attendances"))
+        .order_by("-n", "pk")
+        .first()
+    )
     return reverse("study:activity_detail", args=[busiest.pk]) if busiest else "/staff/study/"
 
 
@@ -175,7 +182,8 @@ PLUGIN = Plugin(
         # The demo county's records are of 2021: the year's pages would be empty.
         BenchPage(f"/staff/study/records/?{DEMO_YEAR}", who=LEADERS),
         BenchPage(f"/staff/study/records/export.xlsx?{DEMO_YEAR}", who=LEADERS, download=True),
-        BenchPage(_busiest_activity, who=COMMITTEES),
+        # Kangbao's busiest activity: its county's committee and the province's see it.
+        BenchPage(_busiest_activity, who=("zfw", "zfw_province")),
         BenchPage("/staff/study/", who=("pcs_a",)),
     ],
 )
