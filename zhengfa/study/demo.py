@@ -346,27 +346,34 @@ class Builder:
         )
 
     def talks(self) -> None:
-        topic = Topic.objects.create(
-            title="教育整顿大家谈:对照五个过硬查不足",
-            unit=self.units["ZFW"],
-            campaign=self.campaign,
-            prompt="对照政治过硬、业务过硬、责任过硬、纪律过硬、作风过硬,查找自身不足,写出整改打算。",
-            due_on=dt.date(2021, 4, 10),
-        )
-        Reflection.objects.bulk_create(
-            [
-                Reflection(
-                    topic=topic,
-                    officer=o,
-                    unit=o.unit,
-                    shortcomings="理论学习不够系统,联系群众还不够紧密。",
-                    plans="每周坚持集中学习,主动走访群众,改进工作作风。",
-                    submitted_at=dt.datetime(2021, 4, 8, 21, tzinfo=TZ),
-                )
-                for o in self.officers
-                if self.rng.random() < 0.78
-            ]
-        )
+        talk(self.units["ZFW"], self.campaign, self.officers, self.rng)
+
+
+def talk(unit: Unit, campaign: Campaign, officers: list[Officer], rng: random.Random) -> int:
+    """The campaign's 大家谈 topic, and the reflections of about four officers in five."""
+    topic = Topic.objects.create(
+        title="教育整顿大家谈:对照五个过硬查不足",
+        unit=unit,
+        campaign=campaign,
+        prompt="对照政治过硬、业务过硬、责任过硬、纪律过硬、作风过硬,查找自身不足,写出整改打算。",
+        due_on=dt.date(2021, 4, 10),
+    )
+    written = Reflection.objects.bulk_create(
+        [
+            Reflection(
+                topic=topic,
+                officer=o,
+                unit=o.unit,
+                shortcomings="理论学习不够系统,联系群众还不够紧密。",
+                plans="每周坚持集中学习,主动走访群众,改进工作作风。",
+                submitted_at=dt.datetime(2021, 4, 8, 21, tzinfo=TZ),
+            )
+            for o in officers
+            if rng.random() < 0.78
+        ],
+        batch_size=5000,
+    )
+    return len(written)
 
 
 def ensure_activity_types() -> None:
@@ -592,29 +599,10 @@ def build_county(county: Any) -> dict[str, int]:
     Attendance.objects.bulk_create(attendance, batch_size=5000)
     Note.objects.bulk_create(notes, batch_size=5000)
     Speech.objects.bulk_create(speeches, batch_size=1000)
-    topic = Topic.objects.create(
-        title="教育整顿大家谈:对照五个过硬查不足",
-        unit=county.unit("ZFW"),
-        campaign=campaign,
-        prompt="对照政治过硬、业务过硬、责任过硬、纪律过硬、作风过硬,查找自身不足,写出整改打算。",
-        due_on=dt.date(2021, 4, 10),
-    )
-    reflections = [
-        Reflection(
-            topic=topic,
-            officer=o,
-            unit=o.unit,
-            shortcomings="理论学习不够系统,联系群众还不够紧密。",
-            plans="每周坚持集中学习,主动走访群众,改进工作作风。",
-            submitted_at=dt.datetime(2021, 4, 8, 21, tzinfo=TZ),
-        )
-        for o in officers
-        if rng.random() < 0.78
-    ]
-    Reflection.objects.bulk_create(reflections, batch_size=5000)
+    reflections = talk(county.unit("ZFW"), campaign, officers, rng)
     return {
         "activities": len(activities),
         "attendance": len(attendance),
         "notes": len(notes),
-        "reflections": len(reflections),
+        "reflections": reflections,
     }
