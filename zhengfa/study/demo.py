@@ -93,6 +93,30 @@ def _photo(rng: random.Random) -> SimpleUploadedFile:
     return SimpleUploadedFile("现场照片.png", out.getvalue())
 
 
+def _drawn_attendance(
+    rng: random.Random, activity: Activity, officer: Officer, attend: float
+) -> Attendance | None:
+    """One audience member's sign-in as the demo draws it: present (a share `attend`, mostly
+    by QR code, up to 20 minutes early), on leave (3%), or absent (None)."""
+    roll = rng.random()
+    if roll < attend:
+        return Attendance(
+            activity=activity,
+            officer=officer,
+            status=Attendance.Status.PRESENT,
+            method=rng.choice([Attendance.Method.QR] * 4 + [Attendance.Method.MANUAL]),
+            signed_at=activity.starts_at - dt.timedelta(minutes=rng.randrange(0, 20)),
+        )
+    if roll < attend + 0.03:
+        return Attendance(
+            activity=activity,
+            officer=officer,
+            status=Attendance.Status.LEAVE,
+            leave_reason=rng.choice(LEAVE_REASONS),
+        )
+    return None
+
+
 def _when(
     rng: random.Random, day: dt.date, hour: int, hours: int
 ) -> tuple[dt.datetime, dt.datetime]:
@@ -158,29 +182,11 @@ class Builder:
         rows = []
         present = []
         for officer in self.audience(unit, subunits):
-            roll = self.rng.random()
-            if roll < attend:
-                rows.append(
-                    Attendance(
-                        activity=activity,
-                        officer=officer,
-                        status=Attendance.Status.PRESENT,
-                        method=self.rng.choice(
-                            [Attendance.Method.QR] * 4 + [Attendance.Method.MANUAL]
-                        ),
-                        signed_at=start - dt.timedelta(minutes=self.rng.randrange(0, 20)),
-                    )
-                )
-                present.append(officer)
-            elif roll < attend + 0.03:
-                rows.append(
-                    Attendance(
-                        activity=activity,
-                        officer=officer,
-                        status=Attendance.Status.LEAVE,
-                        leave_reason=self.rng.choice(LEAVE_REASONS),
-                    )
-                )
+            row = _drawn_attendance(self.rng, activity, officer, attend)
+            if row is not None:
+                rows.append(row)
+                if row.status == Attendance.Status.PRESENT:
+                    present.append(officer)
         Attendance.objects.bulk_create(rows)
         self.counts["activities"] += 1
         self.counts["attendance"] += len(rows)
@@ -558,29 +564,14 @@ def build_county(county: Any) -> dict[str, int]:
             else {"notes", "speech", "minutes"}
         )
         for officer in audience(unit, subunits):
-            roll = rng.random()
-            if roll < attend:
+            row = _drawn_attendance(rng, activity, officer, attend)
+            if row is None:
+                continue
+            attendance.append(row)
+            if row.status == Attendance.Status.PRESENT:
                 present += 1
-                attendance.append(
-                    Attendance(
-                        activity=activity,
-                        officer=officer,
-                        status=Attendance.Status.PRESENT,
-                        method=rng.choice([Attendance.Method.QR] * 4 + [Attendance.Method.MANUAL]),
-                        signed_at=activity.starts_at - dt.timedelta(minutes=rng.randrange(0, 20)),
-                    )
-                )
                 if "notes" not in gaps and rng.random() < 0.6:
                     notes.append(Note(activity=activity, officer=officer, text=rng.choice(NOTES)))
-            elif roll < attend + 0.03:
-                attendance.append(
-                    Attendance(
-                        activity=activity,
-                        officer=officer,
-                        status=Attendance.Status.LEAVE,
-                        leave_reason=rng.choice(LEAVE_REASONS),
-                    )
-                )
         if "speech" not in gaps:
             speeches += [
                 Speech(
