@@ -21,7 +21,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
 
 def _shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    menu = navigation.cached_menu_for(user) if user is not None and user.is_authenticated else []
+    staff = user is not None and user.is_authenticated
+    key = navigation.menu_key(user) if staff else ""
+    menu = navigation.cached_menu_for(user, key) if staff else []
     from .notifications import unread_count
     from .site import identity
 
@@ -29,6 +31,9 @@ def _shell(request: HttpRequest) -> dict[str, Any]:
         # Not "site": Django's sign-in view puts its own "site" in the context.
         "site_identity": identity(),
         "nav_menu": menu,
+        # The menu's HTML is kept a minute under this key and the current page's name.
+        "nav_key": key,
+        "nav_seconds": navigation.MENU_SECONDS,
         "unread_notifications": unread_count(user) if menu else 0,
         "large_type": request.COOKIES.get(LARGE_TYPE_COOKIE) == "1",
     }

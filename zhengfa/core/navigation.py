@@ -30,11 +30,17 @@ class Pillar(models.TextChoices):
 MENU_SECONDS = 60
 
 
-def cached_menu_for(user: Any) -> list[dict[str, Any]]:
+def menu_key(user: Any) -> str:
+    """What the menu of `user` is kept under: person, language and set of roles."""
+    return f"zf-menu:{user.pk}:{get_language()}:{fingerprint(user)}"
+
+
+def cached_menu_for(user: Any, key: str | None = None) -> list[dict[str, Any]]:
     """:func:`menu_for`, kept a minute per person, language and set of roles: every staff
     page shows it, and working it out asks several questions of the database. A change of
-    roles shows at once; a new officer record within the minute."""
-    key = f"zf-menu:{user.pk}:{get_language()}:{fingerprint(user)}"
+    roles shows at once; a new officer record within the minute. The base layout keeps the
+    menu's HTML under the same key (and the page it marks as current)."""
+    key = key or menu_key(user)
     menu: list[dict[str, Any]] | None = cache.get(key)
     if menu is None:
         menu = [
