@@ -167,6 +167,24 @@ def _model_at(model: type[models.Model], lookup: str) -> type[models.Model]:
     return model
 
 
+def _branches(q: Q) -> list[Q]:
+    """The alternatives of a condition written ``a | b | c``, each as a condition."""
+    if q.connector != Q.OR or q.negated or len(q.children) < 2:
+        return [q]
+    return [c if isinstance(c, Q) else Q(c) for c in q.children]
+
+
+def _ids_of(q: Q) -> Any:
+    """The subquery of a condition ``Q(pk__in=<a query of one column>)``, else None."""
+    if len(q.children) != 1 or q.negated or not isinstance(q.children[0], tuple):
+        return None
+    lookup, value = q.children[0]
+    fields = getattr(value, "_fields", None)
+    if lookup in ("pk__in", "id__in") and isinstance(value, models.QuerySet) and fields:
+        return value.order_by() if len(fields) == 1 else None
+    return None
+
+
 class ScopedQuerySet(models.QuerySet[M], Generic[M]):
     @property
     def _spec(self) -> ScopeSpec:
@@ -176,21 +194,20 @@ class ScopedQuerySet(models.QuerySet[M], Generic[M]):
     def visible_to(self, user: AnyUser, action: str = "view") -> Self:
         spec = self._spec
         grant = grant_for(user, spec.domain, action)
-        q = self._grant_q(grant)
-        if spec.seen_below and action == "view":
+        mine = self._grant_q(grant)
+        parts = [mine] if grant.unit_paths else []
+        if spec.seen_below and action == "view" and grant.unit_paths:
             ancestors = {above for path in grant.unit_paths for above in path_ancestors(path)}
             unit = self._single_unit("seen_below")
             exact = f"{unit}__path__in" if unit else "path__in"
-            q |= Q(**{exact: sorted(ancestors)})
+            parts.append(Q(**{exact: sorted(ancestors)}))
         if grant.own and spec.owner:
-            # "In my units, or my own" keeps PostgreSQL from reaching the units through the
-            # path index (it scans every row of a province instead); when the person's own
-            # records all lie inside his units already (the usual case: one index lookup
-            # says so), the second half is left out.
+            # Left out when the person's own records all lie inside his units already (the
+            # usual case: one index lookup says so), so that his units alone are asked.
             own = Q(**{spec.owner: user})
             manager = self.model._default_manager
-            if not grant.unit_paths or manager.filter(own).exclude(q).exists():
-                q |= own
+            if not grant.unit_paths or manager.filter(own).exclude(mine).exists():
+                parts.append(own)
         if (
             spec.participant is not None
             and action == "view"
@@ -198,8 +215,22 @@ class ScopedQuerySet(models.QuerySet[M], Generic[M]):
         ):
             extra = spec.participant(user)
             if extra is not None:
-                q |= extra
-        return self.filter(q)
+                parts.extend(_branches(extra))
+        return self._any_of(parts)
+
+    def _any_of(self, parts: list[Q]) -> Self:
+        """Rows meeting any of the conditions. One condition is a filter; several are a
+        union of the ids each finds: each through its own index. Written as one condition
+        with OR across the unit, the owner and the audience, PostgreSQL joined every row of
+        the table to every unit of a province to test it."""
+        if len(parts) <= 1:
+            return self.filter(parts[0] if parts else Q(pk__in=[]))
+        manager = self.model._default_manager
+        selects = []
+        for part in parts:
+            ids = _ids_of(part)
+            selects.append(manager.filter(part).order_by().values("pk") if ids is None else ids)
+        return self.filter(pk__in=selects[0].union(*selects[1:]))
 
     def granted_to(
         self, user: AnyUser, domain: str, action: str, *, strictly_below: bool = False

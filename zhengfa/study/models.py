@@ -50,11 +50,11 @@ def audience_filter(officer: Any) -> models.Q:
     Each relation is its own semi-join, so no activity row is multiplied by its audience.
     """
     named = Activity.audience_officers.through.objects.filter(officer=officer).values("activity_id")
-    by_unit = AudienceUnit.objects.filter(
-        models.Q(unit=officer.unit)
-        | models.Q(unit__path__in=path_ancestors(officer.unit), include_subunits=True)
+    by_unit = AudienceUnit.objects.filter(unit=officer.unit).values("activity_id")
+    from_above = AudienceUnit.objects.filter(
+        unit__path__in=path_ancestors(officer.unit), include_subunits=True
     ).values("activity_id")
-    return models.Q(pk__in=named) | models.Q(pk__in=by_unit)
+    return models.Q(pk__in=named) | models.Q(pk__in=by_unit) | models.Q(pk__in=from_above)
 
 
 def activity_participant(user: Any) -> models.Q | None:
