@@ -46,9 +46,11 @@ class RequireTwoFactorMiddleware:
         if user.is_authenticated and not user.is_verified() and not _on(request, SIGN_IN_PAGES):  # type: ignore[attr-defined]
             from django_otp import user_has_device
 
-            from .scope import roles_of
+            from .scope import kept_for, roles_of
 
-            if user_has_device(user, confirmed=True):
+            # Whether he has an authenticator is kept until access changes (enrolling or
+            # removing one moves it on), not asked of the database on every page.
+            if kept_for(user, "otp", lambda: user_has_device(user, confirmed=True)):
                 return redirect(
                     reverse("core:otp_verify") + "?" + urlencode({"next": request.path})
                 )

@@ -26,10 +26,12 @@ audience) to what he may view.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
@@ -127,6 +129,40 @@ def _access() -> Any:
     if registry.access is None:  # pragma: no cover - the org app always provides it
         raise RuntimeError("no access provider registered")
     return registry.access
+
+
+# What each person holds is kept in the cache under a generation that every change of a role,
+# a unit or an authenticator moves on (the org app's signals, and ``access_changed`` after
+# bulk writes): a change shows on the next page; the time limit bounds a cache of one process.
+GENERATION_KEY = "zf-access-generation"
+ACCESS_SECONDS = 300
+
+
+def access_generation() -> int:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        # A fresh start is past every number an earlier one reached by counting up.
+        cache.add(GENERATION_KEY, time.time_ns(), None)
+        generation = cache.get(GENERATION_KEY, 0)
+    return int(generation)
+
+
+def access_changed(**_signal: Any) -> None:
+    """Forget what every person was found to hold (roles, authenticators)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, time.time_ns(), None)
+
+
+def kept_for(user: Any, name: str, work: Any) -> Any:
+    """``work()``, kept per person until access changes (see GENERATION_KEY)."""
+    key = f"zf-access:{access_generation()}:{name}:{user.pk}"
+    found = cache.get(key)
+    if found is None:
+        found = work()
+        cache.set(key, found, ACCESS_SECONDS)
+    return found
 
 
 def grant_for(user: AnyUser, domain: str, action: str) -> Grant:

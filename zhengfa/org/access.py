@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zhengfa.core.registry import registry
-from zhengfa.core.scope import Grant
+from zhengfa.core.scope import Grant, kept_for
 
 
 class Role(models.TextChoices):
@@ -38,15 +38,20 @@ def own(action: str) -> str:
 
 
 def _assignments(user: Any) -> list[tuple[str, str]]:
-    """(role, unit path) pairs of the user, cached on the user object for the request."""
+    """(role, unit path) pairs of the user: kept on the user object for the request and in
+    the cache until access changes (``core.scope.kept_for``)."""
     cached = getattr(user, "_zf_assignments", None)
     if cached is None:
         from .models import RoleAssignment
 
-        cached = list(
-            RoleAssignment.objects.filter(user=user, unit__is_active=True).values_list(
-                "role", "unit__path"
-            )
+        cached = kept_for(
+            user,
+            "roles",
+            lambda: list(
+                RoleAssignment.objects.filter(user=user, unit__is_active=True).values_list(
+                    "role", "unit__path"
+                )
+            ),
         )
         user._zf_assignments = cached
     return cached

@@ -20,6 +20,7 @@ from django.db.models import Max
 from stdnum.cn import ric
 
 from zhengfa.core.models import Notification
+from zhengfa.core.scope import access_changed
 
 from . import services
 from .access import Role
@@ -582,6 +583,7 @@ def build_county(index: int, code: str, name: str, city: tuple[Area, Unit]) -> C
             for code in ORGANS
         ]
     )
+    access_changed()
     return County(index, name, prefix, units, officers, b.rng)
 
 

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from zhengfa.core.audit import record_action
-from zhengfa.core.scope import may
+from zhengfa.core.scope import access_changed, may
 from zhengfa.core.validators import normalize_id_number, normalize_phone
 
 from . import access
@@ -123,6 +123,7 @@ def officers_create_many(*, officers: Sequence[NewOfficer]) -> list[Officer]:
     RoleAssignment.objects.bulk_create(
         [RoleAssignment(user=o.user, role=access.Role.OFFICER, unit=o.unit) for o in created]
     )
+    access_changed()
     return created
 
 
@@ -144,9 +145,11 @@ def officer_update(*, officer: Officer, by: Any, name: str, **fields: Any) -> Of
     if officer.user.name != name:
         officer.user.name = name
         officer.user.save(update_fields=["name"])
-    RoleAssignment.objects.filter(user=officer.user, role=access.Role.OFFICER).exclude(
+    moved = RoleAssignment.objects.filter(user=officer.user, role=access.Role.OFFICER).exclude(
         unit=officer.unit
-    ).update(unit=officer.unit)
+    )
+    if moved.update(unit=officer.unit):
+        access_changed()
     return officer
 
 

@@ -187,6 +187,18 @@ class SignInTests(TestCase):
         self.assertEqual(TOTPDevice.objects.filter(user=self.admin).count(), 1)
         self.assertEqual(intruder.get("/staff/audit/").status_code, 302)
 
+    def test_a_session_open_before_enrolment_must_verify_on_its_next_page(self) -> None:
+        # Whether an account has an authenticator is kept in the cache: enrolling in one
+        # browser must reach the session already open in another at once.
+        zfw = User.objects.get(username="zfw")
+        earlier = Client()
+        sign_in(earlier, "zfw", PASSWORD)
+        self.assertEqual(earlier.get("/staff/").status_code, 200)
+        TOTPDevice.objects.create(user=zfw, name="phone", confirmed=True)
+        response = earlier.get("/staff/")
+        self.assertEqual(response.status_code, 302)
+        self.assertIn("/accounts/2fa/", response["Location"])
+
     def test_the_enrolling_code_does_not_sign_in_again(self) -> None:
         first = Client()
         sign_in(first, "sysadmin", PASSWORD)

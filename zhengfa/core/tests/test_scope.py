@@ -8,8 +8,8 @@ from django.http import Http404
 
 from zhengfa.core.scope import Grant, can, collapse_paths, get_scoped_or_404, grant_for, may
 from zhengfa.org import services
-from zhengfa.org.access import Role
-from zhengfa.org.models import Officer, Unit, User
+from zhengfa.org.access import Role, _assignments
+from zhengfa.org.models import Officer, RoleAssignment, Unit, User
 from zhengfa.org.testing import PersonaTestCase
 
 
@@ -41,6 +41,24 @@ class VisibleToTests(PersonaTestCase):
         services.role_assign(user=self.p.officer_a, role=Role.CLERK, unit=self.p.unit_b)
         self.assertEqual(self.names(self.p.officer_a), {"A002", "B001", "B002"})
         self.assertEqual(self.names(self.p.officer_a, "change"), {"B001", "B002"})
+
+    def test_a_role_removed_or_moved_counts_on_the_next_request(self) -> None:
+        # What each person holds is kept in the cache; every change must reach it.
+        def fresh(user: Any) -> Any:
+            return User.objects.get(pk=user.pk)  # a new request loads the account anew
+
+        self.assertEqual(self.names(fresh(self.p.leader_a)), {"A001", "A002", "A003"})
+        RoleAssignment.objects.filter(user=self.p.leader_a, role=Role.LEADER).delete()
+        self.assertEqual(self.names(fresh(self.p.leader_a)), {"A001"})
+        # An officer moved to another unit: his officer role follows him (a bulk update).
+        before = _assignments(fresh(self.p.officer_a))
+        self.assertIn((Role.OFFICER, self.p.unit_a.path), before)
+        officer = self.p.officer_a_profile
+        officer.unit = self.p.unit_b
+        services.officer_update(officer=officer, by=self.p.sysadmin, name=officer.user.name)
+        after = _assignments(fresh(self.p.officer_a))
+        self.assertIn((Role.OFFICER, self.p.unit_b.path), after)
+        self.assertNotIn((Role.OFFICER, self.p.unit_a.path), after)
 
     def test_units_are_scoped_by_path(self) -> None:
         visible = set(Unit.objects.visible_to(self.p.leader_a).values_list("code", flat=True))
