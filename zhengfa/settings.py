@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "zhengfa.org",
     "zhengfa.campaign",
     "zhengfa.study",
+    "zhengfa.rectify",
     "zhengfa.portal",
 ]
 if ZHENGFA_ENV == "test":

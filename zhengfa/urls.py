@@ -6,6 +6,7 @@ urlpatterns = [
     path("staff/org/", include("zhengfa.org.urls")),
     path("", include("zhengfa.campaign.urls")),
     path("staff/study/", include("zhengfa.study.urls")),
+    path("staff/rectify/", include("zhengfa.rectify.urls")),
     path("", include("zhengfa.portal.urls")),
 ]
 

@@ -138,7 +138,7 @@ class SignInFilterForm(forms.Form):
         kind.choices = [("", _("All")), *SignInEvent.Kind.choices]
 
 
-def add_service_errors(form: forms.Form, exc: Any) -> None:
+def add_service_errors(form: forms.BaseForm, exc: Any) -> None:
     """Put a service's ValidationError on the form: at its field, or above the form."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
