@@ -72,6 +72,9 @@ PLUGIN = Plugin(
     ],
     bench_pages=[
         BenchPage("/staff/", who=STAFF),
+        # The floor of every staff page: the layout, the menu and an empty list (the station
+        # officer has no notices in the demo).
+        BenchPage("/staff/notifications/", who=("pcs_a",)),
         # The trail is the whole site's: its root committee's alone.
         BenchPage(
             "/staff/audit/",
