@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -112,9 +113,10 @@ def round_covers(round_: Round, officer: Officer) -> bool:
 
 def current_declaration(round_: Round, officer: Officer) -> Declaration | None:
     """His form in the round: the draft being written, else the latest submitted version."""
+    # A draft has no submission time: first, whichever way the database sorts an empty time.
     return (
         Declaration.objects.filter(round=round_, officer=officer)
-        .order_by("submitted_at", "-version")  # a draft (no time) first, then the latest
+        .order_by(F("submitted_at").asc(nulls_first=True), "-version")
         .first()
     )
 
