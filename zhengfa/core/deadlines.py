@@ -23,8 +23,9 @@ def notify_deadlines() -> str:
             continue
         owner = model.deadline_owner_field
         manager = model._default_manager
-        soon = manager.due_within(model.workflow.due_soon_days, now)  # type: ignore[attr-defined]
-        late = manager.overdue(now)  # type: ignore[attr-defined]
+        waiting = model.workflow.paused
+        soon = manager.due_within(model.workflow.due_soon_days, now).exclude(state__in=waiting)  # type: ignore[attr-defined]
+        late = manager.overdue(now).exclude(state__in=waiting)  # type: ignore[attr-defined]
         for kind, qs in (("overdue", late), ("due_soon", soon)):
             for record in qs.exclude(**{f"{owner}__isnull": True}).select_related(owner):
                 user = getattr(record, owner)

@@ -102,6 +102,9 @@ class Workflow:
     deadlines: dict[str, int | None] = field(default_factory=dict)
     setting: str = ""
     due_soon_days: int = 3
+    # States in which the record waits on someone other than its deadline owner (a check,
+    # a verification): the deadline job does not tell the owner he is late then.
+    paused: set[str] = field(default_factory=set)
 
     def get(self, name: str) -> Transition | None:
         return next((t for t in self.transitions if t.name == name), None)
@@ -346,11 +349,13 @@ def note(
     public: bool = False,
     files: Iterable[UploadedFile] = (),
     unit_name: str | None = None,
+    kind: str = "",
 ) -> TimelineEvent:
     """A timeline entry without a change of state (a remark, a public reply, a supplement).
 
     `unit_name` names the acting unit when it is not the record's present unit (a transfer's
-    notice is signed by the unit that passed the record on)."""
+    notice is signed by the unit that passed the record on); `kind` names what the entry
+    records when it is not a remark (a moved deadline), so that a module can tell them apart."""
     if not comment.strip() and not list(files):
         raise ValidationError({"comment": _("Write something or add a file.")}, code="empty_note")
     with transaction.atomic():
@@ -360,6 +365,7 @@ def note(
             actor=by,
             by_citizen=by is None,
             unit_name=acting_unit_name(record, by) if unit_name is None else unit_name,
+            transition=kind,
             comment=comment.strip(),
             public=public,
         )

@@ -57,6 +57,13 @@ def _assignments(user: Any) -> list[tuple[str, str]]:
     return cached
 
 
+def paths_held_as(user: Any, role: str) -> list[str]:
+    """The unit paths where `user` holds `role` itself (not what other roles of his reach)."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return []
+    return [path for held, path in _assignments(user) if held == role]
+
+
 class RoleAccess:
     """The access provider: grants come from the roles a user holds and the domains'
     declarations in the registry."""

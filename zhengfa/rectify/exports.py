@@ -39,11 +39,14 @@ def columns() -> list[str]:
 
 
 def latest_progress(ids: list[int]) -> dict[int, str]:
-    """The latest written word on each item's timeline (a note, a report, a return)."""
+    """The latest word on each item's progress: a progress note or a request for
+    verification (not a moved deadline, a return or the verifier's remark)."""
     ct = ContentType.objects.get_for_model(LedgerItem)
     found: dict[int, str] = {}
     events = (
-        TimelineEvent.objects.filter(content_type=ct, object_id__in=ids)
+        TimelineEvent.objects.filter(
+            content_type=ct, object_id__in=ids, transition__in=["", "submit"]
+        )
         .exclude(comment="")
         .order_by("object_id", "-time", "-pk")
         .values_list("object_id", "comment")

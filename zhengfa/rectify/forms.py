@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhengfa.campaign.models import Campaign
 from zhengfa.core.attachments import AttachmentField
@@ -22,10 +23,9 @@ def _future(value: dt.date) -> None:
         raise forms.ValidationError(_("The deadline cannot be in the past."))
 
 
-def _deadline_field(required: bool = True) -> forms.DateField:
+def _deadline_field(label: Any = None) -> forms.DateField:
     return forms.DateField(
-        label=_("Deadline"),
-        required=required,
+        label=label or pgettext_lazy("ledger", "Deadline"),
         validators=[validate_plausible_date, _future],
         widget=IsoDateInput(),
     )
@@ -66,7 +66,7 @@ class RoundForm(forms.Form):
     campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.none())
     unit = UnitChoiceField(label=_("Opened by"), queryset=None)
     title = forms.CharField(label=_("Title"), max_length=120)
-    deadline = _deadline_field()
+    deadline = _deadline_field(pgettext_lazy("round", "Deadline"))
     units = UnitTreeField(
         label=_("Units covered"),
         queryset=None,
@@ -191,10 +191,14 @@ class FiveForm(forms.Form):
         label=_("Acceptance standard"), widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, officers: Any, with_deadline: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, officers: Any, with_deadline: bool, problem_fixed: bool, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if not with_deadline:
             del self.fields["deadline"]
+        if problem_fixed:  # a self-declared problem stays in the officer's own words
+            self.fields["problem"].disabled = True
         field = self.fields["responsible"]
         assert isinstance(field, StaffNumberField)
         field.officers = officers
@@ -202,7 +206,9 @@ class FiveForm(forms.Form):
 
 class DeadlineForm(forms.Form):
     deadline = _deadline_field()
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=pgettext_lazy("deadline move", "Reason"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class NoteForm(forms.Form):
@@ -243,7 +249,9 @@ class LedgerFilterForm(forms.Form):
         choices=[("", _("All")), ("open", _("Not closed")), *LedgerState.choices],
     )
     due = forms.ChoiceField(
-        label=_("Deadline"), required=False, choices=[("", _("All")), (OVERDUE, _("Overdue"))]
+        label=pgettext_lazy("ledger", "Deadline"),
+        required=False,
+        choices=[("", _("All")), (OVERDUE, _("Overdue"))],
     )
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:

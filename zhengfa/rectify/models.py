@@ -10,8 +10,9 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from zhengfa.core.scope import ScopedManager, ScopeSpec, grant_for, roles_of
+from zhengfa.core.scope import ScopedManager, ScopeSpec, grant_for
 from zhengfa.core.workflow import Transition, Workflow, WorkflowManager, WorkflowModel
 
 
@@ -214,7 +215,7 @@ class Inquiry(models.Model):
 
 
 class Source(models.TextChoices):
-    SELF = "self", _("Self-inspection")
+    SELF = "self", pgettext_lazy("ledger source", "Self-inspection")
     ORGANISATION = "organisation", _("Found by the organisation")
     REPORT = "report", _("Report from the public")
     INSPECTION = "inspection", _("Supervisory inspection")
@@ -230,16 +231,19 @@ class LedgerState(models.TextChoices):
 
 def may_verify(item: LedgerItem, user: Any) -> bool:
     """Verification (验收) is for someone of a unit above the item's unit, or supervision
-    staff whose scope reaches it, and never the responsible person himself."""
-    if user is None or user.pk == item.responsible_id:
+    staff whose own supervision role reaches it; never the responsible person, nor whoever
+    asked for this verification."""
+    if user is None or user.pk in (item.responsible_id, item.submitted_by_id):
         return False
     if grant_for(user, "rectify", "assign").holder(item.unit) is not None:
         return True
-    from zhengfa.org.access import Role
+    from zhengfa.org.access import Role, paths_held_as
 
-    return Role.SUPERVISION in roles_of(user) and grant_for(user, "rectify", "view").covers(
-        item.unit
-    )
+    return any(item.unit.path.startswith(p) for p in paths_held_as(user, Role.SUPERVISION))
+
+
+def _concerned(user: Any) -> models.Q:
+    return models.Q(officer__user=user)
 
 
 LEDGER_WORKFLOW = Workflow(
@@ -277,7 +281,7 @@ LEDGER_WORKFLOW = Workflow(
             "return",
             LedgerState.AWAITING,
             LedgerState.RECTIFYING,
-            _("Return for more work"),
+            pgettext_lazy("ledger", "Return for more work"),
             action="view",
             guard=may_verify,
             comment_required=True,
@@ -286,6 +290,8 @@ LEDGER_WORKFLOW = Workflow(
     # The deadline is the one the unit set (定时限); moving it is recorded with a reason.
     deadlines={},
     setting="rectify.ledger",
+    # Waiting for verification, the delay is the verifier's, not the responsible person's.
+    paused={LedgerState.AWAITING},
 )
 
 
@@ -337,10 +343,20 @@ class LedgerItem(WorkflowModel):
         verbose_name=_("put on the ledger by"),
     )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Who asked for the verification under way: he does not verify it himself.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("verification asked by"),
+    )
 
     workflow = LEDGER_WORKFLOW
     deadline_owner_field = "responsible"
-    scope = ScopeSpec(domain="rectify", unit="unit", owner="responsible")
+    # The officer concerned follows the rectification of his own problem.
+    scope = ScopeSpec(domain="rectify", unit="unit", owner="responsible", participant=_concerned)
     objects = WorkflowManager()
 
     class Meta:

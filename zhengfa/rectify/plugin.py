@@ -25,12 +25,20 @@ from zhengfa.core.registry import (
     Todo,
     Workbench,
 )
-from zhengfa.core.scope import grant_for, roles_of
+from zhengfa.core.scope import grant_for
 from zhengfa.core.workbench import todo
-from zhengfa.org.access import ASSIGN, CHANGE, VIEW, Role, own
+from zhengfa.org.access import ASSIGN, CHANGE, VIEW, Role, own, paths_held_as
 
 from . import demo, selectors, services
-from .models import Declaration, Inquiry, LedgerItem, LedgerState, ProblemCategory, Round
+from .models import (
+    Declaration,
+    DeclarationItem,
+    Inquiry,
+    LedgerItem,
+    LedgerState,
+    ProblemCategory,
+    Round,
+)
 
 COUNT = _("items")
 PEOPLE = _("officers")
@@ -39,36 +47,41 @@ PERCENT = _("%")
 
 
 def _my_forms(user: Any) -> Todo | None:
+    """His forms not yet submitted, late ones counted as overdue."""
     officer = selectors.own_officer(user)
     if officer is None:
         return None
     today = timezone.localdate()
-    waiting = [
-        r
-        for r in selectors.rounds_for(officer).filter(deadline__gte=today)
-        if not Declaration.objects.filter(
-            round=r, officer=officer, submitted_at__isnull=False
-        ).exists()
-    ]
+    submitted = Declaration.objects.filter(officer=officer, submitted_at__isnull=False)
+    waiting = list(
+        selectors.rounds_for(officer).exclude(pk__in=submitted.values("round")).order_by("deadline")
+    )
+    late = [r for r in waiting if r.deadline < today]
     url = (
         reverse("rectify:declaration_mine", args=[waiting[0].pk])
         if len(waiting) == 1
         else reverse("rectify:round_list")
     )
-    return Todo(label=_("My self-inspection form to fill in"), count=len(waiting), url=url)
+    return Todo(
+        label=_("My self-inspection form to fill in"),
+        count=len(waiting),
+        url=url,
+        overdue=len(late),
+        days_over=(today - late[0].deadline).days if late else 0,
+    )
 
 
 def _to_verify(user: Any) -> Any:
     """Items awaiting verification that `user` may verify: strictly below where he may
     assign, or anywhere in his scope for supervision staff; never his own."""
     awaiting = LedgerItem.objects.visible_to(user).filter(state=LedgerState.AWAITING)
-    awaiting = awaiting.exclude(responsible=user)
-    if Role.SUPERVISION in roles_of(user):
-        return awaiting
-    below = Q(pk__in=[])
+    awaiting = awaiting.exclude(responsible=user).exclude(submitted_by=user)
+    reach = Q(pk__in=[])
     for path in grant_for(user, "rectify", ASSIGN).paths:
-        below |= Q(unit__path__startswith=path) & ~Q(unit__path=path)
-    return awaiting.filter(below)
+        reach |= Q(unit__path__startswith=path) & ~Q(unit__path=path)
+    for path in paths_held_as(user, Role.SUPERVISION):
+        reach |= Q(unit__path__startswith=path)
+    return awaiting.filter(reach)
 
 
 def _todos(user: Any) -> list[Todo]:
@@ -85,10 +98,11 @@ def _todos(user: Any) -> list[Todo]:
         )
     )
     if not grant_for(user, "rectify", ASSIGN).empty:
+        # Setting the 五定 is the leaders' (who may change the items), not supervision's.
         lines.append(
             todo(
                 _("Problems on the ledger still to be given measures"),
-                LedgerItem.objects.visible_to(user).filter(state=LedgerState.PENDING),
+                LedgerItem.objects.visible_to(user, CHANGE).filter(state=LedgerState.PENDING),
                 f"{ledger}?state={LedgerState.PENDING}",
             )
         )
@@ -239,6 +253,10 @@ PLUGIN = Plugin(
         Audited(Round),
         # Contents are confidential: the log records that they changed, not what they say.
         Audited(LedgerItem, {"mask_fields": ["problem", "measures", "standard"]}),
-        Audited(Inquiry, {"mask_fields": ["asker", "content", "handling"]}),
+        Audited(Declaration),
+        Audited(DeclarationItem, {"mask_fields": ["description"]}),
+        Audited(
+            Inquiry, {"mask_fields": ["asker", "case_number", "case_organ", "content", "handling"]}
+        ),
     ],
 )

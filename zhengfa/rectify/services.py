@@ -7,14 +7,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from zhengfa.core import workflow
 from zhengfa.core.notifications import notify
-from zhengfa.core.scope import grant_for, roles_of, subtree_q
+from zhengfa.core.scope import grant_for, may, roles_of, subtree_q
 from zhengfa.org.access import Role
 from zhengfa.org.models import Officer, OfficerStatus, Unit, User
 
@@ -27,6 +27,7 @@ from .models import (
     ProblemCategory,
     Round,
     Source,
+    may_verify,
 )
 
 
@@ -87,6 +88,8 @@ def round_open(
     grant = grant_for(by, "inspection", "change")
     if not grant.covers(unit) or not units or any(not grant.covers(u) for u in units):
         raise PermissionDenied
+    if any(not u.path.startswith(unit.path) for u in units):
+        raise ValidationError({"units": _("A round covers only units of the unit that opens it.")})
     _not_past(deadline, "deadline")
     opened = Round.objects.create(
         campaign=campaign, unit=unit, title=title.strip(), deadline=deadline, opened_by=by
@@ -107,17 +110,43 @@ def round_open(
     return opened
 
 
+def leaders_for(unit: Unit) -> list[User]:
+    """Who answers for `unit`'s ledger: the leaders of the nearest unit, at it or above it,
+    that has any (a station run from its bureau has none of its own)."""
+    from zhengfa.core.scope import path_ancestors
+
+    held = User.objects.filter(
+        is_active=True,
+        role_assignments__role__in=[Role.LEADER, Role.COMMITTEE],
+        role_assignments__unit__path__in=path_ancestors(unit),
+    ).values_list("pk", "role_assignments__unit__path")
+    by_path: dict[str, set[int]] = {}
+    for pk, path in held:
+        by_path.setdefault(path, set()).add(pk)
+    nearest = max(by_path, key=len, default=None)
+    return list(User.objects.filter(pk__in=by_path[nearest])) if nearest else []
+
+
 def round_covers(round_: Round, officer: Officer) -> bool:
     return any(officer.unit.path.startswith(p) for p in round_.units.values_list("path", flat=True))
 
 
 def current_declaration(round_: Round, officer: Officer) -> Declaration | None:
     """His form in the round: the draft being written, else the latest submitted version."""
-    # A draft has no submission time: first, whichever way the database sorts an empty time.
-    return (
-        Declaration.objects.filter(round=round_, officer=officer)
-        .order_by(F("submitted_at").asc(nulls_first=True), "-version")
-        .first()
+    forms = Declaration.objects.filter(round=round_, officer=officer)
+    return forms.filter(submitted_at__isnull=True).first() or forms.order_by("-version").first()
+
+
+def _hold(officer: Officer) -> None:
+    """One change of an officer's forms at a time (a double click, two browsers): the second
+    waits for the first and then sees what it did."""
+    Officer.objects.select_for_update().filter(pk=officer.pk).first()
+
+
+def _said_twice() -> ValidationError:
+    return ValidationError(
+        _("This form was changed at the same moment elsewhere. Reload the page and look again."),
+        code="concurrent_change",
     )
 
 
@@ -141,6 +170,7 @@ def declaration_save(
     Submitting records the time, is final, and puts each declared problem on the ledger as
     self-declared (自查); a submitted form changes only by an amendment (a new version)."""
     _own_round(round_, officer, by)
+    _hold(officer)
     declaration = current_declaration(round_, officer)
     if declaration is not None and declaration.is_submitted:
         raise ValidationError(
@@ -152,9 +182,13 @@ def declaration_save(
         )
     categories = list(ProblemCategory.objects.filter(is_active=True))
     if declaration is None:
-        declaration = Declaration.objects.create(
-            round=round_, officer=officer, unit=officer.unit, version=1
-        )
+        try:
+            with transaction.atomic():
+                declaration = Declaration.objects.create(
+                    round=round_, officer=officer, unit=officer.unit, version=1
+                )
+        except IntegrityError as exc:
+            raise _said_twice() from exc
     for category in categories:
         DeclarationItem.objects.update_or_create(
             declaration=declaration,
@@ -162,9 +196,13 @@ def declaration_save(
             defaults={"description": entries.get(category.pk, "").strip()},
         )
     if submit:
-        declaration.submitted_at = timezone.now()
-        declaration.unit = officer.unit
-        declaration.save(update_fields=["submitted_at", "unit"])
+        now = timezone.now()
+        done = Declaration.objects.filter(pk=declaration.pk, submitted_at__isnull=True).update(
+            submitted_at=now, unit=officer.unit
+        )
+        if done != 1:
+            raise _said_twice()
+        declaration.submitted_at, declaration.unit = now, officer.unit
         ledger_from(declaration, by)
     return declaration
 
@@ -193,14 +231,14 @@ def ledger_from(declaration: Declaration, by: Any) -> list[LedgerItem]:
         workflow.start(record=item, by=by)
         items.append(item)
     if items:
-        leaders = User.objects.filter(
-            is_active=True,
-            role_assignments__role=Role.LEADER,
-            role_assignments__unit=declaration.unit,
-        )
         notify(
-            users=leaders,
-            title=_("%(n)d self-declared problems for the ledger") % {"n": len(items)},
+            users=leaders_for(declaration.unit),
+            title=ngettext(
+                "%(n)d self-declared problem for the ledger",
+                "%(n)d self-declared problems for the ledger",
+                len(items),
+            )
+            % {"n": len(items)},
             body=_("Set measures, a deadline and the responsible person for each."),
             url=items[0].get_absolute_url(),
         )
@@ -212,12 +250,19 @@ def declaration_amend(*, round_: Round, officer: Officer, by: Any) -> Declaratio
     """A new version of his submitted form to change and submit again (the earlier one is
     kept as it was)."""
     _own_round(round_, officer, by)
+    _hold(officer)
     latest = current_declaration(round_, officer)
-    if latest is None or not latest.is_submitted:
+    if latest is not None and not latest.is_submitted:
+        return latest  # already amending: the draft he has
+    if latest is None:
         raise ValidationError(_("There is nothing submitted to amend."), code="nothing_to_amend")
-    draft = Declaration.objects.create(
-        round=round_, officer=officer, unit=officer.unit, version=latest.version + 1
-    )
+    try:
+        with transaction.atomic():
+            draft = Declaration.objects.create(
+                round=round_, officer=officer, unit=officer.unit, version=latest.version + 1
+            )
+    except IntegrityError as exc:
+        raise _said_twice() from exc
     DeclarationItem.objects.bulk_create(
         DeclarationItem(declaration=draft, category_id=i.category_id, description=i.description)
         for i in latest.items.all()
@@ -295,6 +340,28 @@ def _tell_responsible(item: LedgerItem) -> None:
         )
 
 
+def may_set_five(user: Any, item: LedgerItem) -> bool:
+    """The 五定 are set by the leaders of the item's unit or of a unit above (not supervision,
+    not a responsible person who leads nothing there), before rectification starts."""
+    return (
+        item.state == LedgerState.PENDING
+        and may(user, "change", item)
+        and grant_for(user, "rectify", "assign").covers(item.unit)
+    )
+
+
+def may_move_deadline(user: Any, item: LedgerItem) -> bool:
+    """A deadline is moved by a leader of the unit or above, never by the person it binds,
+    and not while the rectification waits for verification."""
+    return (
+        item.state in (LedgerState.PENDING, LedgerState.RECTIFYING)
+        and item.due_at is not None
+        and user.pk != item.responsible_id
+        and may(user, "change", item)
+        and grant_for(user, "rectify", "assign").covers(item.unit)
+    )
+
+
 @transaction.atomic
 def item_update(
     *,
@@ -306,18 +373,18 @@ def item_update(
     responsible: User,
     deadline: dt.date | None = None,
 ) -> LedgerItem:
-    """Set the 五定 of an open item (a self-declared one arrives with the problem alone). A
-    deadline already set is moved only with a reason (``item_deadline``)."""
-    if not LedgerItem.objects.visible_to(by, "change").filter(pk=item.pk).exists():
+    """Set the 五定 of an item before rectification starts (a self-declared one arrives with
+    the officer's own words as its problem, which stay as he wrote them). A deadline already
+    set is moved only with a reason (``item_deadline``). The timeline records each setting."""
+    if not may_set_five(by, item):
         raise PermissionDenied
-    if not item.is_open:
-        raise ValidationError(_("A closed item is not changed."), code="closed")
     fields: dict[str, Any] = {
-        "problem": problem.strip(),
         "measures": measures.strip(),
         "standard": standard.strip(),
         "responsible": responsible,
     }
+    if item.source != Source.SELF:
+        fields["problem"] = problem.strip()
     if item.due_at is None:
         if deadline is None:
             raise ValidationError({"deadline": _("Set the deadline.")})
@@ -328,6 +395,21 @@ def item_update(
         setattr(item, name, value)
     item.full_clean(exclude=["state", "version"])
     item.save(update_fields=list(fields))
+    workflow.note(
+        record=item,
+        by=by,
+        kind="five",
+        comment=_(
+            "Set: measures “%(measures)s”; deadline %(day)s; responsible person %(name)s; "
+            "acceptance standard “%(standard)s”."
+        )
+        % {
+            "measures": item.measures,
+            "day": timezone.localtime(item.due_at).date() if item.due_at else "—",
+            "name": responsible.display_name,
+            "standard": item.standard,
+        },
+    )
     if item.responsible_id != before:
         _tell_responsible(item)
     return item
@@ -336,10 +418,8 @@ def item_update(
 @transaction.atomic
 def item_deadline(*, item: LedgerItem, by: Any, deadline: dt.date, reason: str) -> LedgerItem:
     """Move the deadline, with the reason on the timeline."""
-    if not LedgerItem.objects.visible_to(by, "change").filter(pk=item.pk).exists():
+    if not may_move_deadline(by, item):
         raise PermissionDenied
-    if not item.is_open:
-        raise ValidationError(_("A closed item is not changed."), code="closed")
     if not reason.strip():
         raise ValidationError({"reason": _("Please give a reason.")})
     _not_past(deadline, "deadline")
@@ -349,6 +429,7 @@ def item_deadline(*, item: LedgerItem, by: Any, deadline: dt.date, reason: str) 
     workflow.note(
         record=item,
         by=by,
+        kind="deadline",
         comment=_("Deadline moved from %(old)s to %(new)s: %(reason)s")
         % {"old": old or "—", "new": deadline, "reason": reason.strip()},
     )
@@ -379,7 +460,11 @@ def item_transition(
             _("The responsible person cannot verify his own rectification."),
             code="verify_own",
         )
-    fields = {"closed_at": timezone.now()} if name == "close" else None
+    fields: dict[str, Any] | None = None
+    if name == "close":
+        fields = {"closed_at": timezone.now()}
+    elif name == "submit":
+        fields = {"submitted_by": by}
     event = workflow.transition(
         record=record, name=name, by=by, comment=comment, files=files, fields=fields
     )
@@ -397,17 +482,21 @@ def item_transition(
 
 
 def _tell_verifiers(item: LedgerItem) -> None:
-    """The leaders of the unit above the item's unit hear that it awaits verification."""
-    parent = item.unit.parent
-    if parent is None:
-        return
-    leaders = User.objects.filter(
-        is_active=True,
-        role_assignments__role__in=[Role.LEADER, Role.COMMITTEE],
-        role_assignments__unit=parent,
-    ).exclude(pk=item.responsible_id)
+    """Those who may verify hear that it awaits them: the leaders of the nearest unit above
+    that has any, and supervision staff whose scope reaches the unit."""
+    from zhengfa.core.scope import path_ancestors
+
+    above = item.unit.parent
+    verifiers = leaders_for(above) if above is not None else []
+    verifiers += list(
+        User.objects.filter(
+            is_active=True,
+            role_assignments__role=Role.SUPERVISION,
+            role_assignments__unit__path__in=path_ancestors(item.unit),
+        )
+    )
     notify(
-        users=leaders,
+        users=[u for u in verifiers if may_verify(item, u)],
         title=_("To verify: %(item)s") % {"item": item},
         url=item.get_absolute_url(),
     )

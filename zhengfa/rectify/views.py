@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengfa.campaign.models import Campaign
-from zhengfa.core.attachments import attachments_of
 from zhengfa.core.forms import add_service_errors
 from zhengfa.core.generic import form_page, is_id, paginate, transition_view, workflow_page
 from zhengfa.core.responses import xlsx_response
@@ -34,7 +33,7 @@ from .forms import (
     NoteForm,
     RoundForm,
 )
-from .models import AskerKind, Declaration, Inquiry, LedgerItem, ProblemCategory, Round
+from .models import AskerKind, Declaration, Inquiry, LedgerItem, ProblemCategory, Round, Source
 
 ITEMS = LedgerItem.objects.select_related("category", "unit", "responsible", "officer__user")
 
@@ -152,15 +151,21 @@ def item_create(request: HttpRequest) -> HttpResponse:
 
 def _item_page(request: HttpRequest, item: LedgerItem, **page: Any) -> HttpResponse:
     change = item.is_open and may(request.user, "change", item)
+    declaration = None
+    if item.declaration_id is not None:
+        declaration = (
+            Declaration.objects.visible_to(request.user).filter(pk=item.declaration_id).first()
+        )
     return workflow_page(
         request,
         "rectify/item_detail.html",
         item,
         url_name="rectify:item_transition",
         item=item,
-        can_change=change,
+        can_set_five=services.may_set_five(request.user, item),
+        can_move_deadline=services.may_move_deadline(request.user, item),
+        declaration=declaration,
         note_form=page.pop("note_form", None) or (NoteForm(prefix="progress") if change else None),
-        files=attachments_of(item).filter(event__isnull=True),
         **page,
     )
 
@@ -178,7 +183,7 @@ item_transition = transition_view(ITEMS, apply=services.item_transition, page=_i
 @require_http_methods(["GET", "POST"])
 def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_scoped_or_404(ITEMS, request.user, "change", pk=pk)
-    if not item.is_open:
+    if not services.may_set_five(request.user, item):
         raise PermissionDenied
     form = FiveForm(
         request.POST if request.method == "POST" else None,
@@ -192,6 +197,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
         },
         officers=_officers_for(request.user),
         with_deadline=item.due_at is None,
+        problem_fixed=item.source == Source.SELF,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -222,7 +228,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def item_deadline(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_scoped_or_404(ITEMS, request.user, "change", pk=pk)
-    if not item.is_open:
+    if not services.may_move_deadline(request.user, item):
         raise PermissionDenied
     form = DeadlineForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -334,7 +340,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if is_id(request.GET.get("unit", "")):
         under = get_object_or_404(Unit.objects.visible_to(request.user), pk=request.GET["unit"])
     rows = selectors.completion(round_, request.user, under)
-    people: list[tuple[Officer, bool]] = []
+    people: list[tuple[Officer, bool, int | None]] = []
     if under is not None and grant_for(request.user, "inspection", "assign").covers(under):
         officers = (
             selectors.covered_officers(round_)
@@ -342,12 +348,18 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("user")
             .order_by("staff_number")
         )
-        done = set(
-            Declaration.objects.filter(
-                round=round_, officer__in=officers, submitted_at__isnull=False
-            ).values_list("officer_id", flat=True)
+        submitted = Declaration.objects.filter(
+            round=round_, officer__in=officers, submitted_at__isnull=False
         )
-        people = [(o, o.pk in done) for o in officers]
+        done = set(submitted.values_list("officer_id", flat=True))
+        # Who may read the forms gets a link to each officer's latest one.
+        readable = dict(
+            Declaration.objects.visible_to(request.user)
+            .filter(pk__in=submitted.values("pk"))
+            .order_by("officer_id", "version")
+            .values_list("officer_id", "pk")
+        )
+        people = [(o, o.pk in done, readable.get(o.pk)) for o in officers]
     officer = selectors.own_officer(request.user)
     return render(
         request,
@@ -429,12 +441,14 @@ def declaration_amend(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    declaration = get_scoped_or_404(
-        Declaration.objects.select_related("round", "officer__user", "unit"), request.user, pk=pk
+    forms = Declaration.objects.select_related("round", "officer__user", "unit")
+    mine = forms.filter(officer__user=cast(Any, request.user))
+    # A form not yet submitted is its writer's alone: he may still change or withdraw it.
+    readable = mine | forms.filter(submitted_at__isnull=False)
+    declaration = get_scoped_or_404(readable, request.user, pk=pk)
+    versions = readable.filter(round=declaration.round, officer=declaration.officer).order_by(
+        "-version"
     )
-    versions = Declaration.objects.filter(
-        round=declaration.round, officer=declaration.officer
-    ).order_by("-version")
     return render(
         request,
         "rectify/declaration_detail.html",
@@ -528,7 +542,7 @@ def category_list(request: HttpRequest) -> HttpResponse:
 def category_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if not services.may_keep_categories(request.user):
         raise PermissionDenied
-    category = get_object_or_404(ProblemCategory, pk=pk) if pk else None
+    category = get_object_or_404(ProblemCategory, pk=pk) if pk is not None else None
     form = CategoryForm(request.POST if request.method == "POST" else None, instance=category)
     if category is not None:
         form.fields["code"].disabled = True

@@ -47,7 +47,7 @@ def test_declared_problem_set_rectified_with_evidence_and_closed_by_another(
     leader.get_by_role("link", name="定措施、时限、责任人、标准").click()
     leader.get_by_label("整改措施").fill("退出股份,本人作出书面说明。")
     due = timezone.localdate() + dt.timedelta(days=20)
-    leader.get_by_label("完成时限").fill(due.isoformat())
+    leader.get_by_label("整改时限").fill(due.isoformat())
     leader.get_by_label("整改责任人(警号或工号)").fill("A001")
     leader.get_by_label("验收标准").fill("工商登记变更完成。")
     leader.get_by_role("button", name="保存").click()

@@ -69,6 +69,7 @@ class LifeTests(PersonaTestCase):
             steps,
             [
                 ("start", "pending"),
+                ("five", ""),
                 ("start", "rectifying"),
                 ("submit", "awaiting"),
                 ("return", "rectifying"),
@@ -155,7 +156,9 @@ class LifeTests(PersonaTestCase):
     def test_moving_the_deadline_needs_a_reason_and_is_on_the_timeline(self) -> None:
         item = item_at_a(self.p)
         url = reverse("rectify:item_deadline", args=[item.pk])
-        client = self.client_for(self.p.leader_a)
+        # Leader A answers for it: the deadline that binds him is moved from above.
+        self.assertStatus(self.p.leader_a, "get", url, 403)
+        client = self.client_for(self.p.committee)
         later = timezone.localdate() + dt.timedelta(days=40)
         refused = client.post(url, {"deadline": later.isoformat(), "reason": ""})
         self.assertEqual(refused.status_code, 400)

@@ -58,11 +58,11 @@ class RectifyMatrix(MatrixTestCase):
         ),
         ViewCase(
             "rectify:item_deadline",
-            ok=["leader_a"],
+            ok=["committee"],
             args=lambda t: [t.item.pk],
             allowed=["post"],
             out_of_scope=["leader_b", "officer_b"],
-            read_only=["supervision"],
+            read_only=["supervision", "leader_a"],  # leader A answers for the item
         ),
         ViewCase(
             "rectify:item_note",
