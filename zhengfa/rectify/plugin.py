@@ -210,6 +210,12 @@ PLUGIN = Plugin(
             records=_ledger_records("source", "self"),
         ),
         Indicator(
+            "rectify.completion",
+            _("self-inspection forms submitted of those due"),
+            PERCENT,
+            selectors.completion_in,
+        ),
+        Indicator(
             "rectify.declarations",
             _("officers who submitted a self-inspection form"),
             PEOPLE,
@@ -233,6 +239,7 @@ PLUGIN = Plugin(
                 .order_by("due_at", "pk")[:PER_PAGE]
             ),
         ),
+        BenchPage("/staff/rectify/ledger/export/", who=COMMITTEES, download=True),
         BenchPage(
             lambda: reverse(
                 "rectify:round_detail",

@@ -77,6 +77,21 @@ def completion(round_: Round, user: Any, under: Unit | None = None) -> list[Comp
     return rows
 
 
+def completion_in(unit: Unit, start: dt.date, end: dt.date) -> float:
+    """Of the forms due in the period from officers of `unit`'s subtree (each round whose
+    deadline falls in it), the share submitted, in percent."""
+    expected = submitted = 0
+    for round_ in Round.objects.filter(deadline__gte=start, deadline__lte=end):
+        officers = covered_officers(round_).filter(unit__path__startswith=unit.path)
+        expected += officers.count()
+        submitted += (
+            officers.filter(declarations__round=round_, declarations__submitted_at__isnull=False)
+            .distinct()
+            .count()
+        )
+    return round(100 * submitted / expected, 1) if expected else 0.0
+
+
 def completion_rate(round_: Round, unit: Unit) -> float:
     """Share of the serving officers of `unit`'s subtree covered by the round who submitted."""
     officers = covered_officers(round_).filter(unit__path__startswith=unit.path)

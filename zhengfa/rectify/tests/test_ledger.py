@@ -290,3 +290,7 @@ class FigureTests(PersonaTestCase):
         self.assertEqual(selectors.items_count(self.p.unit_b, start, end), 0)
         serving = selectors.covered_officers(round_).count()
         self.assertAlmostEqual(selectors.completion_rate(round_, root), 1 / serving)
+        due = round_.deadline
+        self.assertEqual(selectors.completion_in(root, due, due), round(100 / serving, 1))
+        self.assertEqual(selectors.completion_in(self.p.unit_a, due, due), round(100 / 3, 1))
+        self.assertEqual(selectors.completion_in(root, start, end), 0.0)  # none due then
