@@ -245,7 +245,8 @@ PLUGIN = Plugin(
                 "rectify:round_detail",
                 args=[Round.objects.order_by("pk").values_list("pk", flat=True).first() or 0],
             ),
-            who=COMMITTEES,
+            # The demo county's round: its committee and the province's.
+            who=("zfw", "zfw_province"),
         ),
         BenchPage(
             "/staff/rectify/inquiries/",

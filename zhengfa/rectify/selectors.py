@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from zhengfa.core.scope import grant_for, subtree_q
-from zhengfa.org.models import Officer, OfficerStatus, Unit
+from zhengfa.org.models import PATH_STEP, Officer, OfficerStatus, Unit
 
 from .models import AskerKind, Declaration, Inquiry, LedgerItem, LedgerState, Round, Source
 
@@ -180,13 +181,25 @@ def inquiries_by_kind(unit: Unit, start: dt.date, end: dt.date) -> dict[str, int
     )
 
 
-def inquiries_by_unit(qs: QuerySet[Inquiry]) -> list[tuple[str, list[int], int]]:
-    """(unit name, counts in the order of AskerKind, total) for the records `qs` holds."""
-    counts: dict[int, Counter[str]] = {}
-    for unit_id, kind, n in qs.order_by().values_list("unit", "asker_kind").annotate(n=Count("pk")):
-        counts.setdefault(unit_id, Counter())[kind] += n
-    units = Unit.objects.in_bulk(list(counts))
+def inquiries_by_branch(qs: QuerySet[Inquiry], user: Any) -> list[tuple[str, list[int], int]]:
+    """(unit, counts in the order of AskerKind, total) of the records `qs` holds, by the
+    units one level below the highest unit `user` watches (a county's organs, a province's
+    cities): as many rows as the tree is wide there, whatever the number of records."""
+    paths = grant_for(user, "inquiries", "view").paths
+    if not paths:
+        return []
+    width = (PATH_STEP + 1) * (min(p.count(".") for p in paths) + 1)
+    counts: dict[str, Counter[str]] = {}
+    rows = (
+        qs.order_by()
+        .annotate(branch=Substr("unit__path", 1, width))
+        .values_list("branch", "asker_kind")
+        .annotate(n=Count("pk"))
+    )
+    for branch, kind, n in rows:
+        counts.setdefault(branch, Counter())[kind] += n
+    names = dict(Unit.objects.filter(path__in=list(counts)).values_list("path", "name"))
     kinds = AskerKind.values
-    rows = [(units[u].name, [c[k] for k in kinds], sum(c.values())) for u, c in counts.items()]
-    rows.sort(key=lambda r: -r[2])
-    return rows
+    out = [(names.get(b, ""), [c[k] for k in kinds], sum(c.values())) for b, c in counts.items()]
+    out.sort(key=lambda r: -r[2])
+    return out

@@ -470,14 +470,13 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def inquiry_list(request: HttpRequest) -> HttpResponse:
     qs = Inquiry.objects.visible_to(request.user).select_related("officer__user", "unit")
     page, query = paginate(request, qs)
-    watching = not grant_for(request.user, "inquiries", "view").empty
     return render(
         request,
         "rectify/inquiry_list.html",
         {
             "page": page,
             "query": query,
-            "by_unit": selectors.inquiries_by_unit(qs) if watching else [],
+            "by_unit": selectors.inquiries_by_branch(qs, request.user),
             "kinds": AskerKind.choices,
             "can_record": selectors.own_officer(request.user) is not None,
         },

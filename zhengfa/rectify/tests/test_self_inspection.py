@@ -148,6 +148,12 @@ class InquiryTests(PersonaTestCase):
             self.assertStatus(who, "get", url, status)
         page = self.client_for(self.p.committee).get(reverse("rectify:inquiry_list"))
         self.assertContains(page, self.p.unit_a.name)
+        # Counted by the units one level below the committee: the station counts in its bureau.
+        self.assertEqual(
+            selectors.inquiries_by_branch(Inquiry.objects.all(), self.p.committee),
+            [(self.p.bureau.name, [0, 0, 1, 0, 0], 1)],
+        )
+        self.assertEqual(selectors.inquiries_by_branch(Inquiry.objects.all(), self.p.officer_a), [])
         today = timezone.localdate()
         self.assertEqual(selectors.inquiries_by_kind(self.p.root, today, today), {"relative": 1})
 
