@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from zhengfa.core.attachments import AttachmentField
 from zhengfa.core.forms import IsoDateInput, NamedErrorsMixin
 from zhengfa.core.validators import normalize_phone, validate_mobile, validate_plausible_date
+from zhengfa.core.workflow import end_of_day
 from zhengfa.org.directory import passing_on_choices, public_unit_choices
 from zhengfa.org.forms import UnitChoiceField, UnitTreeField
 from zhengfa.org.models import Unit
@@ -75,8 +76,7 @@ class TaskForm(forms.Form):
 
     @property
     def due_at(self) -> dt.datetime:
-        day = self.cleaned_data["due_on"]
-        return dt.datetime.combine(day, dt.time(23, 59), tzinfo=timezone.get_current_timezone())
+        return end_of_day(self.cleaned_data["due_on"])
 
 
 class TaskFilterForm(forms.Form):

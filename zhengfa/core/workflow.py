@@ -59,6 +59,11 @@ if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
 
 
+def end_of_day(day: dt.date) -> dt.datetime:
+    """A deadline date as the moment it passes: the end of that day, local time."""
+    return dt.datetime.combine(day, dt.time(23, 59), tzinfo=timezone.get_current_timezone())
+
+
 class TransitionNotAllowed(ValidationError):
     """The transition does not exist or does not start from the record's current state."""
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from zhengfa.core.scope import grant_for, path_ancestors
 
 from .access import Role
-from .models import Area, AreaLevel, RoleAssignment, Unit, UnitKind, User
+from .models import Area, AreaLevel, Officer, RoleAssignment, Unit, UnitKind, User
 
 # Units a citizen does not address directly: reached through their township's office.
 NOT_LISTED = {UnitKind.MEDIATION_COMMITTEE}
@@ -144,16 +144,31 @@ def answered_by(user: Any, unit_paths: Iterable[str], domain: str, action: str) 
     return [unit for unit, at in answering_paths(unit_paths).items() if at in mine]
 
 
-def handlers_for(unit: Unit) -> list[User]:
-    """Who answers what the public sends to `unit`: its clerks, leaders and committee staff;
-    if it has none (a station run from its bureau), those of the nearest unit above."""
-    at = answering_paths([unit.path]).get(unit.path)
+def handlers_for(unit: Unit, roles: Iterable[str] = HANDLERS) -> list[User]:
+    """Who answers what the public sends to `unit`: its clerks, leaders and committee staff
+    (or `roles`); if it has none (a station run from its bureau), those of the nearest unit
+    above."""
+    roles = tuple(roles)
+    at = answering_paths([unit.path], roles).get(unit.path)
     if at is None:
         return []
     return list(
         User.objects.filter(
-            is_active=True, role_assignments__unit__path=at, role_assignments__role__in=HANDLERS
+            is_active=True,
+            role_assignments__unit__path=at,
+            role_assignments__role__in=list(roles),
         )
         .distinct()
         .order_by("username")
     )
+
+
+def own_officer(user: Any) -> Officer | None:
+    """The signed-in person's own officer profile, if he has one (no scope question: his)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    # Asked by several parts of one page (the workbench, the panels): kept on the user.
+    if not hasattr(user, "_zf_officer"):
+        user._zf_officer = Officer.objects.filter(user=user).select_related("unit").first()
+    found: Officer | None = user._zf_officer
+    return found

@@ -18,6 +18,7 @@ from zhengfa.campaign.demo import NAME as CAMPAIGN_NAME
 from zhengfa.campaign.models import Campaign
 from zhengfa.core import workflow
 from zhengfa.core.models import TimelineEvent
+from zhengfa.core.workflow import end_of_day
 from zhengfa.org.access import Role
 from zhengfa.org.models import Officer, OfficerStatus, Unit, User
 
@@ -240,7 +241,7 @@ def _build(place: Place) -> dict[str, int]:
             standard=standard,
             responsible=place.lead(organ),
             created_by=committee,
-            due_at=services.end_of(timezone.localdate() + dt.timedelta(days=30)),
+            due_at=end_of_day(timezone.localdate() + dt.timedelta(days=30)),
         )
         workflow.start(record=item, by=committee)
         ledger.append(item)
@@ -277,7 +278,7 @@ def _progress(place: Place, ledger: list[LedgerItem], committee: User) -> int:
         if roll > 0.8:
             if roll > 0.88:  # overdue: its deadline passed a few days ago
                 LedgerItem.objects.filter(pk=item.pk).update(
-                    due_at=services.end_of(today - dt.timedelta(days=rng.randrange(2, 6)))
+                    due_at=end_of_day(today - dt.timedelta(days=rng.randrange(2, 6)))
                 )
             continue
         services.item_note(item=item, by=responsible, comment="已制定整改方案,正在逐项落实。")
@@ -308,7 +309,7 @@ def _progress(place: Place, ledger: list[LedgerItem], committee: User) -> int:
         created_at=_at(dt.date(2021, 5, 10)),
         closed_at=done,
         state_changed_at=done,
-        due_at=services.end_of(dt.date(2021, 6, 15)),
+        due_at=end_of_day(dt.date(2021, 6, 15)),
     )
     TimelineEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(LedgerItem), object_id__in=closed

@@ -48,7 +48,7 @@ PERCENT = _("%")
 
 def _my_forms(user: Any) -> Todo | None:
     """His forms not yet submitted, late ones counted as overdue."""
-    officer = selectors.own_officer(user)
+    officer = selectors.serving_officer(user)
     if officer is None:
         return None
     today = timezone.localdate()

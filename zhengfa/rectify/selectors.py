@@ -14,19 +14,17 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from zhengfa.core.scope import grant_for, subtree_q
+from zhengfa.org.directory import own_officer
 from zhengfa.org.models import PATH_STEP, Officer, OfficerStatus, Unit
 
 from .models import AskerKind, Declaration, Inquiry, LedgerItem, LedgerState, Round, Source
 
 
-def own_officer(user: Any) -> Officer | None:
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return (
-        Officer.objects.filter(user=user, status=OfficerStatus.ACTIVE)
-        .select_related("unit")
-        .first()
-    )
+def serving_officer(user: Any) -> Officer | None:
+    """The signed-in person's officer profile while he serves: who fills in forms and
+    records inquiries."""
+    officer = own_officer(user)
+    return officer if officer is not None and officer.status == OfficerStatus.ACTIVE else None
 
 
 def rounds_for(officer: Officer) -> QuerySet[Round]:

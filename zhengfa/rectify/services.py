@@ -15,7 +15,9 @@ from django.utils.translation import ngettext
 from zhengfa.core import workflow
 from zhengfa.core.notifications import notify
 from zhengfa.core.scope import grant_for, may, roles_of, subtree_q
+from zhengfa.core.workflow import end_of_day
 from zhengfa.org.access import Role
+from zhengfa.org.directory import handlers_for
 from zhengfa.org.models import Officer, OfficerStatus, Unit, User
 
 from .models import (
@@ -29,11 +31,6 @@ from .models import (
     Source,
     may_verify,
 )
-
-
-def end_of(day: dt.date) -> dt.datetime:
-    """A deadline date as the moment it passes: the end of that day, local time."""
-    return dt.datetime.combine(day, dt.time(23, 59), tzinfo=timezone.get_current_timezone())
 
 
 def _not_past(day: dt.date, field: str) -> None:
@@ -113,18 +110,7 @@ def round_open(
 def leaders_for(unit: Unit) -> list[User]:
     """Who answers for `unit`'s ledger: the leaders of the nearest unit, at it or above it,
     that has any (a station run from its bureau has none of its own)."""
-    from zhengfa.core.scope import path_ancestors
-
-    held = User.objects.filter(
-        is_active=True,
-        role_assignments__role__in=[Role.LEADER, Role.COMMITTEE],
-        role_assignments__unit__path__in=path_ancestors(unit),
-    ).values_list("pk", "role_assignments__unit__path")
-    by_path: dict[str, set[int]] = {}
-    for pk, path in held:
-        by_path.setdefault(path, set()).add(pk)
-    nearest = max(by_path, key=len, default=None)
-    return list(User.objects.filter(pk__in=by_path[nearest])) if nearest else []
+    return handlers_for(unit, roles=(Role.LEADER, Role.COMMITTEE))
 
 
 def round_covers(round_: Round, officer: Officer) -> bool:
@@ -318,7 +304,7 @@ def item_create(
         problem=problem.strip(),
         measures=measures.strip(),
         standard=standard.strip(),
-        due_at=end_of(deadline),
+        due_at=end_of_day(deadline),
         created_by=by,
     )
     item.full_clean(exclude=["state", "version"])
@@ -389,7 +375,7 @@ def item_update(
         if deadline is None:
             raise ValidationError({"deadline": _("Set the deadline.")})
         _not_past(deadline, "deadline")
-        fields["due_at"] = end_of(deadline)
+        fields["due_at"] = end_of_day(deadline)
     before = item.responsible_id
     for name, value in fields.items():
         setattr(item, name, value)
@@ -424,7 +410,7 @@ def item_deadline(*, item: LedgerItem, by: Any, deadline: dt.date, reason: str) 
         raise ValidationError({"reason": _("Please give a reason.")})
     _not_past(deadline, "deadline")
     old = timezone.localtime(item.due_at).date() if item.due_at else None
-    item.due_at = end_of(deadline)
+    item.due_at = end_of_day(deadline)
     item.save(update_fields=["due_at"])
     workflow.note(
         record=item,

@@ -282,7 +282,7 @@ def _round_units(user: Any) -> QuerySet[Unit]:
 @login_required
 @require_GET
 def round_list(request: HttpRequest) -> HttpResponse:
-    officer = selectors.own_officer(request.user)
+    officer = selectors.serving_officer(request.user)
     rounds = Round.objects.visible_to(request.user).select_related("campaign", "unit")
     mine = []
     if officer is not None:
@@ -360,7 +360,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .values_list("officer_id", "pk")
         )
         people = [(o, o.pk in done, readable.get(o.pk)) for o in officers]
-    officer = selectors.own_officer(request.user)
+    officer = selectors.serving_officer(request.user)
     return render(
         request,
         "rectify/round_detail.html",
@@ -377,7 +377,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _my_round(request: HttpRequest, pk: int) -> tuple[Round, Officer]:
-    officer = selectors.own_officer(request.user)
+    officer = selectors.serving_officer(request.user)
     if officer is None:
         raise Http404
     round_ = get_object_or_404(selectors.rounds_for(officer), pk=pk)
@@ -478,7 +478,7 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
             "query": query,
             "by_unit": selectors.inquiries_by_branch(qs, request.user),
             "kinds": AskerKind.choices,
-            "can_record": selectors.own_officer(request.user) is not None,
+            "can_record": selectors.serving_officer(request.user) is not None,
         },
     )
 
@@ -486,7 +486,7 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def inquiry_create(request: HttpRequest) -> HttpResponse:
-    officer = selectors.own_officer(request.user)
+    officer = selectors.serving_officer(request.user)
     if officer is None:
         raise PermissionDenied
     form = InquiryForm(request.POST if request.method == "POST" else None)

@@ -37,6 +37,7 @@ from django.utils import timezone
 from zhengfa.core.attachments import attachments_of
 from zhengfa.core.models import Attachment
 from zhengfa.core.scope import collapse_paths, path_ancestors
+from zhengfa.org.directory import own_officer  # noqa: F401 - the study pages ask it here
 from zhengfa.org.models import Officer, OfficerStatus, Unit
 
 from .models import (
@@ -573,17 +574,6 @@ def reflections_readable(topic: Topic, user: Any) -> QuerySet[Reflection]:
 
 
 # --- An officer's own study, reflections ----------------------------------------------------
-
-
-def own_officer(user: Any) -> Officer | None:
-    """The signed-in person's own officer profile, if he has one (no scope question: his)."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    # Asked by several parts of one page (the workbench, the panels): kept on the user.
-    if not hasattr(user, "_zf_officer"):
-        user._zf_officer = Officer.objects.filter(user=user).select_related("unit").first()
-    found: Officer | None = user._zf_officer
-    return found
 
 
 def my_activities(officer: Officer) -> QuerySet[Activity]:
