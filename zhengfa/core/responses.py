@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterable
 from typing import IO, Any
 
 from django.http import FileResponse, HttpResponse
 from django.utils.http import content_disposition_header
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -24,6 +26,15 @@ def xlsx_response(content: bytes | IO[bytes], filename: str) -> HttpResponse:
         response = FileResponse(content, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response  # type: ignore[return-value]
+
+
+def xlsx_file(wb: Workbook) -> IO[bytes]:
+    """A workbook written to a file on disk (opened, at its start), for ``xlsx_response``,
+    which sends it in blocks and closes it: a province's export is never held in memory."""
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response once sent
+    wb.save(out)
+    out.seek(0)
+    return out
 
 
 def xlsx_row(ws: WriteOnlyWorksheet, values: Iterable[Any]) -> list[Any]:

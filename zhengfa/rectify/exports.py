@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from itertools import islice
 from typing import IO
 
@@ -14,7 +13,7 @@ from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from zhengfa.core.models import TimelineEvent
-from zhengfa.core.responses import xlsx_row
+from zhengfa.core.responses import xlsx_file, xlsx_row
 
 from .models import LedgerItem
 
@@ -89,7 +88,4 @@ def ledger_workbook(items: QuerySet[LedgerItem]) -> IO[bytes]:
                     ],
                 )
             )
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
-    wb.save(out)
-    out.seek(0)
-    return out
+    return xlsx_file(wb)

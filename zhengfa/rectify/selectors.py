@@ -81,28 +81,29 @@ def completion_in(unit: Unit, start: dt.date, end: dt.date) -> float:
     deadline falls in it), the share submitted, in percent."""
     expected = submitted = 0
     for round_ in Round.objects.filter(deadline__gte=start, deadline__lte=end):
-        officers = covered_officers(round_).filter(unit__path__startswith=unit.path)
-        expected += officers.count()
-        submitted += (
-            officers.filter(declarations__round=round_, declarations__submitted_at__isnull=False)
-            .distinct()
-            .count()
-        )
+        due, done = _forms(round_, unit)
+        expected, submitted = expected + due, submitted + done
     return round(100 * submitted / expected, 1) if expected else 0.0
 
 
 def completion_rate(round_: Round, unit: Unit) -> float:
     """Share of the serving officers of `unit`'s subtree covered by the round who submitted."""
+    expected, submitted = _forms(round_, unit)
+    return submitted / expected if expected else 0.0
+
+
+def _forms(round_: Round, unit: Unit) -> tuple[int, int]:
+    """Serving officers of `unit`'s subtree the round covers, and how many submitted."""
     officers = covered_officers(round_).filter(unit__path__startswith=unit.path)
-    expected = officers.count()
-    if not expected:
-        return 0.0
-    done = (
-        officers.filter(declarations__round=round_, declarations__submitted_at__isnull=False)
-        .distinct()
-        .count()
+    found = officers.aggregate(
+        due=Count("pk", distinct=True),
+        done=Count(
+            "pk",
+            distinct=True,
+            filter=Q(declarations__round=round_, declarations__submitted_at__isnull=False),
+        ),
     )
-    return done / expected
+    return found["due"], found["done"]
 
 
 # --- Figures of the ledger and the register ----------------------------------------------

@@ -490,7 +490,7 @@ def _tell_verifiers(item: LedgerItem) -> None:
 
 def item_note(*, item: LedgerItem, by: Any, comment: str, files: Iterable[Any] = ()) -> Any:
     """Progress with evidence, between the steps."""
-    if not LedgerItem.objects.visible_to(by, "change").filter(pk=item.pk).exists():
+    if not may(by, "change", item):
         raise PermissionDenied
     if item.state == LedgerState.CLOSED:
         raise ValidationError(_("A closed item is not changed."), code="closed")

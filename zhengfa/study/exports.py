@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from itertools import islice
 from typing import IO
 
@@ -11,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from zhengfa.core.responses import xlsx_row
+from zhengfa.core.responses import xlsx_file, xlsx_row
 from zhengfa.org.models import Officer
 
 from . import selectors
@@ -62,8 +61,4 @@ def records_workbook(officers: QuerySet[Officer], start: dt.date, end: dt.date) 
                     ],
                 )
             )
-    # Handed to the response, which closes it once sent.
-    out = tempfile.TemporaryFile()  # noqa: SIM115
-    wb.save(out)
-    out.seek(0)
-    return out
+    return xlsx_file(wb)
