@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "zhengfa.campaign",
     "zhengfa.study",
     "zhengfa.rectify",
+    "zhengfa.supervision",
     "zhengfa.portal",
 ]
 if ZHENGFA_ENV == "test":
@@ -376,6 +377,9 @@ SUBMISSION_RATE_LIMIT = (
     env.int("SUBMISSION_RATE_LIMIT", default=10),
     env.int("SUBMISSION_RATE_WINDOW", default=60 * 60),
 )
+# The proof of work a public form asks of the browser: the largest number its puzzle hides
+# (SHA-256 tries; 50,000 take an old phone about a second, a script the same per copy).
+PROOF_OF_WORK_MAX = env.int("PROOF_OF_WORK_MAX", default=50_000)
 # Deadlines per workflow and state, in days, overriding each module's defaults:
 # ZHENGFA_DEADLINES='{"campaign.task": {"assigned": 10}}'
 ZHENGFA_DEADLINES: dict[str, dict[str, int | None]] = env.json("ZHENGFA_DEADLINES", default={})

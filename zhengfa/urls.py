@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("zhengfa.campaign.urls")),
     path("staff/study/", include("zhengfa.study.urls")),
     path("staff/rectify/", include("zhengfa.rectify.urls")),
+    path("", include("zhengfa.supervision.urls")),
     path("", include("zhengfa.portal.urls")),
 ]
 

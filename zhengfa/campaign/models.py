@@ -199,6 +199,7 @@ class SuggestionState(models.TextChoices):
     ACCEPTED = "accepted", _("Being handled")
     ANSWERED = "answered", _("Answered")
     DECLINED = "declined", _("Not taken up")
+    HANDED = "handed", _("Passed to supervision")
 
 
 class SuggestionTopic(models.TextChoices):
@@ -212,7 +213,7 @@ SUGGESTION_WORKFLOW = Workflow(
     states=SuggestionState,
     initial=SuggestionState.SUBMITTED,
     start_label=_("Received"),
-    final={SuggestionState.ANSWERED, SuggestionState.DECLINED},
+    final={SuggestionState.ANSWERED, SuggestionState.DECLINED, SuggestionState.HANDED},
     transitions=[
         Transition(
             "accept",
@@ -253,8 +254,19 @@ SUGGESTION_WORKFLOW = Workflow(
             comment_required=True,
             button=False,
         ),
+        # An opinion alleging misconduct becomes a report of the supervision module, which
+        # holds it from then on (its code opens the report).
+        Transition(
+            "hand_over",
+            [SuggestionState.SUBMITTED, SuggestionState.ACCEPTED],
+            SuggestionState.HANDED,
+            _("Pass to supervision as a report"),
+            action="change",
+            button=False,
+        ),
     ],
     deadlines={
+        SuggestionState.HANDED: None,
         SuggestionState.SUBMITTED: 7,
         SuggestionState.ACCEPTED: 15,
         SuggestionState.ANSWERED: None,

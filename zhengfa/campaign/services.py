@@ -273,3 +273,25 @@ def suggestion_supplement(
             title=_("The citizen added information"),
             url=suggestion.get_absolute_url(),
         )
+
+
+@transaction.atomic
+def suggestion_hand_over(*, record: Suggestion, by: Any) -> Suggestion:
+    """The opinion was passed to supervision as a report (``supervision.services``): it
+    ends here, and keeps neither what was alleged nor who wrote it, which follow the
+    supervision rule from now on."""
+    workflow.transition(
+        record=record,
+        name="hand_over",
+        by=by,
+        comment=_("Passed to supervision staff as a report of misconduct."),
+        fields={
+            "name": "",
+            "phone": "",
+            "phone_hash": "",
+            "content": _("(Passed to supervision as a report.)"),
+            "officer_named": "",
+        },
+    )
+    record.refresh_from_db()
+    return record

@@ -311,21 +311,5 @@ def suggestion_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def suggestion_done(request: HttpRequest) -> HttpResponse:
-    """The confirmation: the follow-up code, shown this once, with a copy button and a QR code."""
-    shown = followup.code_to_display(request)
-    if shown is None:  # shown once already, or opened too late
-        messages.info(
-            request,
-            _(
-                "The follow-up code is shown only once. Enter it here, or find it in the "
-                "picture you saved or in the text message."
-            ),
-        )
-        return redirect("portal:query")
-    page = render(
-        request,
-        "core/followup_code.html",
-        {**followup.display_context(request, shown), "what": _("Your opinion has been received.")},
-    )
-    followup.displayed(request, page)
-    return page
+    """The confirmation: the follow-up code, shown this once."""
+    return followup.confirmation(request, _("Your opinion has been received."))

@@ -280,3 +280,34 @@ def unlocked(request: HttpRequest) -> models.Model | None:
     if model is None or model not in registry.followups:
         return None
     return model._default_manager.filter(pk=data["pk"]).first()
+
+
+def move(old: models.Model, new: models.Model) -> int:
+    """The codes that opened `old` open `new` from now on (a matter that changed hands
+    between modules: an opinion turned into a report). Call inside that transaction."""
+    return FollowUp.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(old)), object_id=old.pk
+    ).update(content_type=ContentType.objects.get_for_model(type(new)), object_id=new.pk)
+
+
+def confirmation(request: HttpRequest, what: str) -> HttpResponse:
+    """The page after a citizen's submission: the follow-up code, shown this once, with a
+    copy button and a QR code; opened again (or too late), it sends him to the query page."""
+    from django.contrib import messages
+    from django.shortcuts import redirect, render
+
+    shown = code_to_display(request)
+    if shown is None:
+        messages.info(
+            request,
+            _(
+                "The follow-up code is shown only once. Enter it here, or find it in the "
+                "picture you saved or in the text message."
+            ),
+        )
+        return redirect("portal:query")
+    page = render(
+        request, "core/followup_code.html", {**display_context(request, shown), "what": what}
+    )
+    displayed(request, page)
+    return page

@@ -12,6 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from .crypto import EncryptedCharField, HashField
 
 
+class Satisfaction(models.TextChoices):
+    """How a citizen rates the result of his request, after it is closed (the follow-up page)."""
+
+    SATISFIED = "satisfied", _("Satisfied")
+    MOSTLY = "mostly", _("Mostly satisfied")
+    NOT = "not", _("Not satisfied")
+
+
 class SignInEvent(models.Model):
     """Every staff sign-in, failed sign-in, second-factor failure and sign-out.
 

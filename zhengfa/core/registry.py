@@ -136,6 +136,10 @@ def _nothing(record: Any) -> str:
     return ""
 
 
+def _never(record: Any) -> bool:
+    return False
+
+
 def _due_while_open(record: Any) -> Any:
     """When the citizen may expect the next answer: the record's due date while it is open."""
     return getattr(record, "due_at", None) if getattr(record, "is_open", False) else None
@@ -157,6 +161,12 @@ class PublicView:
     answers: tuple[str, ...] = ()
     # The module's service for the citizen's addition: (record, text, files) -> None.
     supplement: Callable[[Any, str, list[Any]], None] | None = None
+    # After it is closed the citizen rates the result (``core.models.Satisfaction``): the
+    # module's service (record, rating, comment) -> None, whether he may rate it now, and
+    # what he chose (shown afterwards; "" while not rated).
+    rate: Callable[[Any, str, str], None] | None = None
+    may_rate: Callable[[Any], bool] = _never
+    rating: Callable[[Any], str] = _nothing
 
 
 @dataclass(frozen=True)

@@ -274,3 +274,28 @@ class UnitForm(forms.Form):
         if clash.exists():
             raise forms.ValidationError(_("Another unit already has this code."))
         return value
+
+
+class StaffNumberField(forms.CharField):
+    """An officer by his staff or police number, among the officers given to the form."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 30)
+        super().__init__(*args, **kwargs)
+        self.officers: Any = Officer.objects.none()
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.staff_number if isinstance(value, Officer) else value
+
+    def clean(self, value: Any) -> Officer | None:
+        number = super().clean(value)
+        if not number:
+            return None
+        found = self.officers.filter(
+            staff_number__iexact=number.strip(), status=OfficerStatus.ACTIVE
+        ).first()
+        if found is None:
+            raise forms.ValidationError(
+                _("No serving officer with this number in your units."), code="unknown_officer"
+            )
+        return found

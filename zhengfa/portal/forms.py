@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhengfa.core.attachments import AttachmentField
 from zhengfa.core.forms import NamedErrorsMixin
+from zhengfa.core.models import Satisfaction
 
 
 class QueryForm(NamedErrorsMixin, forms.Form):
@@ -32,3 +33,17 @@ class SupplementForm(NamedErrorsMixin, forms.Form):
         if not (data.get("comment") or "").strip() and not data.get("attachments"):
             raise forms.ValidationError(_("Write something or add a file."))
         return data
+
+
+class RatingForm(NamedErrorsMixin, forms.Form):
+    rating = forms.ChoiceField(
+        label=_("Are you satisfied with how it was handled?"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Anything you want to tell us (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

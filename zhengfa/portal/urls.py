@@ -11,6 +11,7 @@ urlpatterns = [
     path("query/", views.query, name="query"),
     path("query/record/", views.query_record, name="query_record"),
     path("query/record/add/", views.query_supplement, name="query_supplement"),
+    path("query/record/rate/", views.query_rate, name="query_rate"),
     path("query/close/", views.query_close, name="query_close"),
     path("query/record/file/<int:pk>/", views.query_file, name="query_file"),
 ]

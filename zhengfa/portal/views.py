@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -16,12 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhengfa.core import followup, ratelimit
 from zhengfa.core.attachments import attachments_of, serve
 from zhengfa.core.context_processors import LARGE_TYPE_COOKIE
+from zhengfa.core.forms import add_service_errors
 from zhengfa.core.pagecache import public_page
 from zhengfa.core.panels import render_panels
 from zhengfa.core.registry import registry
 from zhengfa.core.workflow import timeline_for
 
-from .forms import QueryForm, SupplementForm
+from .forms import QueryForm, RatingForm, SupplementForm
 
 
 def _entries() -> list[dict[str, Any]]:
@@ -123,7 +125,12 @@ def query_record(request: HttpRequest) -> HttpResponse:
 
 
 def _record_page(
-    request: HttpRequest, record: Any, form: SupplementForm, status: int = 200, refused: str = ""
+    request: HttpRequest,
+    record: Any,
+    form: SupplementForm,
+    status: int = 200,
+    refused: str = "",
+    rating_form: RatingForm | None = None,
 ) -> HttpResponse:
     """What the citizen sees: the answer first, then what he sent, then the history.
 
@@ -150,6 +157,9 @@ def _record_page(
             "public_view": True,
             "form": form,
             "refused": refused,
+            "rating_form": rating_form
+            or (RatingForm() if view.rate is not None and view.may_rate(record) else None),
+            "rating": view.rating(record),
         },
         status=status,
     )
@@ -196,4 +206,27 @@ def query_supplement(request: HttpRequest) -> HttpResponse:
         return _record_page(request, record, form, status=400)
     view.supplement(record, form.cleaned_data["comment"], form.cleaned_data["attachments"])
     messages.success(request, _("Added. The staff handling your request will see it."))
+    return redirect("portal:query_record")
+
+
+@never_cache
+@require_POST
+def query_rate(request: HttpRequest) -> HttpResponse:
+    """The citizen's rating of the result, once, after his request is closed."""
+    record = followup.unlocked(request)
+    if record is None:
+        return redirect("portal:query")
+    view = followup.public_view(record)
+    form = RatingForm(request.POST)
+    if view.rate is None or not view.may_rate(record):
+        form.add_error(None, _("This request cannot be rated now."))
+        return _record_page(request, record, SupplementForm(), status=400, rating_form=form)
+    if not form.is_valid():
+        return _record_page(request, record, SupplementForm(), status=400, rating_form=form)
+    try:
+        view.rate(record, form.cleaned_data["rating"], form.cleaned_data["comment"])
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return _record_page(request, record, SupplementForm(), status=400, rating_form=form)
+    messages.success(request, _("Thank you. Your rating has been recorded."))
     return redirect("portal:query_record")

@@ -12,8 +12,7 @@ from zhengfa.campaign.models import Campaign
 from zhengfa.core.attachments import AttachmentField
 from zhengfa.core.forms import IsoDateInput
 from zhengfa.core.validators import validate_plausible_date
-from zhengfa.org.forms import UnitChoiceField, UnitTreeField
-from zhengfa.org.models import Officer, OfficerStatus
+from zhengfa.org.forms import StaffNumberField, UnitChoiceField, UnitTreeField
 
 from .models import AskerKind, LedgerState, Manner, ProblemCategory, Source
 
@@ -29,31 +28,6 @@ def _deadline_field(label: Any = None) -> forms.DateField:
         validators=[validate_plausible_date, _future],
         widget=IsoDateInput(),
     )
-
-
-class StaffNumberField(forms.CharField):
-    """An officer by his staff or police number, among the officers given to the form."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 30)
-        super().__init__(*args, **kwargs)
-        self.officers: Any = Officer.objects.none()
-
-    def prepare_value(self, value: Any) -> Any:
-        return value.staff_number if isinstance(value, Officer) else value
-
-    def clean(self, value: Any) -> Officer | None:
-        number = super().clean(value)
-        if not number:
-            return None
-        found = self.officers.filter(
-            staff_number__iexact=number.strip(), status=OfficerStatus.ACTIVE
-        ).first()
-        if found is None:
-            raise forms.ValidationError(
-                _("No serving officer with this number in your units."), code="unknown_officer"
-            )
-        return found
 
 
 class CategoryForm(forms.ModelForm[ProblemCategory]):

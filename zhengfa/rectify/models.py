@@ -343,6 +343,17 @@ class LedgerItem(WorkflowModel):
         verbose_name=_("put on the ledger by"),
     )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Where a problem found elsewhere came from (a report from the public found true): the
+    # ledger knows the record, not the module, so it works with or without that module.
+    origin_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("found in (kind)"),
+    )
+    origin_id = models.PositiveBigIntegerField(_("found in (number)"), null=True, blank=True)
     # Who asked for the verification under way: he does not verify it himself.
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -6,8 +6,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -311,6 +312,55 @@ def item_create(
     workflow.start(record=item, by=by)
     _tell_responsible(item)
     return item
+
+
+def item_from_finding(
+    *,
+    origin: models.Model,
+    source: str,
+    category_code: str,
+    unit: Unit,
+    problem: str,
+    by: Any,
+    officer: Officer | None = None,
+) -> LedgerItem:
+    """A problem found elsewhere (a report from the public found true) on the ledger, linked
+    to the record it was found in; the unit's leaders set its 五定. Call inside the finding's
+    transaction. The category is the ledger's of that code, else "other"."""
+    category = (
+        ProblemCategory.objects.filter(code=category_code, is_active=True).first()
+        or ProblemCategory.objects.filter(code="other").first()
+        or ProblemCategory.objects.filter(is_active=True).order_by("order").first()
+    )
+    if category is None:
+        raise ValidationError(_("The ledger has no problem categories yet."))
+    item = LedgerItem(
+        source=source,
+        category=category,
+        unit=unit,
+        officer=officer,
+        problem=problem.strip(),
+        created_by=by,
+        origin_type=ContentType.objects.get_for_model(type(origin)),
+        origin_id=origin.pk,
+    )
+    item.full_clean(exclude=["state", "version", "responsible"])
+    workflow.start(record=item, by=by)
+    notify(
+        users=leaders_for(unit),
+        title=_("A problem for the ledger"),
+        body=_("Set measures, a deadline and the responsible person."),
+        url=item.get_absolute_url(),
+        key=f"rectify-found:{item.pk}",
+    )
+    return item
+
+
+def items_from(origin: models.Model) -> models.QuerySet[LedgerItem]:
+    """The ledger items put there from `origin`."""
+    return LedgerItem.objects.filter(
+        origin_type=ContentType.objects.get_for_model(type(origin)), origin_id=origin.pk
+    )
 
 
 def _tell_responsible(item: LedgerItem) -> None:

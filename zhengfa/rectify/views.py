@@ -156,6 +156,13 @@ def _item_page(request: HttpRequest, item: LedgerItem, **page: Any) -> HttpRespo
         declaration = (
             Declaration.objects.visible_to(request.user).filter(pk=item.declaration_id).first()
         )
+    # Where it was found (a report from the public), linked for those who may see that record.
+    origin = None
+    if item.origin_type is not None:
+        model = item.origin_type.model_class()
+        manager = getattr(model, "_default_manager", None)
+        if manager is not None and hasattr(manager, "visible_to"):
+            origin = manager.visible_to(request.user).filter(pk=item.origin_id).first()
     return workflow_page(
         request,
         "rectify/item_detail.html",
@@ -165,6 +172,7 @@ def _item_page(request: HttpRequest, item: LedgerItem, **page: Any) -> HttpRespo
         can_set_five=services.may_set_five(request.user, item),
         can_move_deadline=services.may_move_deadline(request.user, item),
         declaration=declaration,
+        origin=origin,
         note_form=page.pop("note_form", None) or (NoteForm(prefix="progress") if change else None),
         **page,
     )

@@ -1,0 +1,201 @@
+"""What a public form asks of the browser before it is read, without tracking anybody.
+
+- A proof of work (the ALTCHA scheme, the ``altcha`` library): the page carries a signed
+  puzzle, the browser finds its answer in a second or two (``zhengfa.js``), and the server
+  checks the answer and that it was not used for another form. A script that floods a form
+  pays that time for every copy; a person does not notice it.
+- A token per form: the same form sent twice (a double tap, a reload) makes one record, and
+  the second answer shows the same follow-up code as the first.
+
+Nothing here is stored in the database or tied to a person: the puzzle's answer and the
+form's token live in the cache for a few minutes.
+
+    class ReportForm(PublicForm): ...           # adds the hidden `proof` and `submission`
+    earlier = challenge.code_sent_for(request)  # a form sent before: its code, or None
+    ...save...
+    challenge.remember_code(form, code)
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import json
+import secrets
+import time
+from typing import Any
+
+import altcha
+from cryptography.fernet import Fernet, InvalidToken
+from django import forms
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+# Puzzles stay valid this long after the page was shown (a slow writer on a phone).
+PUZZLE_SECONDS = 2 * 3600
+# A code is shown again for a form sent twice within this time.
+ONCE_SECONDS = 10 * 60
+TOKEN_FIELD = "submission"  # noqa: S105 - a field name
+
+
+def _key() -> str:
+    return hashlib.sha256(("zf-altcha:" + settings.SECRET_KEY).encode()).hexdigest()
+
+
+def new_puzzle() -> dict[str, Any]:
+    """A signed puzzle for the page (what the browser needs to solve it)."""
+    found = altcha.create_challenge_v1(
+        altcha.ChallengeOptionsV1(
+            hmac_key=_key(),
+            max_number=settings.PROOF_OF_WORK_MAX,
+            expires=timezone.now() + dt.timedelta(seconds=PUZZLE_SECONDS),
+        )
+    )
+    return {
+        "algorithm": found.algorithm,
+        "challenge": found.challenge,
+        "maxnumber": found.max_number,
+        "salt": found.salt,
+        "signature": found.signature,
+    }
+
+
+def solve(puzzle: dict[str, Any]) -> str:
+    """The answer a browser would send (for tests and the bench)."""
+    solution = altcha.solve_challenge_v1(
+        puzzle["challenge"], puzzle["salt"], puzzle["algorithm"], puzzle["maxnumber"], 0
+    )
+    assert solution is not None
+    payload = {
+        "algorithm": puzzle["algorithm"],
+        "challenge": puzzle["challenge"],
+        "number": solution.number,
+        "salt": puzzle["salt"],
+        "signature": puzzle["signature"],
+    }
+    return base64.b64encode(json.dumps(payload).encode()).decode()
+
+
+def _answer_ok(payload: str, token: str) -> bool:
+    """A right answer to one of our puzzles, not expired, and not used by another form."""
+    try:
+        ok, _error = altcha.verify_solution_v1(payload, _key(), check_expires=True)
+        signature = json.loads(base64.b64decode(payload))["signature"]
+    except (ValueError, TypeError, KeyError, binascii.Error):
+        return False
+    if not ok:
+        return False
+    key = "zf-proof:" + hashlib.sha256(str(signature).encode()).hexdigest()[:40]
+    # The first form to use it holds it; the same form sent again may use it again.
+    if cache.add(key, token, timeout=PUZZLE_SECONDS):
+        return True
+    return bool(cache.get(key) == token)
+
+
+class ProofInput(forms.HiddenInput):
+    """The hidden answer, with the puzzle beside it for ``zhengfa.js`` to solve."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        puzzle = escape(json.dumps(new_puzzle()))
+        waiting = escape(str(_("Checking that a person is sending this…")))
+        failed = escape(
+            str(
+                _(
+                    "This phone's browser could not do the check. Please try another browser, "
+                    "or call or come to any service window."
+                )
+            )
+        )
+        return mark_safe(  # noqa: S308 - every value is escaped
+            f'<input type="hidden" name="{escape(name)}" value="" data-proof="{puzzle}" '
+            f'data-waiting="{waiting}" data-failed="{failed}">'
+            f'<p class="proof-status" aria-live="polite" hidden></p>'
+        )
+
+
+class PublicForm(forms.Form):
+    """A public form that asks the browser for a proof of work and carries a token so that
+    sending it twice makes one record."""
+
+    proof = forms.CharField(widget=ProofInput, required=False)
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[TOKEN_FIELD].initial = secrets.token_urlsafe(24)
+        self.order_fields([f for f in self.fields if f not in {"proof", TOKEN_FIELD}])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        token = data.get(TOKEN_FIELD) or ""
+        if len(token) < 16:
+            raise forms.ValidationError(
+                _("The form was not complete. Please open it again and send it."),
+                code="no_token",
+            )
+        if not _answer_ok(data.get("proof") or "", token):
+            raise forms.ValidationError(
+                _(
+                    "The check that a person is sending this did not finish. Please wait a "
+                    "moment and press the button again."
+                ),
+                code="no_proof",
+            )
+        return data
+
+
+# --- a form sent twice ---------------------------------------------------------------------
+
+
+def _token_of(request: HttpRequest) -> str:
+    token = request.POST.get(TOKEN_FIELD, "")
+    return token if 16 <= len(token) <= 64 else ""
+
+
+def _once_key(token: str) -> str:
+    return "zf-sent:" + hashlib.sha256(("zf-sent:" + token).encode()).hexdigest()[:40]
+
+
+def _lock(token: str) -> Fernet:
+    """The code waits in the cache encrypted under the form's token, which only the browser
+    that sent the form holds: the cache alone gives nothing away."""
+    digest = hashlib.sha256(("zf-sent-key:" + token + settings.SECRET_KEY).encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def submission_key(form: forms.Form) -> str:
+    """What a record keeps of its form's token (a hash, unique): a second insert fails."""
+    return hashlib.sha256(("zf-record:" + form.cleaned_data[TOKEN_FIELD]).encode()).hexdigest()
+
+
+def remember_code(form: forms.Form, code: str) -> None:
+    token = form.cleaned_data[TOKEN_FIELD]
+    cache.set(_once_key(token), _lock(token).encrypt(code.encode()), ONCE_SECONDS)
+
+
+def code_sent_for(request: HttpRequest, wait: float = 0.0) -> str | None:
+    """The code already issued for the form in this POST, if it was sent before; waits up to
+    `wait` seconds for the first sending to finish (it committed first, see the views)."""
+    token = _token_of(request)
+    if not token:
+        return None
+    until = time.monotonic() + wait
+    while True:
+        stored = cache.get(_once_key(token))
+        if stored is not None:
+            try:
+                return _lock(token).decrypt(stored).decode()
+            except InvalidToken:
+                return None
+        if time.monotonic() >= until:
+            return None
+        time.sleep(0.1)
