@@ -292,3 +292,37 @@ class Snapshot:
                 # Statistics from when the tables were empty would make the planner loop
                 # over thousands of rows; ANALYZE inside the transaction sees the new ones.
                 cursor.execute("ANALYZE " + ", ".join(quote(t) for t in self._rows))
+
+
+# --- Public forms ---------------------------------------------------------------------------------
+
+
+def png_upload(name: str = "photo.png", color: str = "red") -> Any:
+    """A small real picture, as a phone would upload it."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), color).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def public_form_fields(client: Client, url: str) -> dict[str, str]:
+    """What a browser adds to a public form (``core.challenge``): the form's token and the
+    answer to its puzzle, read from the page as the browser would."""
+    import html
+    import json
+    import re
+
+    from .challenge import solve
+
+    page = client.get(url).content.decode()
+    puzzle = re.search(r'data-proof="([^"]+)"', page)
+    token = re.search(r'name="submission" value="([^"]+)"', page)
+    assert puzzle is not None and token is not None, f"{url} has no proof of work"
+    return {
+        "proof": solve(json.loads(html.unescape(puzzle.group(1)))),
+        "submission": token.group(1),
+    }

@@ -152,8 +152,12 @@ class WorkflowQuerySet(ScopedQuerySet[Any]):
 
 
 class WorkflowManager(ScopedManager[Any]):
+    # A model may narrow its records further with a queryset of its own (a subclass).
+    _queryset_class = WorkflowQuerySet
+
     def get_queryset(self) -> WorkflowQuerySet:
-        return WorkflowQuerySet(self.model, using=self._db)
+        qs: WorkflowQuerySet = self._queryset_class(self.model, using=self._db)
+        return qs
 
     def visible_to(self, user: Any, action: str = "view") -> WorkflowQuerySet:
         return self.get_queryset().visible_to(user, action)

@@ -254,31 +254,33 @@ def _report_page(request: HttpRequest, report: Report, **page: Any) -> HttpRespo
         items=items,
         assign_form=page.pop("assign_form", None)
         or (
-            AssignForm(at=report.unit, officers=_county_officers(report), days=days)
+            AssignForm(
+                at=report.unit, officers=_county_officers(report), days=days, prefix="assign"
+            )
             if supervisor and state in {ReportState.ACCEPTED, ReportState.VERIFYING}
             else None
         ),
         conclude_form=page.pop("conclude_form", None)
         or (
-            ConcludeForm(officers=_county_officers(report))
+            ConcludeForm(officers=_county_officers(report), prefix="conclude")
             if supervisor and state in {ReportState.ACCEPTED, ReportState.VERIFYING}
             else None
         ),
         feedback_form=page.pop("feedback_form", None)
         or (
-            FeedbackForm()
+            FeedbackForm(prefix="feedback")
             if supervisor and state == ReportState.CONCLUDED and report.real_name
             else None
         ),
         merge_form=page.pop("merge_form", None)
         or (
-            MergeForm(candidates=targets)
+            MergeForm(candidates=targets, prefix="merge")
             if supervisor and (targets := selectors.merge_targets(report, alike))
             else None
         ),
         note_form=page.pop("note_form", None)
         or (
-            VerificationForm()
+            VerificationForm(prefix="note")
             if report.is_open and (supervisor or services.may_verify(user, report))
             else None
         ),
@@ -332,6 +334,7 @@ def report_assign(request: HttpRequest, pk: int) -> HttpResponse:
             at=r.unit,
             officers=_county_officers(r),
             days=services.default_verification_days(),
+            prefix="assign",
         ),
         lambda r, d: services.report_assign(
             report=r,
@@ -354,7 +357,7 @@ def report_conclude(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "conclude_form",
-        lambda r: ConcludeForm(request.POST, officers=_county_officers(r)),
+        lambda r: ConcludeForm(request.POST, officers=_county_officers(r), prefix="conclude"),
         lambda r, d: services.report_conclude(
             report=r,
             by=request.user,
@@ -375,7 +378,7 @@ def report_feedback(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "feedback_form",
-        lambda r: FeedbackForm(request.POST),
+        lambda r: FeedbackForm(request.POST, prefix="feedback"),
         lambda r, d: services.report_feedback(
             report=r, by=request.user, method=d["method"], note=d["note"]
         ),
@@ -388,7 +391,9 @@ def report_feedback(request: HttpRequest, pk: int) -> HttpResponse:
 def report_merge(request: HttpRequest, pk: int) -> HttpResponse:
     def make(report: Report) -> MergeForm:
         alike = selectors.same_matter(report, request.user)
-        return MergeForm(request.POST, candidates=selectors.merge_targets(report, alike))
+        return MergeForm(
+            request.POST, candidates=selectors.merge_targets(report, alike), prefix="merge"
+        )
 
     return _report_form_post(
         request,
@@ -408,7 +413,7 @@ def report_note(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_scoped_or_404(REPORTS, request.user, pk=pk)
     if not (may(request.user, "change", report) or services.may_verify(request.user, report)):
         raise PermissionDenied
-    form = VerificationForm(request.POST, request.FILES)
+    form = VerificationForm(request.POST, request.FILES, prefix="note")
     if form.is_valid():
         try:
             services.verification_note(

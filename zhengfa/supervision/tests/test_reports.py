@@ -1,0 +1,493 @@
+"""A report's life over HTTP, who sees what of it, and what the public form refuses."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
+
+from zhengfa.campaign.models import SuggestionState
+from zhengfa.campaign.services import suggestion_submit
+from zhengfa.core import followup
+from zhengfa.core.models import Notification, TimelineEvent
+from zhengfa.core.testing import png_upload, public_form_fields, raw_database_text
+from zhengfa.org.testing import PersonaTestCase
+from zhengfa.rectify.models import LedgerItem, Source
+from zhengfa.rectify.services import items_from
+from zhengfa.supervision import selectors, services
+from zhengfa.supervision.models import Report, ReportState
+
+from .factories import STORY, bureau_leader, report_about_a, verifying
+
+ADDRESS = "198.51.100.203"
+AGENT = "Mozilla/5.0 (Linux; Android 7.0; 测试机型 ZX-9931) MicroMessenger/8.0.1"
+
+
+def form(**extra: Any) -> dict[str, Any]:
+    return {
+        "kind": "misconduct",
+        "unit": "unknown",
+        "category": "bribes",
+        "story": STORY,
+        "identity": "anonymous",
+        **extra,
+    }
+
+
+class Citizen:
+    """A person on a phone: fills the form, keeps the code, follows it up."""
+
+    def __init__(self, address: str = ADDRESS) -> None:
+        self.client = Client(REMOTE_ADDR=address, HTTP_USER_AGENT=AGENT)
+
+    def send(self, **extra: Any) -> Any:
+        data = {**public_form_fields(self.client, "/report/"), **form(**extra)}
+        return self.client.post("/report/", data)
+
+    def code(self) -> str:
+        page = self.client.get("/report/received/").content.decode()
+        found = re.search(r'id="followup-code"[^>]*>([0-9A-Z-]+)<', page)
+        assert found is not None, page
+        return found.group(1)
+
+    def open(self, code: str) -> str:
+        response = self.client.post("/query/", {"code": code}, follow=True)
+        return response.content.decode()
+
+
+class LifeTests(PersonaTestCase):
+    def setUp(self) -> None:
+        cache.clear()
+
+    def test_anonymous_report_from_the_form_to_the_rating(self) -> None:
+        citizen = Citizen()
+        with self.captureOnCommitCallbacks(execute=True):
+            response = citizen.send(unit=str(self.p.unit_a.pk), attachments=[png_upload()])
+        self.assertRedirects(response, "/report/received/", fetch_redirect_response=False)
+        code = citizen.code()
+        report = Report.objects.get()
+        self.assertEqual(
+            (report.state, report.unit, report.about_unit),
+            ("submitted", self.p.root, self.p.unit_a),
+        )
+        self.assertEqual((report.name, report.phone, report.real_name), ("", "", False))
+        # Supervision staff are told; nobody at the station is.
+        told = set(Notification.objects.values_list("user__username", flat=True))
+        self.assertEqual(told, {"jiancha"})
+        staff = self.client_for(self.p.supervision)
+        self.assertContains(staff.get(f"/staff/supervision/{report.pk}/"), "暗示要送烟酒")
+        staff.post(f"/staff/supervision/{report.pk}/accept/", {"comment": ""})
+        leader = bureau_leader(self.p)
+        response = staff.post(
+            f"/staff/supervision/{report.pk}/assign/",
+            {
+                "assign-unit": self.p.bureau.pk,
+                "assign-method": "verify",
+                "assign-deadline": "2099-12-31",
+                "assign-officer": "A002",
+                "assign-comment": "请核实窗口收受烟酒问题",
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        report.refresh_from_db()
+        self.assertEqual(
+            (report.state, report.verifier_unit, report.about_officer),
+            ("verifying", self.p.bureau, self.p.officer_a_profile),
+        )
+        # The bureau verifies: it records what it found, with a file.
+        bureau = self.client_for(leader)
+        page = bureau.get(f"/staff/supervision/{report.pk}/")
+        self.assertContains(page, "暗示要送烟酒")
+        response = bureau.post(
+            f"/staff/supervision/{report.pk}/verification/",
+            {
+                "note-comment": "调取窗口监控,确有收受香烟一条。",
+                "note-attachments": [png_upload("监控.png")],
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        # Concluded true: on the ledger, linked both ways.
+        response = staff.post(
+            f"/staff/supervision/{report.pk}/conclude/",
+            {
+                "conclude-conclusion": "true",
+                "conclude-finding": "甲民警办理户口时收受香烟一条。",
+                "conclude-reply": "经核查,您反映的问题属实,已责令整改并对该民警作出处理。",
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        report.refresh_from_db()
+        self.assertEqual((report.state, report.conclusion), ("concluded", "true"))
+        item = items_from(report).get()
+        self.assertEqual(
+            (item.source, item.unit, item.officer),
+            (Source.REPORT, self.p.unit_a, self.p.officer_a_profile),
+        )
+        self.assertEqual(
+            item.category.code, "bribes" if item.category.code == "bribes" else "other"
+        )
+        self.assertContains(staff.get(f"/staff/supervision/{report.pk}/"), item.get_absolute_url())
+        committee_page = self.client_for(self.p.committee).get(item.get_absolute_url())
+        self.assertNotContains(committee_page, report.get_absolute_url())  # he may not see it
+        self.assertContains(staff.get(item.get_absolute_url()), report.get_absolute_url())
+        # Anonymous: closed without feedback; the citizen reads the reply and rates it.
+        staff.post(f"/staff/supervision/{report.pk}/close/", {"comment": ""})
+        report.refresh_from_db()
+        self.assertEqual(report.state, ReportState.CLOSED)
+        page = citizen.open(code)
+        self.assertIn("已责令整改", page)
+        self.assertNotIn("收受香烟一条", page)  # the finding is for staff
+        self.assertNotIn("甲所长", page)
+        self.assertIn("您对办理结果满意吗", page)
+        response = citizen.client.post(
+            "/query/record/rate/", {"rating": "mostly", "comment": "希望以后别再发生"}
+        )
+        self.assertEqual(response.status_code, 302)
+        report.refresh_from_db()
+        self.assertEqual(
+            (report.satisfaction, report.satisfaction_comment), ("mostly", "希望以后别再发生")
+        )
+        again = citizen.client.post("/query/record/rate/", {"rating": "not"})
+        self.assertEqual(again.status_code, 400)
+        report.refresh_from_db()
+        self.assertEqual(report.satisfaction, "mostly")
+
+    def test_real_name_needs_feedback_before_closing(self) -> None:
+        citizen = Citizen()
+        citizen.send(
+            identity="real", name="王大爷", phone="13900001111", id_number="130723199901010015"
+        )
+        report = Report.objects.get()
+        self.assertEqual(
+            (report.real_name, report.name, report.phone), (True, "王大爷", "13900001111")
+        )
+        verifying(self.p, report)
+        services.report_conclude(
+            report=report,
+            by=self.p.supervision,
+            conclusion="false",
+            finding="未发现",
+            reply="经核查不属实。",
+        )
+        report.refresh_from_db()
+        staff = self.client_for(self.p.supervision)
+        refused = staff.post(f"/staff/supervision/{report.pk}/close/")
+        self.assertContains(refused, "须先向反映人反馈", status_code=400)
+        response = staff.post(
+            f"/staff/supervision/{report.pk}/feedback/",
+            {"feedback-method": "phone", "feedback-note": ""},
+        )
+        self.assertContains(response, "请填写", status_code=400)
+        response = staff.post(
+            f"/staff/supervision/{report.pk}/feedback/",
+            {"feedback-method": "phone", "feedback-note": "电话告知结果,本人认可。"},
+        )
+        self.assertEqual(response.status_code, 302)
+        report.refresh_from_db()
+        self.assertEqual(report.state, ReportState.CLOSED)
+        self.assertIsNotNone(report.feedback_at)
+        self.assertEqual(selectors.feedback_within(Report.objects.all()), (1, 1))
+
+    def test_declined_with_a_reason_the_reporter_reads(self) -> None:
+        citizen = Citizen()
+        citizen.send()
+        code = citizen.code()
+        report = Report.objects.get()
+        staff = self.client_for(self.p.supervision)
+        response = staff.post(f"/staff/supervision/{report.pk}/decline/", {"comment": ""})
+        self.assertEqual(response.status_code, 400)
+        staff.post(
+            f"/staff/supervision/{report.pk}/decline/",
+            {"comment": "这是对判决的异议,请依法申请再审。"},
+        )
+        page = citizen.open(code)
+        self.assertIn("请依法申请再审", page)
+        self.assertIn("不予受理", page)
+
+    def test_the_reporter_adds_information_while_open(self) -> None:
+        citizen = Citizen()
+        citizen.send()
+        citizen.open(citizen.code())
+        response = citizen.client.post(
+            "/query/record/add/",
+            {"comment": "补充:时间是3月5日上午。", "attachments": [png_upload()]},
+        )
+        self.assertEqual(response.status_code, 302)
+        report = Report.objects.get()
+        self.assertTrue(
+            TimelineEvent.objects.filter(
+                object_id=report.pk, comment__contains="3月5日", by_citizen=True
+            ).exists()
+        )
+
+
+class VisibilityTests(PersonaTestCase):
+    """The officer reported on sees nothing; his station's leader nothing; the verifying
+    bureau the facts without the reporter; supervision staff everything."""
+
+    def setUp(self) -> None:
+        cache.clear()
+        with self.captureOnCommitCallbacks(execute=True):
+            self.report = report_about_a(self.p, real=True)
+            self.leader = bureau_leader(self.p)
+            verifying(self.p, self.report)
+
+    def test_each_sees_what_he_should(self) -> None:
+        url = self.report.get_absolute_url()
+        for who in (self.p.officer_a, self.p.leader_a, self.p.clerk_a, self.p.committee):
+            client = self.client_for(who)
+            self.assertEqual(client.get(url).status_code, 404, who)
+            listing = client.get("/staff/supervision/").content.decode()
+            self.assertNotIn(url, listing)
+            self.assertNotIn("暗示要送烟酒", client.get("/").content.decode())
+            self.assertFalse(Report.objects.visible_to(who).exists())
+        self.assertFalse(
+            Notification.objects.filter(user__in=[self.p.officer_a, self.p.leader_a]).exists()
+        )
+        # The verifying bureau: the facts, not the reporter (not even masked).
+        bureau = self.client_for(self.leader)
+        page = bureau.get(url).content.decode()
+        self.assertIn("暗示要送烟酒", page)
+        for trace in ("王", "139", "1111", "实名", "reporter"):
+            self.assertNotIn(f'id="{trace}"', page)
+        self.assertNotIn('id="reporter"', page)
+        self.assertNotIn("王*", page)
+        self.assertNotIn("1111", page)
+        self.assertEqual(
+            bureau.post(
+                f"/staff/reveal/supervision.report/{self.report.pk}/phone/", {"reason": "核查"}
+            ).status_code,
+            403,  # it may see the record, not reveal who wrote it
+        )
+        # Supervision: masked, revealed with a reason, audited.
+        staff = self.client_for(self.p.supervision)
+        page = staff.get(url).content.decode()
+        self.assertIn('id="reporter"', page)
+        self.assertIn("王*", page)
+        self.assertNotIn("王大爷", page)
+        shown = staff.post(
+            f"/staff/reveal/supervision.report/{self.report.pk}/phone/",
+            {"reason": "联系实名举报人"},
+        )
+        self.assertContains(shown, "13900001111")
+        from auditlog.models import LogEntry
+
+        self.assertTrue(
+            LogEntry.objects.filter(
+                action=LogEntry.Action.ACCESS,
+                object_pk=str(self.report.pk),
+                actor=self.p.supervision,
+            ).exists()
+        )
+
+    def test_the_officer_concerned_sees_nothing_even_with_a_role_that_would(self) -> None:
+        from zhengfa.org.access import Role
+        from zhengfa.org.services import role_assign
+
+        # Officer A becomes supervision staff himself: still never his own report.
+        role_assign(user=self.p.officer_a, role=Role.SUPERVISION, unit=self.p.root)
+        self.assertFalse(
+            Report.objects.visible_to(self.p.officer_a).filter(pk=self.report.pk).exists()
+        )
+        self.assertEqual(
+            self.client_for(self.p.officer_a).get(self.report.get_absolute_url()).status_code, 404
+        )
+        self.assertEqual(selectors.figures_scope(self.p.officer_a).count(), 0)
+
+    def test_never_verified_by_the_unit_concerned(self) -> None:
+        other = report_about_a(self.p, story="另一件事。")
+        services.report_transition(record=other, name="accept", by=self.p.supervision)
+        staff = self.client_for(self.p.supervision)
+        response = staff.post(
+            f"/staff/supervision/{other.pk}/assign/",
+            {
+                "assign-unit": self.p.unit_a.pk,
+                "assign-method": "verify",
+                "assign-deadline": "2099-01-01",
+            },
+        )
+        self.assertContains(response, "不交被反映的单位", status_code=400)
+        other.refresh_from_db()
+        self.assertEqual(other.state, ReportState.ACCEPTED)
+
+    def test_the_committee_sees_figures_not_reports(self) -> None:
+        page = self.client_for(self.p.committee).get("/staff/supervision/figures/")
+        self.assertContains(page, 'id="total">1<')
+        self.assertNotContains(page, "暗示要送烟酒")
+
+
+class BadInputTests(PersonaTestCase):
+    def setUp(self) -> None:
+        cache.clear()
+        self.citizen = Citizen()
+
+    def assertRefused(self, response: Any, message: str) -> None:
+        self.assertContains(response, message, status_code=400)
+        self.assertFalse(Report.objects.exists())
+
+    def test_each_bad_input_is_refused_with_a_message_and_nothing_saved(self) -> None:
+        self.assertRefused(self.citizen.send(story=""), "请告诉我们发生了什么")
+        self.assertRefused(self.citizen.send(story="   \x07\x1b "), "请告诉我们发生了什么")
+        self.assertRefused(self.citizen.send(story="长" * 100_000), "5000")
+        self.assertEqual(self.citizen.send(story="有\x00空字符").status_code, 400)
+        self.assertFalse(Report.objects.exists())
+        self.assertRefused(
+            self.citizen.send(identity="real", name="王大爷", phone="123"), "手机号码"
+        )
+        self.assertRefused(
+            self.citizen.send(
+                identity="real", name="王大爷", phone="13900001111", id_number="130723199001010019"
+            ),
+            "身份证",
+        )
+        self.assertRefused(
+            self.citizen.send(identity="real", phone="13900001111"), "请留下您的姓名"
+        )
+        fake = png_upload("假图片.png")
+        fake.file.write(b"not really")  # type: ignore[attr-defined]
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        self.assertRefused(
+            self.citizen.send(
+                attachments=[SimpleUploadedFile("x.exe", b"MZ\x90\x00binary", "image/png")]
+            ),
+            "类型不能上传",
+        )
+
+    def test_without_the_proof_of_work_nothing_is_saved(self) -> None:
+        fields = public_form_fields(self.citizen.client, "/report/")
+        response = self.citizen.client.post(
+            "/report/", {**form(), "submission": fields["submission"]}
+        )
+        self.assertRefused(response, "确认是本人在提交")
+        # An answer used by another form does not count again.
+        self.citizen.client.post("/report/", {**form(), **fields})
+        self.assertEqual(Report.objects.count(), 1)
+        other = public_form_fields(self.citizen.client, "/report/")
+        response = self.citizen.client.post(
+            "/report/", {**form(), "proof": fields["proof"], "submission": other["submission"]}
+        )
+        self.assertContains(response, "确认是本人在提交", status_code=400)
+        self.assertEqual(Report.objects.count(), 1)
+
+    def test_markup_and_emoji_are_kept_as_text(self) -> None:
+        story = "<script>alert('x')</script> 民警态度很差😡 <b>真的</b>"
+        self.citizen.send(story=story, officer_named="<img src=x onerror=alert(1)>")
+        report = Report.objects.get()
+        self.assertEqual(report.story, story)
+        staff = self.client_for(self.p.supervision).get(report.get_absolute_url()).content.decode()
+        self.assertNotIn("<script>alert", staff)
+        self.assertNotIn("<img src=x", staff)
+        self.assertIn("&lt;script&gt;", staff)
+        self.assertIn("😡", staff)
+
+    def test_a_form_sent_twice_makes_one_report_and_shows_the_same_code(self) -> None:
+        data = {**public_form_fields(self.citizen.client, "/report/"), **form()}
+        first = self.citizen.client.post("/report/", data)
+        code = self.citizen.code()
+        second = self.citizen.client.post("/report/", data)
+        self.assertEqual(first["Location"], second["Location"])
+        self.assertEqual(self.citizen.code(), code)
+        self.assertEqual(Report.objects.count(), 1)
+
+
+class AnonymityTests(PersonaTestCase):
+    def test_no_address_or_user_agent_anywhere(self) -> None:
+        cache.clear()
+        citizen = Citizen()
+        with self.assertLogs(level=logging.DEBUG) as logs:
+            logging.getLogger("zhengfa").debug("capture starts")
+            citizen.send(attachments=[png_upload()])
+            code = citizen.code()
+            citizen.open(code)
+            citizen.client.post("/query/record/add/", {"comment": "补充一点"})
+            citizen.client.post("/query/", {"code": "WRONG-CODE-0000"})
+        dump = raw_database_text()
+        self.assertIn("暗示要送烟酒", dump)
+        log_text = "\n".join(logs.output)
+        for trace in (ADDRESS, AGENT, "ZX-9931", "MicroMessenger"):
+            self.assertNotIn(trace, dump)
+            self.assertNotIn(trace, log_text)
+        var = Path(settings.MEDIA_ROOT).parent
+        for path in var.rglob("*"):
+            if path.is_file() and path.stat().st_size < 50_000_000:
+                data = path.read_bytes()
+                for trace in (ADDRESS, "ZX-9931", "MicroMessenger"):
+                    self.assertNotIn(trace.encode(), data, path)
+        # No cookie beyond the form's (CSRF), the code's display and the follow-up session.
+        self.assertLessEqual(
+            set(citizen.client.cookies), {"csrftoken", "sessionid", followup.DISPLAY_COOKIE}
+        )
+
+
+class OpinionToReportTests(PersonaTestCase):
+    def test_the_code_keeps_working_and_the_identity_leaves_the_opinion(self) -> None:
+        cache.clear()
+        opinion, code = suggestion_submit(
+            topic="conduct",
+            content="甲镇派出所民警收了我的烟。",
+            unit=self.p.unit_a,
+            name="李大姐",
+            phone="13900002222",
+        )
+        handler = self.client_for(self.p.leader_a)
+        response = handler.post(
+            f"/staff/supervision/from-opinion/{opinion.pk}/",
+            {"kind": "misconduct", "category": "bribes"},
+        )
+        self.assertEqual(response.status_code, 302)
+        opinion.refresh_from_db()
+        self.assertEqual(
+            (opinion.state, opinion.name, opinion.phone), (SuggestionState.HANDED, "", "")
+        )
+        self.assertNotIn("烟", opinion.content)
+        report = Report.objects.get()
+        self.assertEqual(
+            (report.real_name, report.name, report.phone, report.about_unit),
+            (True, "李大姐", "13900002222", self.p.unit_a),
+        )
+        self.assertEqual(followup.find(code), report)
+        # The leader who passed it on no longer sees it; supervision staff do.
+        self.assertEqual(handler.get(report.get_absolute_url()).status_code, 404)
+        self.assertEqual(
+            self.client_for(self.p.supervision).get(report.get_absolute_url()).status_code, 200
+        )
+
+
+class SameMatterTests(PersonaTestCase):
+    def test_alike_reports_are_shown_together_and_merged_follow_the_conclusion(self) -> None:
+        first = report_about_a(self.p)
+        second = report_about_a(self.p, story="甲镇派出所窗口民警办户口暗示送烟酒才快办。")
+        unrelated = services.report_submit(
+            kind="complaint",
+            category="other",
+            story="法院立案窗口中午没人。",
+            about_unit=self.p.justice,
+        )[0]
+        staff = self.client_for(self.p.supervision)
+        page = staff.get(second.get_absolute_url()).content.decode()
+        self.assertIn(first.get_absolute_url(), page)
+        self.assertNotIn(unrelated.get_absolute_url(), page)
+        response = staff.post(
+            f"/staff/supervision/{second.pk}/merge/",
+            {"merge-into": first.pk, "merge-reason": "同一民警同一事"},
+        )
+        self.assertEqual(response.status_code, 302)
+        second.refresh_from_db()
+        self.assertEqual((second.state, second.merged_into), (ReportState.MERGED, first))
+        verifying(self.p, first)
+        services.report_conclude(
+            report=first,
+            by=self.p.supervision,
+            conclusion="partly",
+            finding="部分属实",
+            reply="经核查部分属实,已整改。",
+        )
+        second.refresh_from_db()
+        self.assertEqual((second.state, second.conclusion), (ReportState.CONCLUDED, "partly"))
+        self.assertEqual(LedgerItem.objects.count(), 1)  # one matter, one problem on the ledger
