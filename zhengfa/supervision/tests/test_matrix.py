@@ -6,6 +6,7 @@ here verifying a report about station A); the officer concerned and his station 
 
 from __future__ import annotations
 
+from zhengfa.campaign.models import Suggestion
 from zhengfa.campaign.services import suggestion_submit
 from zhengfa.core.testing import ViewCase
 from zhengfa.org.testing import MatrixTestCase
@@ -22,6 +23,7 @@ class SupervisionMatrix(MatrixTestCase):
     accepted: Report
     conference: Conference
     question: Question
+    opinion: Suggestion
 
     @classmethod
     def setUpTestData(cls) -> None:
