@@ -53,7 +53,7 @@ class ReportState(models.TextChoices):
     VERIFYING = "verifying", _("Being verified")
     MERGED = "merged", _("Handled together with the same matter")
     CONCLUDED = "concluded", _("Concluded")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("report", "Closed")
     DECLINED = "declined", _("Not accepted")
 
 
