@@ -19,7 +19,7 @@ from zhengfa.core.forms import add_service_errors
 from zhengfa.core.generic import form_page, is_id, paginate, transition_view, workflow_page
 from zhengfa.core.pagecache import public_page
 from zhengfa.core.scope import get_scoped_or_404, may
-from zhengfa.org.directory import county_choices, county_committees
+from zhengfa.org.directory import county_asked
 from zhengfa.org.models import Unit
 
 from . import selectors, services
@@ -263,14 +263,17 @@ def suggestion_transfer(request: HttpRequest, pk: int) -> HttpResponse:
 @public_page
 def suggestion_new(request: HttpRequest) -> HttpResponse:
     # On a province's site the citizen first says which county (or that he does not know).
-    counties = county_choices()
-    several = sum(len(group) for _city, group in counties) > 1
-    asked = (request.POST if request.method == "POST" else request.GET).get("county")
-    county = (
-        county_committees().filter(pk=asked).first() if several and asked and is_id(asked) else None
+    asked = county_asked(
+        request.POST if request.method == "POST" else request.GET,
+        first_visit=request.method == "GET",
     )
-    if several and asked is None and request.method == "GET":
-        return render(request, "campaign/suggestion_county.html", {"counties": counties})
+    county, several = asked.county, asked.several
+    if asked.ask:
+        return render(
+            request,
+            "org/county_choice.html",
+            {"counties": asked.counties, "title": _("Give your opinion")},
+        )
     refused = ratelimit.submissions_refused(request) if request.method == "POST" else ""
     if refused:
         context = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
@@ -172,3 +173,28 @@ def own_officer(user: Any) -> Officer | None:
         user._zf_officer = Officer.objects.filter(user=user).select_related("unit").first()
     found: Officer | None = user._zf_officer
     return found
+
+
+@dataclass(frozen=True)
+class CountyAsked:
+    """Which county a public form is about. On a province's site the citizen says first
+    (``ask``: show ``org/county_choice.html`` with `counties`), or that he does not know."""
+
+    several: bool
+    county: Unit | None
+    ask: bool
+    counties: list[tuple[str, list[tuple[int, str]]]]
+
+
+def county_asked(data: Any, *, first_visit: bool) -> CountyAsked:
+    """The county in a public form's `data` (GET or POST). `first_visit`: a GET, when the
+    question is to be asked if the site has several counties and none was given."""
+    from zhengfa.core.generic import is_id
+
+    counties = county_choices()
+    several = sum(len(group) for _city, group in counties) > 1
+    asked = data.get("county")
+    county = (
+        county_committees().filter(pk=asked).first() if several and asked and is_id(asked) else None
+    )
+    return CountyAsked(several, county, several and asked is None and first_visit, counties)

@@ -98,16 +98,18 @@ class ReportForm(NamedErrorsMixin, PublicForm):
         label=_("Your ID card number (optional)"), max_length=20, required=False
     )
 
-    def __init__(self, *args: Any, county: Unit | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, county: Unit | None = None, several: bool = False, **kwargs: Any
+    ) -> None:
+        """`county`: the county the citizen chose on a province's site (`several` counties);
+        without one there, the form offers "not sure" alone."""
         super().__init__(*args, **kwargs)
         field = self.fields["unit"]
         assert isinstance(field, forms.ChoiceField)
+        units = [] if several and county is None else public_unit_choices(county)
         field.choices = [
             (UNKNOWN, _("I'm not sure")),
-            *[
-                (group, [(str(pk), name) for pk, name in units])
-                for group, units in public_unit_choices(county)
-            ],
+            *[(group, [(str(pk), name) for pk, name in found]) for group, found in units],
         ]
         field.initial = UNKNOWN
 

@@ -20,6 +20,7 @@ from zhengfa.core.forms import add_service_errors
 from zhengfa.core.generic import form_page, paginate, transition_view, workflow_page
 from zhengfa.core.scope import can, get_scoped_or_404, may
 from zhengfa.core.workflow import timeline_for, transition_panel
+from zhengfa.org.directory import county_asked
 from zhengfa.org.models import Officer, OfficerStatus, Unit
 
 from . import selectors, services
@@ -52,6 +53,18 @@ def _refused_page(request: HttpRequest, template: str, context: dict[str, Any]) 
 def report_new(request: HttpRequest) -> HttpResponse:
     """举报投诉: the report form, for a phone. The same form sent twice makes one report and
     shows the same code."""
+    # On a province's site the citizen first says which county (or that he does not know).
+    asked = county_asked(
+        request.POST if request.method == "POST" else request.GET,
+        first_visit=request.method == "GET",
+    )
+    if asked.ask:
+        return render(
+            request,
+            "org/county_choice.html",
+            {"counties": asked.counties, "title": _("Report or complain about an officer")},
+        )
+    where: dict[str, Any] = {"county": asked.county, "several": asked.several}
     if request.method == "POST":
         earlier = challenge.code_sent_for(request)
         if earlier is not None:
@@ -59,9 +72,11 @@ def report_new(request: HttpRequest) -> HttpResponse:
         refused = ratelimit.submissions_refused(request)
         if refused:
             return _refused_page(
-                request, "supervision/report_new.html", {"form": ReportForm(), "refused": refused}
+                request,
+                "supervision/report_new.html",
+                {"form": ReportForm(**where), "refused": refused, **where},
             )
-    form = ReportForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
+    form = ReportForm(*((request.POST, request.FILES) if request.method == "POST" else ()), **where)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -69,7 +84,8 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 kind=data["kind"],
                 category=data["category"],
                 story=data["story"],
-                about_unit=data["unit"],
+                # "I don't know" within a chosen county: that county's committee holds it.
+                about_unit=data["unit"] or asked.county,
                 officer_named=data["officer_named"],
                 happened_on=data["happened_on"],
                 place=data["place"],
@@ -95,7 +111,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
             challenge.remember_code(form, code)
             return _to_code_page(code)
     status = 400 if request.method == "POST" else 200
-    return render(request, "supervision/report_new.html", {"form": form}, status=status)
+    return render(request, "supervision/report_new.html", {"form": form, **where}, status=status)
 
 
 def _to_code_page(code: str) -> HttpResponse:
