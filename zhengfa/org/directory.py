@@ -7,7 +7,7 @@ Used by public forms that ask "which unit is it about?" — a short list grouped
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -198,3 +198,36 @@ def county_asked(data: Any, *, first_visit: bool) -> CountyAsked:
         county_committees().filter(pk=asked).first() if several and asked and is_id(asked) else None
     )
     return CountyAsked(several, county, several and asked is None and first_visit, counties)
+
+
+def by_branch(
+    qs: QuerySet[Any], unit: str, paths: Iterable[str], by: str | None = None
+) -> list[tuple[str, Counter[Any], int]]:
+    """Counts of the records `qs` holds by the units one level below the highest of `paths`
+    (the units a person watches: a county's organs, a province's cities), reached through
+    the lookup `unit`: as many rows as the tree is wide there, whatever the number of
+    records. Each row: the unit's name, the counts by the field `by` (or one count under
+    None), and the total; largest first."""
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    from .models import PATH_STEP
+
+    paths = list(paths)
+    if not paths:
+        return []
+    width = (PATH_STEP + 1) * (min(p.count(".") for p in paths) + 1)
+    rows = (
+        qs.order_by()
+        .annotate(branch=Substr(f"{unit}__path", 1, width))
+        .values_list("branch", *([by] if by else []))
+        .annotate(n=Count("pk"))
+    )
+    counts: dict[str, Counter[Any]] = {}
+    for row in rows:
+        branch, key, n = (row[0], row[1], row[2]) if by else (row[0], None, row[1])
+        counts.setdefault(branch, Counter())[key] += n
+    names = dict(Unit.objects.filter(path__in=list(counts)).values_list("path", "name"))
+    out = [(names.get(b, ""), c, sum(c.values())) for b, c in counts.items()]
+    out.sort(key=lambda r: -r[2])
+    return out

@@ -5,17 +5,15 @@ Figures are set-based (one grouped query each), for any unit's subtree and perio
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Substr
 from django.utils import timezone
 
 from zhengfa.core.scope import grant_for, subtree_q
-from zhengfa.org.directory import own_officer
-from zhengfa.org.models import PATH_STEP, Officer, OfficerStatus, Unit
+from zhengfa.org.directory import by_branch, own_officer
+from zhengfa.org.models import Officer, OfficerStatus, Unit
 
 from .models import AskerKind, Declaration, Inquiry, LedgerItem, LedgerState, Round, Source
 
@@ -184,21 +182,10 @@ def inquiries_by_branch(qs: QuerySet[Inquiry], user: Any) -> list[tuple[str, lis
     """(unit, counts in the order of AskerKind, total) of the records `qs` holds, by the
     units one level below the highest unit `user` watches (a county's organs, a province's
     cities): as many rows as the tree is wide there, whatever the number of records."""
-    paths = grant_for(user, "inquiries", "view").paths
-    if not paths:
-        return []
-    width = (PATH_STEP + 1) * (min(p.count(".") for p in paths) + 1)
-    counts: dict[str, Counter[str]] = {}
-    rows = (
-        qs.order_by()
-        .annotate(branch=Substr("unit__path", 1, width))
-        .values_list("branch", "asker_kind")
-        .annotate(n=Count("pk"))
-    )
-    for branch, kind, n in rows:
-        counts.setdefault(branch, Counter())[kind] += n
-    names = dict(Unit.objects.filter(path__in=list(counts)).values_list("path", "name"))
     kinds = AskerKind.values
-    out = [(names.get(b, ""), [c[k] for k in kinds], sum(c.values())) for b, c in counts.items()]
-    out.sort(key=lambda r: -r[2])
-    return out
+    return [
+        (name, [c[k] for k in kinds], total)
+        for name, c, total in by_branch(
+            qs, "unit", grant_for(user, "inquiries", "view").paths, by="asker_kind"
+        )
+    ]

@@ -14,9 +14,10 @@ from typing import Any
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 
-from zhengfa.core.scope import path_of, roles_of
+from zhengfa.core.scope import grant_for, path_of, roles_of
 from zhengfa.core.workflow import end_of_day
 from zhengfa.org.access import Role, paths_held_as
+from zhengfa.org.directory import by_branch
 
 from .models import FOUND, Question, QuestionState, Report, ReportState
 
@@ -111,6 +112,10 @@ def figures_scope(user: Any) -> QuerySet[Report]:
     return Report.objects.visible_to(user, "figures")
 
 
+def figures_paths(user: Any) -> list[str]:
+    return grant_for(user, "supervision", "figures").paths
+
+
 def counts_by(qs: QuerySet[Report], field: str) -> list[dict[str, Any]]:
     """Counts by the values of a field with choices, each with its label."""
     labels = dict(getattr(Report._meta.get_field(field), "choices", None) or [])
@@ -118,14 +123,16 @@ def counts_by(qs: QuerySet[Report], field: str) -> list[dict[str, Any]]:
     return [{**row, "label": labels.get(row[field], row[field])} for row in rows]
 
 
-def by_about_unit(qs: QuerySet[Report]) -> list[dict[str, Any]]:
-    rows: Any = (
-        qs.order_by()
-        .values("about_unit__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "about_unit__name")
-    )
-    return list(rows)
+def by_about_unit(qs: QuerySet[Report], paths: list[str]) -> list[dict[str, Any]]:
+    """Reports by the unit concerned, grouped one level below the highest unit watched (a
+    county's organs, a province's cities: as many rows as the tree is wide there), and those
+    whose unit the reporter did not know."""
+    rows = [
+        {"name": name, "n": total}
+        for name, _counts, total in by_branch(qs.exclude(about_unit=None), "about_unit", paths)
+    ]
+    unknown = qs.filter(about_unit=None).count()
+    return rows + ([{"name": "", "n": unknown}] if unknown else [])
 
 
 def days_to_acceptance(qs: QuerySet[Report]) -> float | None:
@@ -155,14 +162,14 @@ def feedback_overdue(qs: QuerySet[Report]) -> QuerySet[Report]:
     return qs.filter(real_name=True, state=ReportState.CONCLUDED, due_at__lt=timezone.now())
 
 
-def figures(qs: QuerySet[Report]) -> dict[str, Any]:
+def figures(qs: QuerySet[Report], paths: list[str]) -> dict[str, Any]:
     within, due = feedback_within(qs)
     return {
         "total": qs.count(),
         "by_kind": counts_by(qs, "kind"),
         "by_category": counts_by(qs, "category"),
         "by_state": counts_by(qs, "state"),
-        "by_unit": by_about_unit(qs),
+        "by_unit": by_about_unit(qs, paths),
         "by_conclusion": counts_by(qs.exclude(conclusion=""), "conclusion"),
         "by_rating": counts_by(qs.exclude(satisfaction=""), "satisfaction"),
         "days_to_acceptance": days_to_acceptance(qs),

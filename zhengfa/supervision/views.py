@@ -109,14 +109,20 @@ def report_new(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             challenge.remember_code(form, code)
-            return _to_code_page(code)
+            # A real-name reporter gets the code by text too (he gave the number for that).
+            texted_to = (
+                followup.text_code(phone=data["phone"], code=code, what=_("Report received."))
+                if data["identity"] == "real" and data["phone"]
+                else ""
+            )
+            return _to_code_page(code, texted_to)
     status = 400 if request.method == "POST" else 200
     return render(request, "supervision/report_new.html", {"form": form, **where}, status=status)
 
 
-def _to_code_page(code: str) -> HttpResponse:
+def _to_code_page(code: str, texted_to: str = "") -> HttpResponse:
     response = redirect("supervision:report_done")
-    followup.remember_for_display(response, code)
+    followup.remember_for_display(response, code, texted_to=texted_to)
     return response
 
 
@@ -454,7 +460,11 @@ def figures(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "supervision/figures.html",
-        {"figures": selectors.figures(selectors.figures_scope(request.user))},
+        {
+            "figures": selectors.figures(
+                selectors.figures_scope(request.user), selectors.figures_paths(request.user)
+            )
+        },
     )
 
 

@@ -490,3 +490,58 @@ class SameMatterTests(PersonaTestCase):
         second.refresh_from_db()
         self.assertEqual((second.state, second.conclusion), (ReportState.CONCLUDED, "partly"))
         self.assertEqual(LedgerItem.objects.count(), 1)  # one matter, one problem on the ledger
+
+
+class PressTests(PersonaTestCase):
+    def test_a_question_before_the_conference_and_its_answer_after(self) -> None:
+        cache.clear()
+        from .factories import conference
+
+        meeting = conference(self.p)
+        citizen = Client(REMOTE_ADDR=ADDRESS)
+        url = f"/press/{meeting.pk}/"
+        data = {
+            **public_form_fields(citizen, url),
+            "text": "以前报案没立案的,现在还能反映吗?",
+            "signed": "张纪镇村民",
+            "want_code": "on",
+        }
+        with self.captureOnCommitCallbacks(execute=True):
+            response = citizen.post(url, data)
+        self.assertRedirects(response, "/press/question-received/", fetch_redirect_response=False)
+        page = citizen.get("/press/question-received/").content.decode()
+        code = re.search(r'id="followup-code"[^>]*>([0-9A-Z-]+)<', page)
+        assert code is not None
+        question = meeting.questions.get()
+        self.assertTrue(Notification.objects.filter(user=self.p.committee).exists())
+        # Not answered yet: the public page does not show it.
+        self.assertNotContains(citizen.get(url), "现在还能反映吗")
+        staff = self.client_for(self.p.committee)
+        staff.post(f"/staff/press/questions/{question.pk}/select/", {"comment": ""})
+        staff.post(
+            f"/staff/press/questions/{question.pk}/answer/",
+            {"comment": "可以。请写明报案时间和单位,我们逐件核查。"},
+        )
+        public = citizen.get(url).content.decode()
+        self.assertIn("现在还能反映吗", public)
+        self.assertIn("逐件核查", public)
+        self.assertIn("张纪镇村民", public)
+        followed = citizen.post("/query/", {"code": code.group(1)}, follow=True)
+        self.assertContains(followed, "逐件核查")
+        # Once closed to questions, the form is gone and a post is refused, nothing saved.
+        services.conference_save(
+            by=self.p.committee,
+            unit=self.p.root,
+            conference=meeting,
+            questions_open=False,
+        )
+        self.assertNotContains(citizen.get(url), 'name="text"')
+        self.assertEqual(citizen.post(url, data).status_code, 404)
+        self.assertEqual(meeting.questions.count(), 1)
+
+    def test_an_unpublished_conference_is_not_public(self) -> None:
+        from .factories import conference
+
+        hidden = conference(self.p, published=False)
+        self.assertEqual(Client().get(f"/press/{hidden.pk}/").status_code, 404)
+        self.assertNotContains(Client().get("/press/"), hidden.topic)
