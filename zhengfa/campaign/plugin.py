@@ -181,7 +181,10 @@ PLUGIN = Plugin(
         # What a citizen wrote stays in the opinion; the log records that it changed.
         Audited(
             Suggestion,
-            {"mask_fields": ["phone", "name", "content"], "exclude_fields": ["phone_hash"]},
+            {
+                "mask_fields": ["phone", "name", "content", "officer_named"],
+                "exclude_fields": ["phone_hash"],
+            },
         ),
     ],
 )

@@ -323,10 +323,9 @@ class AttachmentField(forms.FileField):
 
 def move(old: models.Model, new: models.Model, *, by_citizen_only: bool = True) -> int:
     """The files of `old` belong to `new` from now on (a matter that changed hands between
-    modules); their entries in `old`'s history are left behind. Inside that transaction."""
+    modules), with the history entries they came with if those moved too
+    (``workflow.move_citizen_notes``). Inside that transaction."""
     files = attachments_of(old)
     if by_citizen_only:
         files = files.filter(by_citizen=True)
-    return files.update(
-        content_type=ContentType.objects.get_for_model(type(new)), object_id=new.pk, event=None
-    )
+    return files.update(content_type=ContentType.objects.get_for_model(type(new)), object_id=new.pk)

@@ -171,17 +171,20 @@ def workflow_page(
     url_name: str,
     form: Any = None,
     status: int = 200,
+    timeline: Callable[[list[Any]], list[Any]] | None = None,
     **context: Any,
 ) -> HttpResponse:
     """A record's detail page: `context`, plus the buttons the user may press now (`panel`,
-    for ``core/partials/_transitions.html``) and the record's history (`timeline`)."""
+    for ``core/partials/_transitions.html``) and the record's history (`timeline`, or what
+    the function `timeline` keeps of it for this person)."""
     from .workflow import timeline_for, transition_panel
 
     panel = transition_panel(record, request.user, url_name=url_name, form=form)
+    events = timeline_for(record)
     return render(
         request,
         template,
-        {**context, "panel": panel, "timeline": timeline_for(record)},
+        {**context, "panel": panel, "timeline": timeline(events) if timeline else events},
         status=status,
     )
 

@@ -35,10 +35,20 @@ def _client(request: HttpRequest) -> str:
     return str(ip)
 
 
+# Of the keyed hash, this many hex digits name the count: 20 bits, about a million buckets.
+# Enough that people rarely share one; too few to tell an address from the bucket, since
+# some 4,000 IPv4 addresses fall in each (the cache may be a database table, and backed up).
+BUCKET_DIGITS = 5
+
+
 def _key(request: HttpRequest, bucket: str) -> str:
+    from django.conf import settings
+
     salt = cache.get_or_set(SALT_KEY, secrets.token_hex(16), timeout=SALT_SECONDS)
-    digest = hmac.new(str(salt).encode(), _client(request).encode(), hashlib.sha256)
-    return f"zf-rl:{bucket}:" + digest.hexdigest()[:32]
+    # Keyed by the server's secret as well: the cache alone does not let anyone try addresses.
+    key = f"{settings.SECRET_KEY}:{salt}".encode()
+    digest = hmac.new(key, _client(request).encode(), hashlib.sha256)
+    return f"zf-rl:{bucket}:" + digest.hexdigest()[:BUCKET_DIGITS]
 
 
 def exceeded(request: HttpRequest, bucket: str, limit: int, window: int) -> bool:

@@ -241,6 +241,9 @@ class Audited:
 
     model: type[models.Model]
     options: Mapping[str, Any] = field(default_factory=dict)
+    # Its changes are listed on the audit pages only to those who may view such records in
+    # its domain (reports from the public: their very existence is confidential).
+    private: bool = False
 
 
 @dataclass(frozen=True)
@@ -292,6 +295,7 @@ class Registry:
         self.indicators: dict[str, Indicator] = {}
         self.access: Access | None = None
         self.identity: Callable[[], Identity] | None = None
+        self.private_audit: list[type[models.Model]] = []
 
     def register(self, plugin: Plugin) -> None:
         """Take in a plugin. Declaring the same domain, job, indicator or follow-up twice is
@@ -324,6 +328,8 @@ class Registry:
 
             for entry in plugin.audited:
                 auditlog.register(entry.model, **dict(entry.options))
+                if entry.private:
+                    self.private_audit.append(entry.model)
         self.plugins[plugin.name] = plugin
 
     @staticmethod

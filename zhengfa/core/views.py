@@ -36,6 +36,7 @@ from .generic import paginate
 from .models import SignInEvent
 from .panels import render_panels
 from .registry import registry
+from .scope import can
 from .workbench import todos_for
 
 
@@ -213,6 +214,9 @@ def _filtered_changes(request: HttpRequest) -> tuple[forms.Form, QuerySet[Any]]:
         cache.set(key, choices, 5 * 60)
     form = AuditFilterForm(request.GET or None, model_choices=choices)
     qs = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
+    for model in registry.private_audit:
+        if not can(request.user, model.scope.domain, "view"):  # type: ignore[attr-defined]
+            qs = qs.exclude(content_type=ContentType.objects.get_for_model(model))
     if not form.is_valid():
         return form, qs.none() if form.is_bound else qs
     data = form.cleaned_data

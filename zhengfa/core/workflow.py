@@ -385,6 +385,21 @@ def note(
     return event
 
 
+def move_citizen_notes(old: models.Model, new: models.Model) -> int:
+    """What the citizen added to `old` (his notes and their files' entries) belongs to `new`
+    from now on: a matter that changed hands between modules keeps what he said, and the
+    staff of the old one no longer read it. His first submission stays the old record's."""
+    return (
+        TimelineEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(old)),
+            object_id=old.pk,
+            by_citizen=True,
+        )
+        .exclude(transition="start")
+        .update(content_type=ContentType.objects.get_for_model(type(new)), object_id=new.pk)
+    )
+
+
 def timeline_for(record: models.Model, public_only: bool = False) -> list[TimelineEvent]:
     """The record's events, oldest first, with state labels for the timeline partial."""
     qs = (

@@ -57,6 +57,13 @@ def _assignments(user: Any) -> list[tuple[str, str]]:
     return cached
 
 
+def held_paths(user: Any) -> list[str]:
+    """The unit paths where `user` holds any role: his own units."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return []
+    return sorted({path for _role, path in _assignments(user)})
+
+
 def paths_held_as(user: Any, role: str) -> list[str]:
     """The unit paths where `user` holds `role` itself (not what other roles of his reach)."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):

@@ -257,25 +257,38 @@ def _verifier(about: Unit | None, units: dict[str, Unit]) -> Unit:
 
 
 def _date(report: Report, day: dt.date, recent: bool) -> None:
-    """Move a report and its history to the day it came in (its steps a few days apart)."""
+    """Move a report and its history to the day it came in, its steps a few days apart:
+    accepted on the 2nd day, concluded on the 18th, feedback on the 20th."""
     start = _at(day)
     if recent:
         start = timezone.now() - (timezone.localdate() - day)
-    shift = start - report.created_at
+    events = list(
+        TimelineEvent.objects.filter(
+            content_type__app_label="supervision", content_type__model="report", object_id=report.pk
+        ).order_by("pk")
+    )
+    offsets = {"start": 0, "accept": 2, "decline": 3, "assign": 3, "conclude": 18, "feedback": 20}
+    last = start
+    for event in events:
+        when = start + dt.timedelta(
+            days=offsets.get(event.transition, 20), hours=len(event.comment) % 5
+        )
+        TimelineEvent.objects.filter(pk=event.pk).update(
+            time=when,
+            # "We gave you the result … on <day>": the day it was given, not the day built.
+            comment=event.comment.replace(str(timezone.localdate()), str(when.date())),
+        )
+        last = max(last, when)
+    report.refresh_from_db()
     Report.objects.filter(pk=report.pk).update(
         created_at=start,
-        state_changed_at=F("state_changed_at") + shift,
-        accepted_at=F("accepted_at") + shift,
-        concluded_at=F("concluded_at") + shift,
-        feedback_at=F("feedback_at") + shift,
-        rated_at=F("rated_at") + shift,
-        due_at=F("due_at") + shift,
+        state_changed_at=last,
+        accepted_at=start + dt.timedelta(days=2) if report.accepted_at else None,
+        concluded_at=start + dt.timedelta(days=18) if report.concluded_at else None,
+        feedback_at=start + dt.timedelta(days=20) if report.feedback_at else None,
+        rated_at=start + dt.timedelta(days=22) if report.rated_at else None,
+        due_at=F("due_at") + (start - report.created_at) if report.due_at else None,
     )
-    events = TimelineEvent.objects.filter(
-        content_type__app_label="supervision", content_type__model="report", object_id=report.pk
-    ).order_by("pk")
-    for step, event in enumerate(events):
-        TimelineEvent.objects.filter(pk=event.pk).update(time=start + dt.timedelta(days=2 * step))
 
 
 def _conference(root: Unit, staff: User) -> int:

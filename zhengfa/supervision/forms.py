@@ -150,11 +150,18 @@ class ReportForm(NamedErrorsMixin, PublicForm):
                 self.add_error("name", _("Please give your name, or choose “anonymously”."))
             if not data.get("phone") and "phone" not in self.errors:
                 self.add_error("phone", _("Please give a mobile number, or choose “anonymously”."))
+        elif any((self.data.get(name) or "").strip() for name in ("name", "phone", "id_number")):
+            # An older person may fill in his name and miss the choice above: ask, never
+            # drop what he typed without a word (nor keep it when he meant anonymous).
+            self.add_error(
+                "identity",
+                _(
+                    "You wrote your name or phone but chose “anonymously”. Choose “with my "
+                    "name”, or clear those boxes."
+                ),
+            )
         else:
-            # Anonymous: whatever was typed in the boxes for a name is dropped, not stored.
             data.update(name="", phone="", id_number="")
-            for name in ("name", "phone", "id_number"):
-                self.errors.pop(name, None)
         return data
 
 
@@ -174,14 +181,23 @@ class ReportFilterForm(forms.Form):
     due = forms.ChoiceField(
         label=_("Deadline"),
         required=False,
-        choices=[("", _("All")), ("overdue", _("Overdue"))],
+        choices=[
+            ("", _("All")),
+            ("overdue", _("Overdue")),
+            ("uncontacted", _("Real name, over 30 days without feedback")),
+        ],
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, supervisor: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         state = self.fields["state"]
         assert isinstance(state, forms.ChoiceField)
         state.choices = [("", _("All")), ("open", _("Open")), *ReportState.choices]
+        if not supervisor:  # whether the reporter gave his name is supervision's to know
+            del self.fields["name"]
+            due = self.fields["due"]
+            assert isinstance(due, forms.ChoiceField)
+            due.choices = [("", _("All")), ("overdue", _("Overdue"))]
 
 
 def _deadline_field(**kwargs: Any) -> forms.DateField:

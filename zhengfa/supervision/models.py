@@ -83,6 +83,9 @@ class FeedbackMethod(models.TextChoices):
     LETTER = "letter", _("By letter")
 
 
+# What other reports of the same matter can be merged into: accepted, not yet concluded.
+MERGE_TARGETS = {"accepted", "verifying"}
+
 OPEN_TO_ADDITIONS = {
     ReportState.SUBMITTED,
     ReportState.ACCEPTED,
@@ -162,6 +165,14 @@ REPORT_WORKFLOW = Workflow(
             public=True,
             button=False,
         ),
+        Transition(
+            "unmerge",
+            ReportState.MERGED,
+            ReportState.ACCEPTED,
+            _("Handle it on its own again"),
+            action="change",
+            public=True,
+        ),
         # A merged report follows its main one to the same conclusion.
         Transition(
             "follow",
@@ -196,7 +207,8 @@ def _verifying(user: Any) -> Q | None:
     paths = [
         p for role in (Role.LEADER, Role.CLERK, Role.SUPERVISION) for p in paths_held_as(user, role)
     ]
-    return Q(verifier_unit__path__in=paths) if paths else None
+    # While it is being verified: the matter is theirs then, not before or after.
+    return Q(verifier_unit__path__in=paths, state=ReportState.VERIFYING) if paths else None
 
 
 class ReportQuerySet(WorkflowQuerySet):

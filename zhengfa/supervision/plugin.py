@@ -56,6 +56,17 @@ def _todos(user: Any) -> list[Todo]:
                 inbox.filter(state=ReportState.CONCLUDED, real_name=True),
                 f"{reports}?state={ReportState.CONCLUDED}&name=real",
             ),
+            todo(
+                _("Anonymous reports concluded, to close"),
+                inbox.filter(state=ReportState.CONCLUDED, real_name=False),
+                f"{reports}?state={ReportState.CONCLUDED}&name=anonymous",
+            ),
+            # The promise on the form: a real-name reporter hears from us within 30 days.
+            todo(
+                _("Real-name reporters waiting over 30 days without feedback"),
+                selectors.uncontacted(inbox),
+                f"{reports}?state=open&name=real&due=uncontacted",
+            ),
         ]
     if can(user, "press", CHANGE):
         lines.append(
@@ -248,6 +259,7 @@ PLUGIN = Plugin(
                 "mask_fields": ["name", "phone", "id_number", "story", "officer_named"],
                 "exclude_fields": ["phone_hash", "id_number_hash", "submission"],
             },
+            private=True,
         ),
         Audited(Conference),
         Audited(Question, {"mask_fields": ["signed"]}),

@@ -23,7 +23,9 @@ from .models import FOUND, Question, QuestionState, Report, ReportState
 
 # How far back, how many and how alike reports must be to be shown as one matter.
 SAME_MATTER_DAYS = 90
-SAME_MATTER_CANDIDATES = 60
+SAME_MATTER_CANDIDATES = 30
+# Stories are compared by their beginning: long enough to tell, short enough to be quick.
+SAME_MATTER_CHARS = 400
 SAME_MATTER_RATIO = 0.45
 FEEDBACK_DAYS = 30
 
@@ -90,8 +92,13 @@ def same_matter(report: Report, user: Any) -> list[Report]:
             (report.about_officer_id and other.about_officer_id == report.about_officer_id)
             or (report.officer_named and other.officer_named == report.officer_named)
         )
-        ratio = SequenceMatcher(None, report.story[:2000], other.story[:2000]).ratio()
-        if same_person or ratio >= SAME_MATTER_RATIO:
+        if same_person:
+            alike.append(other)
+            continue
+        matcher = SequenceMatcher(
+            None, report.story[:SAME_MATTER_CHARS], other.story[:SAME_MATTER_CHARS]
+        )
+        if matcher.quick_ratio() >= SAME_MATTER_RATIO and matcher.ratio() >= SAME_MATTER_RATIO:
             alike.append(other)
     return alike
 
@@ -109,7 +116,16 @@ def merge_targets(report: Report, alike: list[Report]) -> list[Report]:
 
 
 def figures_scope(user: Any) -> QuerySet[Report]:
-    return Report.objects.visible_to(user, "figures")
+    """The reports a person's figures count: never those about a unit where he holds a role
+    (a committee member does not count the reports about his committee)."""
+    from zhengfa.org.access import held_paths
+
+    own = held_paths(user)
+    return (
+        Report.objects.visible_to(user, "figures")
+        .exclude(about_unit__path__in=own)
+        .exclude(about_officer__unit__path__in=own)
+    )
 
 
 def figures_paths(user: Any) -> list[str]:
@@ -155,6 +171,15 @@ def feedback_within(qs: QuerySet[Report], days: int = FEEDBACK_DAYS) -> tuple[in
         feedback_at__isnull=False, took__lte=dt.timedelta(days=days)
     )
     return within.count(), due.count()
+
+
+def uncontacted(qs: Any) -> Any:
+    """Open real-name reports past the days promised on the form without feedback."""
+    return qs.open().filter(
+        real_name=True,
+        feedback_at__isnull=True,
+        created_at__lt=timezone.now() - dt.timedelta(days=FEEDBACK_DAYS),
+    )
 
 
 def feedback_overdue(qs: QuerySet[Report]) -> QuerySet[Report]:

@@ -30,11 +30,12 @@ from zhengfa.core.site import identity
 from zhengfa.core.validators import normalize_id_number, normalize_phone
 from zhengfa.core.workflow import end_of_day
 from zhengfa.org.access import Role, paths_held_as
-from zhengfa.org.directory import county_of, handlers_for, root_unit
+from zhengfa.org.directory import answering_paths, county_of, handlers_for, root_unit
 from zhengfa.org.models import Officer, Unit, User
 
 from .models import (
     FOUND,
+    MERGE_TARGETS,
     Conference,
     Method,
     Question,
@@ -87,17 +88,19 @@ def report_submit(
     id_number: str = "",
     files: Sequence[Any] = (),
     submission: str = "",
+    county: Unit | None = None,
 ) -> tuple[Report, str]:
     """A citizen's report; returns it and its follow-up code (shown once). An anonymous
     report keeps no name, phone or ID number, whatever was typed; nothing about the sender's
     connection is stored by anybody. `submission` is the form's token key: the same form
-    sent twice raises DuplicateSubmission."""
+    sent twice raises DuplicateSubmission. `county`: the county the reporter chose on a
+    province's site when he does not know the unit (its committee holds the report)."""
     report = Report(
         kind=kind,
         category=category,
         story=story.strip(),
         about_unit=about_unit,
-        unit=holding_unit(about_unit),
+        unit=holding_unit(about_unit or county),
         officer_named=officer_named.strip(),
         happened_on=happened_on.strip(),
         place=place.strip(),
@@ -158,8 +161,13 @@ def report_rate(*, report: Report, rating: str, comment: str = "") -> None:
 def report_transition(
     *, record: Report, name: str, by: Any, comment: str = "", files: Sequence[Any] = ()
 ) -> Report:
-    """Accept, decline or (anonymous, concluded) close a report."""
-    fields = {"accepted_at": timezone.now()} if name == "accept" else None
+    """Accept, decline, handle on its own again (merged by mistake) or (anonymous,
+    concluded) close a report."""
+    fields: dict[str, Any] | None = None
+    if name == "accept":
+        fields = {"accepted_at": timezone.now()}
+    elif name == "unmerge":
+        fields = {"merged_into": None}
     if name == "close" and record.real_name:
         raise ValidationError(_("A real-name reporter is given feedback before it is closed."))
     workflow.transition(
@@ -222,6 +230,15 @@ def report_assign(
     if not verifier_allowed(report, unit):
         raise ValidationError(
             {"unit": _("A report is never verified by the unit it concerns or a unit below it.")}
+        )
+    if answering_paths([unit.path], VERIFIERS).get(unit.path) != unit.path:
+        raise ValidationError(
+            {
+                "unit": _(
+                    "Nobody at this unit can take it (no leader, clerk or supervision account): "
+                    "choose the unit above it."
+                )
+            }
         )
     workflow.transition(
         record=report,
@@ -286,6 +303,15 @@ def report_conclude(
         raise ValidationError({"finding": _("Please write what was found.")})
     if officer is not None:
         report.about_officer = officer
+        if report.verifier_unit is not None and not verifier_allowed(report, report.verifier_unit):
+            raise ValidationError(
+                {
+                    "officer": _(
+                        "This officer's own unit is verifying the report. Send it to another "
+                        "unit for verification first."
+                    )
+                }
+            )
     found = conclusion in FOUND
     concerned = report.about_officer.unit if report.about_officer_id else report.about_unit  # type: ignore[union-attr]
     if found and concerned is None:
@@ -331,6 +357,8 @@ def report_conclude(
 @transaction.atomic
 def report_feedback(*, report: Report, by: Any, method: str, note: str) -> Report:
     """Feedback given to a real-name reporter (how, and what was said), then closed."""
+    if not report.real_name:
+        raise ValidationError(_("An anonymous reporter cannot be contacted: close it instead."))
     if not note.strip():
         raise ValidationError({"note": _("Please write what the reporter was told.")})
     now = timezone.now()
@@ -354,8 +382,12 @@ def report_merge(*, report: Report, into: Report, by: Any, reason: str = "") -> 
     same conclusion, and its reporter is told so."""
     if into.pk == report.pk:
         raise ValidationError({"into": _("A report cannot go with itself.")})
-    if into.merged_into_id is not None or not into.is_open or into.state == ReportState.MERGED:
+    if into.state not in MERGE_TARGETS or into.merged_into_id is not None:
         raise ValidationError({"into": _("That report is not open to take others.")})
+    if report.merged.exists():
+        raise ValidationError(
+            {"into": _("Other reports are handled with this one: merge them the other way.")}
+        )
     if into.unit_id != report.unit_id:
         raise ValidationError({"into": _("That report is handled elsewhere.")})
     if not may(by, "change", into):
@@ -383,6 +415,8 @@ def report_from_opinion(*, opinion: Any, by: Any, kind: str, category: str) -> R
     who he is leaves the opinion (supervision's rule applies to it now)."""
     from zhengfa.campaign.services import suggestion_hand_over
 
+    # One hand-over at a time: a second press of the button finds it handed over.
+    opinion = type(opinion)._default_manager.select_for_update().get(pk=opinion.pk)
     if not may(by, "change", opinion) or not opinion.is_open:
         raise PermissionDenied
     about = opinion.unit if opinion.unit.parent_id is not None else None
@@ -407,6 +441,7 @@ def report_from_opinion(*, opinion: Any, by: Any, kind: str, category: str) -> R
         public=True,
         comment=_("Your opinion is handled as a report of misconduct from now on."),
     )
+    workflow.move_citizen_notes(opinion, report)
     attachments.move(opinion, report)
     followup.move(opinion, report)
     suggestion_hand_over(record=opinion, by=by)

@@ -71,10 +71,12 @@ def report_new(request: HttpRequest) -> HttpResponse:
             return _to_code_page(earlier)
         refused = ratelimit.submissions_refused(request)
         if refused:
+            # What he wrote is shown again to send later (files cannot be).
+            kept = ReportForm(initial=request.POST.dict(), **where)
             return _refused_page(
                 request,
                 "supervision/report_new.html",
-                {"form": ReportForm(**where), "refused": refused, **where},
+                {"form": kept, "refused": refused, **where},
             )
     form = ReportForm(*((request.POST, request.FILES) if request.method == "POST" else ()), **where)
     if request.method == "POST" and form.is_valid():
@@ -84,8 +86,9 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 kind=data["kind"],
                 category=data["category"],
                 story=data["story"],
-                # "I don't know" within a chosen county: that county's committee holds it.
-                about_unit=data["unit"] or asked.county,
+                about_unit=data["unit"],
+                # "Not sure" within a chosen county: that county's committee holds it.
+                county=asked.county,
                 officer_named=data["officer_named"],
                 happened_on=data["happened_on"],
                 place=data["place"],
@@ -146,6 +149,9 @@ def conference_public(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if conference.questions_open:
         if request.method == "POST":
+            if challenge.code_sent_for(request) is not None:  # sent twice: it is in already
+                messages.success(request, _("Thank you. Your question has been received."))
+                return redirect(reverse("supervision:conference_public", args=[pk]))
             refused = ratelimit.submissions_refused(request)
             if refused:
                 messages.error(request, refused)
@@ -162,6 +168,7 @@ def conference_public(request: HttpRequest, pk: int) -> HttpResponse:
                 except ValidationError as exc:
                     add_service_errors(form, exc)
                 else:
+                    challenge.remember_code(form, code)
                     if code:
                         return _question_code_page(code)
                     messages.success(request, _("Thank you. Your question has been received."))
@@ -170,7 +177,8 @@ def conference_public(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             form = QuestionForm()
     elif request.method == "POST":
-        raise Http404
+        messages.info(request, _("This conference takes no more questions."))
+        return redirect(reverse("supervision:conference_public", args=[pk]))
     return render(
         request,
         "supervision/conference_public.html",
@@ -198,7 +206,7 @@ def question_done(request: HttpRequest) -> HttpResponse:
 
 
 def _filtered(request: HttpRequest) -> tuple[ReportFilterForm, QuerySet[Report]]:
-    form = ReportFilterForm(request.GET or None)
+    form = ReportFilterForm(request.GET or None, supervisor=_is_supervisor(request.user))
     qs = Report.objects.visible_to(request.user)
     if form.is_valid():
         data = form.cleaned_data
@@ -210,10 +218,12 @@ def _filtered(request: HttpRequest) -> tuple[ReportFilterForm, QuerySet[Report]]
             qs = qs.filter(kind=data["kind"])
         if data["category"]:
             qs = qs.filter(category=data["category"])
-        if data["name"]:
+        if data.get("name"):
             qs = qs.filter(real_name=data["name"] == "real")
         if data["due"] == "overdue":
             qs = qs.overdue()
+        elif data["due"] == "uncontacted":
+            qs = selectors.uncontacted(qs)
     elif form.is_bound:
         qs = qs.none()
     return form, qs.order_by("-created_at", "-pk")
@@ -268,6 +278,7 @@ def _report_page(request: HttpRequest, report: Report, **page: Any) -> HttpRespo
         "supervision/report_detail.html",
         report,
         url_name="supervision:report_transition",
+        timeline=None if supervisor else _facts_only,
         report=report,
         supervisor=supervisor,
         may_reveal=may(user, "reveal", report),
@@ -308,6 +319,15 @@ def _report_page(request: HttpRequest, report: Report, **page: Any) -> HttpRespo
         ),
         **page,
     )
+
+
+# What the verifying unit reads of a report's history: its own part, never the steps that
+# speak of the reporter (feedback to him, his additions, his rating).
+VERIFIER_SEES = {"assign", "verification"}
+
+
+def _facts_only(events: list[Any]) -> list[Any]:
+    return [e for e in events if e.transition in VERIFIER_SEES]
 
 
 @login_required

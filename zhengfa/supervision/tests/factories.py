@@ -43,8 +43,11 @@ def bureau_leader(p: Any) -> User:
 
 
 def verifying(p: Any, report: Report) -> Report:
-    """Accepted and sent to the bureau for verification, naming officer A."""
-    services.report_transition(record=report, name="accept", by=p.supervision)
+    """Accepted and sent to the bureau (its leader takes it) for verification, naming officer
+    A."""
+    bureau_leader(p)
+    if report.state == "submitted":
+        services.report_transition(record=report, name="accept", by=p.supervision)
     return services.report_assign(
         report=report,
         by=p.supervision,

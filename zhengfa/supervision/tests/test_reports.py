@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 from zhengfa.campaign.models import SuggestionState
@@ -469,6 +471,10 @@ class SameMatterTests(PersonaTestCase):
             about_unit=self.p.justice,
         )[0]
         staff = self.client_for(self.p.supervision)
+        # A report waiting to be accepted takes no others yet.
+        refused = staff.post(f"/staff/supervision/{second.pk}/merge/", {"merge-into": first.pk})
+        self.assertEqual(refused.status_code, 400)
+        services.report_transition(record=first, name="accept", by=self.p.supervision)
         page = staff.get(second.get_absolute_url()).content.decode()
         self.assertIn(first.get_absolute_url(), page)
         self.assertNotIn(unrelated.get_absolute_url(), page)
@@ -536,7 +542,9 @@ class PressTests(PersonaTestCase):
             questions_open=False,
         )
         self.assertNotContains(citizen.get(url), 'name="text"')
-        self.assertEqual(citizen.post(url, data).status_code, 404)
+        late = citizen.post(url, data)
+        self.assertEqual(late.status_code, 302)
+        self.assertContains(citizen.get(url), "该发布会已不再接受提问")
         self.assertEqual(meeting.questions.count(), 1)
 
     def test_an_unpublished_conference_is_not_public(self) -> None:
@@ -545,3 +553,189 @@ class PressTests(PersonaTestCase):
         hidden = conference(self.p, published=False)
         self.assertEqual(Client().get(f"/press/{hidden.pk}/").status_code, 404)
         self.assertNotContains(Client().get("/press/"), hidden.topic)
+
+
+class ReviewTests(PersonaTestCase):
+    """What an independent review found, each kept from coming back."""
+
+    def setUp(self) -> None:
+        cache.clear()
+
+    def test_naming_an_officer_of_the_verifying_unit_is_refused(self) -> None:
+        from zhengfa.org.services import officer_create
+
+        report = report_about_a(self.p, story="局里的人收了好处。")
+        report.about_unit = None
+        report.save()
+        bureau_leader(self.p)
+        services.report_transition(record=report, name="accept", by=self.p.supervision)
+        services.report_assign(
+            report=report,
+            by=self.p.supervision,
+            unit=self.p.bureau,
+            method="verify",
+            deadline=dt.date(2099, 1, 1),
+        )
+        colleague = officer_create(
+            unit=self.p.bureau, name="局民警", staff_number="G009", username="g9"
+        )
+        staff = self.client_for(self.p.supervision)
+        response = staff.post(
+            f"/staff/supervision/{report.pk}/conclude/",
+            {
+                "conclude-conclusion": "true",
+                "conclude-finding": "属实",
+                "conclude-reply": "属实。",
+                "conclude-officer": "G009",
+            },
+        )
+        self.assertContains(response, "该干警所在单位正在核查此事", status_code=400)
+        report.refresh_from_db()
+        self.assertEqual((report.state, report.about_officer), (ReportState.VERIFYING, None))
+        self.assertIsNotNone(colleague)
+
+    def test_a_unit_nobody_can_take_is_refused(self) -> None:
+        report = report_about_a(self.p)
+        services.report_transition(record=report, name="accept", by=self.p.supervision)
+        response = self.client_for(self.p.supervision).post(
+            f"/staff/supervision/{report.pk}/assign/",
+            {
+                "assign-unit": self.p.bureau.pk,
+                "assign-method": "verify",
+                "assign-deadline": "2099-01-01",
+            },
+        )
+        self.assertContains(response, "没有能接收核查任务的账号", status_code=400)
+
+    def test_the_verifier_reads_facts_while_verifying_and_nothing_of_the_reporter(self) -> None:
+        report = report_about_a(self.p, real=True)
+        verifying(self.p, report)
+        bureau = self.client_for(bureau_leader(self.p))
+        listing = bureau.get("/staff/supervision/?name=real").content.decode()
+        self.assertNotIn('name="name"', listing)  # no filter by real name for him
+        services.report_conclude(
+            report=report,
+            by=self.p.supervision,
+            conclusion="false",
+            finding="未发现",
+            reply="不属实。",
+        )
+        services.report_feedback(
+            report=report, by=self.p.supervision, method="phone", note="电话告知,王大爷表示认可"
+        )
+        # Concluded: no longer his matter.
+        self.assertEqual(bureau.get(report.get_absolute_url()).status_code, 404)
+        self.assertNotIn(
+            report.get_absolute_url(), bureau.get("/staff/supervision/").content.decode()
+        )
+
+    def test_feedback_is_for_real_name_reports_only(self) -> None:
+        report = report_about_a(self.p)
+        verifying(self.p, report)
+        services.report_conclude(
+            report=report,
+            by=self.p.supervision,
+            conclusion="false",
+            finding="未发现",
+            reply="不属实。",
+        )
+        response = self.client_for(self.p.supervision).post(
+            f"/staff/supervision/{report.pk}/feedback/",
+            {"feedback-method": "phone", "feedback-note": "已电话告知"},
+        )
+        self.assertContains(response, "匿名举报无法联系反映人", status_code=400)
+
+    def test_a_merged_report_can_be_handled_on_its_own_again(self) -> None:
+        first = report_about_a(self.p)
+        second = report_about_a(self.p, story="同一件事。")
+        services.report_transition(record=first, name="accept", by=self.p.supervision)
+        services.report_merge(report=second, into=first, by=self.p.supervision)
+        # Nothing merges into a report that others are merged into... the other way round.
+        third = report_about_a(self.p, story="第三件。")
+        services.report_transition(record=third, name="accept", by=self.p.supervision)
+        with self.assertRaises(ValidationError):
+            services.report_merge(report=first, into=third, by=self.p.supervision)
+        self.client_for(self.p.supervision).post(
+            f"/staff/supervision/{second.pk}/unmerge/", {"comment": ""}
+        )
+        second.refresh_from_db()
+        self.assertEqual((second.state, second.merged_into), (ReportState.ACCEPTED, None))
+
+    def test_committee_figures_leave_out_its_own_unit_and_the_audit_pages_hide_reports(
+        self,
+    ) -> None:
+        services.report_submit(
+            kind="misconduct", category="other", story="政法委某人的问题。", about_unit=self.p.root
+        )
+        report_about_a(self.p)
+        page = self.client_for(self.p.committee).get("/staff/supervision/figures/")
+        self.assertContains(page, 'id="total">1<')
+        self.assertNotContains(page, "测试县委政法委</td>")
+        from auditlog.models import LogEntry
+
+        self.assertTrue(LogEntry.objects.get_for_model(Report).exists())
+        audit = self.client_for(self.p.committee).get("/staff/audit/").content.decode()
+        self.assertNotIn("举报第", audit)
+
+    def test_additions_to_an_opinion_go_with_it_to_supervision(self) -> None:
+        from zhengfa.campaign.services import suggestion_supplement
+        from zhengfa.core.workflow import timeline_for
+
+        opinion, _code = suggestion_submit(
+            topic="conduct", content="派出所民警收了烟。", unit=self.p.unit_a
+        )
+        suggestion_supplement(
+            suggestion=opinion, comment="我叫李四,住东街12号。", files=[png_upload()]
+        )
+        report = services.report_from_opinion(
+            opinion=opinion, by=self.p.leader_a, kind="misconduct", category="bribes"
+        )
+        self.assertFalse(any("李四" in e.comment for e in timeline_for(opinion)))
+        self.assertTrue(any("李四" in e.comment for e in timeline_for(report)))
+        from zhengfa.core.attachments import attachments_of
+
+        self.assertEqual((attachments_of(opinion).count(), attachments_of(report).count()), (0, 1))
+
+    def test_not_sure_of_the_unit_in_a_chosen_county(self) -> None:
+        report, _code = services.report_submit(
+            kind="misconduct", category="unknown", story="不知道是哪个单位的。", county=self.p.root
+        )
+        self.assertEqual((report.about_unit, report.unit), (None, self.p.root))
+
+    def test_a_question_sent_twice_is_one_question(self) -> None:
+        from .factories import conference
+
+        meeting = conference(self.p)
+        citizen = Client(REMOTE_ADDR=ADDRESS)
+        url = f"/press/{meeting.pk}/"
+        data = {**public_form_fields(citizen, url), "text": "怎么预约?"}
+        citizen.post(url, data)
+        Client(REMOTE_ADDR="192.0.2.9").post(url, data)  # the same form from elsewhere
+        self.assertEqual(meeting.questions.count(), 1)
+
+    def test_a_crafted_proof_is_refused_not_a_500(self) -> None:
+        import base64
+        import json
+
+        citizen = Citizen()
+        fields = public_form_fields(citizen.client, "/report/")
+        for payload in (
+            {"algorithm": "SHA-256", "challenge": "x", "number": 1, "salt": 7, "signature": "y"},
+            {"algorithm": "SHA-256", "challenge": [], "number": "z", "salt": [], "signature": {}},
+        ):
+            proof = base64.b64encode(json.dumps(payload).encode()).decode()
+            response = citizen.client.post(
+                "/report/", {**form(), "submission": fields["submission"], "proof": proof}
+            )
+            self.assertEqual(response.status_code, 400)
+        for proof in ("%%%", "e30=", base64.b64encode(b"[1,2]").decode()):
+            response = citizen.client.post(
+                "/report/", {**form(), "submission": fields["submission"], "proof": proof}
+            )
+            self.assertEqual(response.status_code, 400)
+        self.assertFalse(Report.objects.exists())
+
+    def test_a_name_typed_while_anonymous_is_asked_about(self) -> None:
+        response = Citizen().send(name="王大爷", phone="13900001111")
+        self.assertContains(response, "选择的是“匿名反映”", status_code=400)
+        self.assertFalse(Report.objects.exists())
