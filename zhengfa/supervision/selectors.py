@@ -14,12 +14,22 @@ from typing import Any
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 
+from zhengfa.core.models import Satisfaction
 from zhengfa.core.scope import grant_for, path_of, roles_of
 from zhengfa.core.workflow import end_of_day
 from zhengfa.org.access import Role, paths_held_as
 from zhengfa.org.directory import by_branch
 
-from .models import FOUND, Question, QuestionState, Report, ReportState
+from .models import (
+    FOUND,
+    Category,
+    Conclusion,
+    Question,
+    QuestionState,
+    Report,
+    ReportKind,
+    ReportState,
+)
 
 # How far back, how many and how alike reports must be to be shown as one matter.
 SAME_MATTER_DAYS = 90
@@ -132,45 +142,12 @@ def figures_paths(user: Any) -> list[str]:
     return grant_for(user, "supervision", "figures").paths
 
 
-def counts_by(qs: QuerySet[Report], field: str) -> list[dict[str, Any]]:
-    """Counts by the values of a field with choices, each with its label."""
-    labels = dict(getattr(Report._meta.get_field(field), "choices", None) or [])
-    rows = qs.order_by().values(field).annotate(n=Count("pk")).order_by("-n", field)
-    return [{**row, "label": labels.get(row[field], row[field])} for row in rows]
-
-
-def by_about_unit(qs: QuerySet[Report], paths: list[str]) -> list[dict[str, Any]]:
-    """Reports by the unit concerned, grouped one level below the highest unit watched (a
-    county's organs, a province's cities: as many rows as the tree is wide there), and those
-    whose unit the reporter did not know."""
-    rows = [
-        {"name": name, "n": total}
-        for name, _counts, total in by_branch(qs.exclude(about_unit=None), "about_unit", paths)
-    ]
-    unknown = qs.filter(about_unit=None).count()
-    return rows + ([{"name": "", "n": unknown}] if unknown else [])
-
-
-def days_to_acceptance(qs: QuerySet[Report]) -> float | None:
-    """The average days from receipt to acceptance, of the reports accepted."""
-    waited = ExpressionWrapper(F("accepted_at") - F("created_at"), output_field=DurationField())
-    found = qs.filter(accepted_at__isnull=False).aggregate(avg=Avg(waited))["avg"]
-    return round(found.total_seconds() / 86400, 1) if found is not None else None
-
-
 def feedback_within(qs: QuerySet[Report], days: int = FEEDBACK_DAYS) -> tuple[int, int]:
     """Of the real-name reports whose days have run (or that were given feedback), how many
     were given feedback within `days` of receipt: (within, due)."""
-    now = timezone.now()
-    real = qs.filter(real_name=True).exclude(state=ReportState.DECLINED)
-    due = real.filter(
-        Q(created_at__lte=now - dt.timedelta(days=days)) | Q(feedback_at__isnull=False)
-    )
-    limit = ExpressionWrapper(F("feedback_at") - F("created_at"), output_field=DurationField())
-    within = due.annotate(took=limit).filter(
-        feedback_at__isnull=False, took__lte=dt.timedelta(days=days)
-    )
-    return within.count(), due.count()
+    due, within = _feedback_q(days)
+    found = qs.order_by().aggregate(due=Count("pk", filter=due), within=Count("pk", filter=within))
+    return found["within"], found["due"]
 
 
 def uncontacted(qs: Any) -> Any:
@@ -182,26 +159,78 @@ def uncontacted(qs: Any) -> Any:
     )
 
 
-def feedback_overdue(qs: QuerySet[Report]) -> QuerySet[Report]:
-    """Real-name reports concluded whose feedback is past its deadline."""
-    return qs.filter(real_name=True, state=ReportState.CONCLUDED, due_at__lt=timezone.now())
+def _feedback_q(days: int = FEEDBACK_DAYS) -> tuple[Q, Q]:
+    """(due, within): real-name reports whose days have run or that were given feedback, and
+    of those the ones given feedback within `days` of receipt."""
+    now = timezone.now()
+    real = Q(real_name=True) & ~Q(state=ReportState.DECLINED)
+    due = real & (Q(created_at__lte=now - dt.timedelta(days=days)) | Q(feedback_at__isnull=False))
+    within = due & Q(
+        feedback_at__isnull=False, feedback_at__lte=F("created_at") + dt.timedelta(days=days)
+    )
+    return due, within
 
 
 def figures(qs: QuerySet[Report], paths: list[str]) -> dict[str, Any]:
-    within, due = feedback_within(qs)
+    """Every figure of the page in one pass over the reports (a count per value of each
+    field, with its label), and the units concerned by branch."""
+    fields = {
+        "kind": ReportKind.choices,
+        "category": Category.choices,
+        "state": ReportState.choices,
+        "conclusion": Conclusion.choices,
+        "satisfaction": Satisfaction.choices,
+    }
+    due, within = _feedback_q()
+    waited = ExpressionWrapper(F("accepted_at") - F("created_at"), output_field=DurationField())
+    counts: dict[str, Any] = {
+        f"{field}:{value}": Count("pk", filter=Q(**{field: value}))
+        for field, choices in fields.items()
+        for value, _label in choices
+    }
+    found = qs.order_by().aggregate(
+        total=Count("pk"),
+        unknown=Count("pk", filter=Q(about_unit=None)),
+        due=Count("pk", filter=due),
+        within=Count("pk", filter=within),
+        overdue=Count(
+            "pk",
+            filter=Q(real_name=True, state=ReportState.CONCLUDED, due_at__lt=timezone.now()),
+        ),
+        waited=Avg(waited, filter=Q(accepted_at__isnull=False)),
+        **counts,
+    )
+
+    def rows(field: str) -> list[dict[str, Any]]:
+        out = [
+            {field: value, "label": label, "n": found[f"{field}:{value}"]}
+            for value, label in fields[field]
+            if found[f"{field}:{value}"]
+        ]
+        return sorted(out, key=lambda r: -r["n"])
+
+    units = [
+        {"name": name, "n": total}
+        for name, _counts, total in by_branch(qs.exclude(about_unit=None), "about_unit", paths)
+    ]
+    if found["unknown"]:
+        units.append({"name": "", "n": found["unknown"]})
+    waited_for = found["waited"]
     return {
-        "total": qs.count(),
-        "by_kind": counts_by(qs, "kind"),
-        "by_category": counts_by(qs, "category"),
-        "by_state": counts_by(qs, "state"),
-        "by_unit": by_about_unit(qs, paths),
-        "by_conclusion": counts_by(qs.exclude(conclusion=""), "conclusion"),
-        "by_rating": counts_by(qs.exclude(satisfaction=""), "satisfaction"),
-        "days_to_acceptance": days_to_acceptance(qs),
-        "feedback_within": within,
-        "feedback_due": due,
-        "feedback_share": round(100 * within / due) if due else None,
-        "feedback_overdue": feedback_overdue(qs).count(),
+        "total": found["total"],
+        "by_kind": rows("kind"),
+        "by_category": rows("category"),
+        "by_state": rows("state"),
+        "by_unit": units,
+        "by_conclusion": rows("conclusion"),
+        "by_rating": rows("satisfaction"),
+        "days_to_acceptance": round(waited_for.total_seconds() / 86400, 1)
+        if waited_for is not None
+        else None,
+        "feedback_within": found["within"],
+        "feedback_due": found["due"],
+        "feedback_share": round(100 * found["within"] / found["due"]) if found["due"] else None,
+        "feedback_overdue": found["overdue"],
     }
 
 
