@@ -12,8 +12,8 @@ from zhengfa.core.attachments import AttachmentField
 from zhengfa.core.forms import IsoDateInput, NamedErrorsMixin
 from zhengfa.core.validators import normalize_phone, validate_mobile, validate_plausible_date
 from zhengfa.core.workflow import end_of_day
-from zhengfa.org.directory import passing_on_choices, public_unit_choices
-from zhengfa.org.forms import UnitChoiceField, UnitTreeField
+from zhengfa.org.directory import passing_on_choices
+from zhengfa.org.forms import PublicUnitField, UnitChoiceField, UnitTreeField
 from zhengfa.org.models import Unit
 
 from .models import Campaign, Phase, SuggestionTopic, TaskState
@@ -117,14 +117,11 @@ class TaskFilterForm(forms.Form):
         unit.queryset = units
 
 
-UNIT_UNKNOWN = "unknown"
-
-
 class SuggestionForm(NamedErrorsMixin, forms.Form):
     topic = forms.ChoiceField(
         label=_("What is it about?"), choices=SuggestionTopic.choices, widget=forms.RadioSelect
     )
-    unit = forms.ChoiceField(
+    unit = PublicUnitField(
         label=_("Which unit is it about?"),
         required=False,
         help_text=_(
@@ -159,23 +156,9 @@ class SuggestionForm(NamedErrorsMixin, forms.Form):
         """`county`: the county the citizen chose on a province's site (`several` counties);
         without one there, the form offers "I don't know" alone."""
         super().__init__(*args, **kwargs)
-        self.units = [] if several and county is None else public_unit_choices(county)
         unit_field = self.fields["unit"]
-        assert isinstance(unit_field, forms.ChoiceField)
-        unit_field.choices = [
-            (UNIT_UNKNOWN, _("I don't know")),
-            *[(group, [(str(pk), name) for pk, name in units]) for group, units in self.units],
-        ]
-        unit_field.initial = UNIT_UNKNOWN
-
-    def clean_unit(self) -> Unit | None:
-        value = self.cleaned_data["unit"]
-        if value in {"", UNIT_UNKNOWN}:
-            return None
-        unit = Unit.objects.filter(pk=value, is_active=True).first()
-        if unit is None:
-            raise forms.ValidationError(_("Please choose one."))
-        return unit
+        assert isinstance(unit_field, PublicUnitField)
+        unit_field.offer(county, several=several)
 
     def clean_phone(self) -> str:
         value = normalize_phone(self.cleaned_data["phone"])

@@ -299,3 +299,35 @@ class StaffNumberField(forms.CharField):
                 _("No serving officer with this number in your units."), code="unknown_officer"
             )
         return found
+
+
+class PublicUnitField(forms.ChoiceField):
+    """The unit a citizen's matter is about: the units of his county (of the site, on a
+    county's site) grouped by township, or "I don't know" (None). Call :meth:`offer` with
+    the county he chose; on a province's site without one, only "I don't know" is offered."""
+
+    UNKNOWN = "unknown"
+
+    def __init__(self, *args: Any, unknown_label: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", {"invalid_choice": _("Please choose one.")})
+        super().__init__(*args, **kwargs)
+        self.unknown_label = unknown_label or _("I don't know")
+        self.initial = self.UNKNOWN
+
+    def offer(self, county: Unit | None, *, several: bool) -> None:
+        from .directory import public_unit_choices
+
+        groups = [] if several and county is None else public_unit_choices(county)
+        self.choices = [
+            (self.UNKNOWN, self.unknown_label),
+            *[(group, [(str(pk), name) for pk, name in units]) for group, units in groups],
+        ]
+
+    def clean(self, value: Any) -> Unit | None:
+        value = super().clean(value)
+        if value in {"", self.UNKNOWN}:
+            return None
+        unit = Unit.objects.filter(pk=value, is_active=True).first()
+        if unit is None:
+            raise forms.ValidationError(_("Please choose one."))
+        return unit

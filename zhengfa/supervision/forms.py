@@ -18,8 +18,8 @@ from zhengfa.core.validators import (
     validate_mobile,
     validate_plausible_date,
 )
-from zhengfa.org.directory import passing_on_choices, public_unit_choices
-from zhengfa.org.forms import StaffNumberField
+from zhengfa.org.directory import passing_on_choices
+from zhengfa.org.forms import PublicUnitField, StaffNumberField
 from zhengfa.org.models import Unit
 
 from .models import (
@@ -31,7 +31,6 @@ from .models import (
     ReportState,
 )
 
-UNKNOWN = "unknown"
 ANONYMOUS, REAL = "anonymous", "real"
 STORY_MAX = 5000
 
@@ -49,10 +48,7 @@ class ReportForm(NamedErrorsMixin, PublicForm):
         choices=ReportKind.choices,
         widget=forms.RadioSelect,
     )
-    unit = forms.ChoiceField(
-        label=_("Which unit is it about?"),
-        error_messages={"invalid_choice": _("Please choose one.")},
-    )
+    unit = PublicUnitField(label=_("Which unit is it about?"), unknown_label=_("I'm not sure"))
     officer_named = forms.CharField(
         label=_("The officer's name or police number, if you know it"),
         max_length=60,
@@ -105,22 +101,8 @@ class ReportForm(NamedErrorsMixin, PublicForm):
         without one there, the form offers "not sure" alone."""
         super().__init__(*args, **kwargs)
         field = self.fields["unit"]
-        assert isinstance(field, forms.ChoiceField)
-        units = [] if several and county is None else public_unit_choices(county)
-        field.choices = [
-            (UNKNOWN, _("I'm not sure")),
-            *[(group, [(str(pk), name) for pk, name in found]) for group, found in units],
-        ]
-        field.initial = UNKNOWN
-
-    def clean_unit(self) -> Unit | None:
-        value = self.cleaned_data["unit"]
-        if value in {"", UNKNOWN}:
-            return None
-        unit = Unit.objects.filter(pk=value, is_active=True).first()
-        if unit is None:
-            raise forms.ValidationError(_("Please choose one."))
-        return unit
+        assert isinstance(field, PublicUnitField)
+        field.offer(county, several=several)
 
     def clean_story(self) -> str:
         story = _plain(self.cleaned_data["story"])
