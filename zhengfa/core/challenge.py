@@ -66,6 +66,11 @@ def new_puzzle() -> dict[str, Any]:
     }
 
 
+def new_token() -> str:
+    """A form's token, as the browser makes one (for tests and the bench)."""
+    return secrets.token_urlsafe(24)
+
+
 def solve(puzzle: dict[str, Any]) -> str:
     """The answer a browser would send (for tests and the bench)."""
     solution = altcha.solve_challenge_v1(
@@ -99,12 +104,15 @@ def _answer_ok(payload: str, token: str) -> bool:
 
 
 class ProofInput(forms.HiddenInput):
-    """The hidden answer, with the puzzle beside it for ``zhengfa.js`` to solve."""
+    """The hidden answer, with where ``zhengfa.js`` fetches its puzzle (one per visitor, so
+    that the page itself can be the same for everyone and kept in the cache)."""
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
-        puzzle = escape(json.dumps(new_puzzle()))
+        from django.urls import reverse
+
+        url = escape(reverse("core:puzzle"))
         waiting = escape(str(_("Checking that a person is sending this…")))
         failed = escape(
             str(
@@ -115,7 +123,7 @@ class ProofInput(forms.HiddenInput):
             )
         )
         return mark_safe(  # noqa: S308 - every value is escaped
-            f'<input type="hidden" name="{escape(name)}" value="" data-proof="{puzzle}" '
+            f'<input type="hidden" name="{escape(name)}" value="" data-proof="{url}" '
             f'data-waiting="{waiting}" data-failed="{failed}">'
             f'<p class="proof-status" aria-live="polite" hidden></p>'
         )
@@ -123,14 +131,16 @@ class ProofInput(forms.HiddenInput):
 
 class PublicForm(forms.Form):
     """A public form that asks the browser for a proof of work and carries a token so that
-    sending it twice makes one record."""
+    sending it twice makes one record. The browser makes the token (``zhengfa.js``): the
+    page is the same for everyone."""
 
     proof = forms.CharField(widget=ProofInput, required=False)
-    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    submission = forms.CharField(
+        widget=forms.HiddenInput(attrs={"data-token": "1"}), required=False, max_length=64
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields[TOKEN_FIELD].initial = secrets.token_urlsafe(24)
         self.order_fields([f for f in self.fields if f not in {"proof", TOKEN_FIELD}])
 
     def clean(self) -> dict[str, Any]:

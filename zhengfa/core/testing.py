@@ -311,18 +311,14 @@ def png_upload(name: str = "photo.png", color: str = "red") -> Any:
 
 def public_form_fields(client: Client, url: str) -> dict[str, str]:
     """What a browser adds to a public form (``core.challenge``): the form's token and the
-    answer to its puzzle, read from the page as the browser would."""
+    answer to a puzzle fetched from where the page says, as ``zhengfa.js`` does."""
     import html
-    import json
     import re
 
-    from .challenge import solve
+    from .challenge import new_token, solve
 
     page = client.get(url).content.decode()
-    puzzle = re.search(r'data-proof="([^"]+)"', page)
-    token = re.search(r'name="submission" value="([^"]+)"', page)
-    assert puzzle is not None and token is not None, f"{url} has no proof of work"
-    return {
-        "proof": solve(json.loads(html.unescape(puzzle.group(1)))),
-        "submission": token.group(1),
-    }
+    where = re.search(r'data-proof="([^"]+)"', page)
+    assert where is not None and 'data-token="1"' in page, f"{url} has no proof of work"
+    puzzle = client.get(html.unescape(where.group(1))).json()
+    return {"proof": solve(puzzle), "submission": new_token()}

@@ -16,5 +16,6 @@ urlpatterns = [
     path("staff/notifications/", views.notification_list, name="notification_list"),
     path("staff/notifications/read/", views.notification_read, name="notification_read"),
     path("staff/files/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("puzzle/", views.puzzle, name="puzzle"),
     path("staff/reveal/<str:model>/<int:pk>/<str:field>/", views.reveal_value, name="reveal_value"),
 ]

@@ -15,12 +15,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
@@ -400,3 +401,13 @@ def reveal_value(request: HttpRequest, model: str, pk: int, field: str) -> HttpR
     response = render(request, "core/partials/_revealed.html", {"value": value})
     response["Cache-Control"] = "no-store"
     return response
+
+
+@never_cache
+@require_GET
+def puzzle(request: HttpRequest) -> JsonResponse:
+    """A new proof-of-work puzzle for a public form (``core.challenge``), one per visitor:
+    the form's page itself is the same for everyone and kept in the cache."""
+    from .challenge import new_puzzle
+
+    return JsonResponse(new_puzzle())

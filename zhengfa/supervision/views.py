@@ -18,6 +18,7 @@ from zhengfa.core import challenge, followup, ratelimit
 from zhengfa.core.attachments import attachments_of
 from zhengfa.core.forms import add_service_errors
 from zhengfa.core.generic import form_page, paginate, transition_view, workflow_page
+from zhengfa.core.pagecache import public_page
 from zhengfa.core.scope import can, get_scoped_or_404, may
 from zhengfa.core.workflow import timeline_for, transition_panel
 from zhengfa.org.directory import county_asked
@@ -50,6 +51,7 @@ def _refused_page(request: HttpRequest, template: str, context: dict[str, Any]) 
 
 
 @require_http_methods(["GET", "POST"])
+@public_page
 def report_new(request: HttpRequest) -> HttpResponse:
     """举报投诉: the report form, for a phone. The same form sent twice makes one report and
     shows the same code."""

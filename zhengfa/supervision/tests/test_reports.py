@@ -739,3 +739,12 @@ class ReviewTests(PersonaTestCase):
         response = Citizen().send(name="王大爷", phone="13900001111")
         self.assertContains(response, "选择的是“匿名反映”", status_code=400)
         self.assertFalse(Report.objects.exists())
+
+    def test_the_form_page_is_the_same_for_everyone_and_each_gets_his_own_puzzle(self) -> None:
+        token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+        pages = [token.sub("", Client().get("/report/").content.decode()) for _ in range(2)]
+        self.assertEqual(pages[0], pages[1])
+        self.assertIn('data-proof="/puzzle/"', pages[0])
+        puzzles = [Client().get("/puzzle/") for _ in range(2)]
+        self.assertNotEqual(puzzles[0].json()["salt"], puzzles[1].json()["salt"])
+        self.assertIn("no-store", puzzles[0]["Cache-Control"])
