@@ -189,6 +189,29 @@ def workflow_page(
     )
 
 
+def form_post(
+    request: HttpRequest,
+    form: Any,
+    apply: Callable[[dict[str, Any]], object],
+    *,
+    done: str,
+    to: str,
+    again: Callable[[Any], HttpResponse],
+) -> HttpResponse:
+    """The POST of one of a record's forms: valid, the module's service runs with the cleaned
+    data and the person is sent on to `to` with `done`; refused by the form or the service,
+    `again(form)` shows the page once more with the reason at the form (its status: 400)."""
+    if form.is_valid():
+        try:
+            apply(form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect(to)
+    return again(form)
+
+
 TransitionPage = Callable[..., HttpResponse]
 
 

@@ -15,7 +15,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhengfa.campaign.models import Campaign
 from zhengfa.core.forms import add_service_errors
-from zhengfa.core.generic import form_page, is_id, paginate, transition_view, workflow_page
+from zhengfa.core.generic import (
+    form_page,
+    form_post,
+    is_id,
+    paginate,
+    transition_view,
+    workflow_page,
+)
 from zhengfa.core.responses import xlsx_response
 from zhengfa.core.scope import can, get_scoped_or_404, grant_for, may
 from zhengfa.org.models import Officer, Unit
@@ -259,21 +266,19 @@ def item_deadline(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def item_note(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_scoped_or_404(ITEMS, request.user, "change", pk=pk)
-    form = NoteForm(request.POST, request.FILES, prefix="progress")
-    if form.is_valid():
-        try:
-            services.item_note(
-                item=item,
-                by=request.user,
-                comment=form.cleaned_data["comment"],
-                files=form.cleaned_data.get("attachments") or [],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Progress recorded."))
-            return redirect(item.get_absolute_url())
-    return _item_page(request, item, note_form=form, status=400)
+    return form_post(
+        request,
+        NoteForm(request.POST, request.FILES, prefix="progress"),
+        lambda data: services.item_note(
+            item=item,
+            by=request.user,
+            comment=data["comment"],
+            files=data.get("attachments") or [],
+        ),
+        done=_("Progress recorded."),
+        to=item.get_absolute_url(),
+        again=lambda form: _item_page(request, item, note_form=form, status=400),
+    )
 
 
 # --- Self-inspection ---------------------------------------------------------------------------

@@ -17,7 +17,13 @@ from zhengfa.campaign.models import Suggestion
 from zhengfa.core import challenge, followup, ratelimit
 from zhengfa.core.attachments import attachments_of
 from zhengfa.core.forms import add_service_errors
-from zhengfa.core.generic import form_page, paginate, transition_view, workflow_page
+from zhengfa.core.generic import (
+    form_page,
+    form_post,
+    paginate,
+    transition_view,
+    workflow_page,
+)
 from zhengfa.core.pagecache import public_page
 from zhengfa.core.scope import can, get_scoped_or_404, may
 from zhengfa.core.workflow import timeline_for, transition_panel
@@ -353,17 +359,19 @@ def _report_form_post(
     """The POST of one of a report's own forms: valid, the service runs; else the page again
     with the form and its errors (400)."""
     report = get_scoped_or_404(REPORTS, request.user, action, pk=pk)
-    form = make(report)
-    if form.is_valid():
-        try:
-            apply(report, form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect(report.get_absolute_url())
-    report.refresh_from_db()
-    return _report_page(request, report, status=400, **{form_name: form})
+
+    def again(form: Any) -> HttpResponse:
+        report.refresh_from_db()
+        return _report_page(request, report, status=400, **{form_name: form})
+
+    return form_post(
+        request,
+        make(report),
+        lambda data: apply(report, data),
+        done=done,
+        to=report.get_absolute_url(),
+        again=again,
+    )
 
 
 @login_required
@@ -457,21 +465,19 @@ def report_note(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_scoped_or_404(REPORTS, request.user, pk=pk)
     if not (may(request.user, "change", report) or services.may_verify(request.user, report)):
         raise PermissionDenied
-    form = VerificationForm(request.POST, request.FILES, prefix="note")
-    if form.is_valid():
-        try:
-            services.verification_note(
-                report=report,
-                by=request.user,
-                comment=form.cleaned_data["comment"],
-                files=form.cleaned_data.get("attachments") or [],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Recorded."))
-            return redirect(report.get_absolute_url())
-    return _report_page(request, report, note_form=form, status=400)
+    return form_post(
+        request,
+        VerificationForm(request.POST, request.FILES, prefix="note"),
+        lambda data: services.verification_note(
+            report=report,
+            by=request.user,
+            comment=data["comment"],
+            files=data.get("attachments") or [],
+        ),
+        done=_("Recorded."),
+        to=report.get_absolute_url(),
+        again=lambda form: _report_page(request, report, note_form=form, status=400),
+    )
 
 
 @login_required
