@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "zhengfa.study",
     "zhengfa.rectify",
     "zhengfa.supervision",
+    "zhengfa.mediation",
     "zhengfa.portal",
 ]
 if ZHENGFA_ENV == "test":

@@ -8,6 +8,7 @@ urlpatterns = [
     path("staff/study/", include("zhengfa.study.urls")),
     path("staff/rectify/", include("zhengfa.rectify.urls")),
     path("", include("zhengfa.supervision.urls")),
+    path("", include("zhengfa.mediation.urls")),
     path("", include("zhengfa.portal.urls")),
 ]
 
