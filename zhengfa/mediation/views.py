@@ -5,8 +5,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -15,7 +16,7 @@ from zhengfa.core.generic import form_page, form_post, paginate, transition_view
 from zhengfa.core.scope import can, get_scoped_or_404, grant_for, may
 from zhengfa.org.models import Unit
 
-from . import services
+from . import documents, services
 from .forms import AgreementForm, CaseForm, ReferForm, SessionForm, mediating_units
 from .models import Case, CaseState, Party, PartyRole
 
@@ -201,3 +202,44 @@ def referral_answer(request: HttpRequest, pk: int) -> HttpResponse:
         return _case_page(request, case, status=400)
     messages.success(request, _("Taken.") if take else _("Returned."))
     return redirect(case.get_absolute_url() if take else "mediation:case_list")
+
+
+def _agreement_of(request: HttpRequest, pk: int) -> Any:
+    case = get_scoped_or_404(CASES, request.user, pk=pk)
+    if not _holds(request.user, case) or not hasattr(case, "agreement"):
+        raise Http404
+    return case
+
+
+@login_required
+@require_GET
+def agreement_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 调解协议书 as a page to print, for signatures or fingerprints."""
+    case = _agreement_of(request, pk)
+    organisation, number, body, signatures = documents.sections(case.agreement)
+    return render(
+        request,
+        "mediation/agreement_print.html",
+        {
+            "case": case,
+            "organisation": organisation,
+            "number": number,
+            "body": body,
+            "signatures": signatures,
+            "copies": case.parties.count() + 1,
+        },
+    )
+
+
+@login_required
+@require_GET
+def agreement_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _agreement_of(request, pk)
+    response = HttpResponse(
+        documents.agreement_docx(case.agreement),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{_('Mediation agreement')}{case.number}.docx"
+    )
+    return response

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from zhengfa.mediation import services
 from zhengfa.mediation.models import Case, DisputeType, Source
 from zhengfa.org import services as org
@@ -34,5 +36,28 @@ def case_at_committee(p: Any, **extra: Any) -> Case:
         ],
         by=p.mediator,
         **extra,
+    )
+    return case
+
+
+def settled_at_committee(p: Any) -> Case:
+    """A case mediated to an agreement at the village committee."""
+    case = case_at_committee(p)
+    services.case_transition(record=case, name="accept", by=p.mediator)
+    services.session_record(
+        case=case,
+        by=p.mediator,
+        held_at=timezone.now(),
+        place="村委会",
+        participants="张三、李四",
+        record="双方同意各退一步。",
+    )
+    services.agreement_record(
+        case=case,
+        by=p.mediator,
+        issues="界墙位置有争议。",
+        terms="界墙按原址重砌,费用各半。",
+        performance="一个月内完成。",
+        agreed_on=timezone.localdate(),
     )
     return case

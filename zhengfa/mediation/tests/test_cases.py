@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from docx import Document
 
 from zhengfa.core import followup
 from zhengfa.mediation import services
@@ -90,6 +92,30 @@ class LifeTests(PersonaTestCase):
         case.refresh_from_db()
         self.assertEqual(case.state, CaseState.SETTLED)
         self.assertEqual(case.agreement.terms, "建筑队分两期支付8000元。")
+        # The 调解协议书 as Word, with its statutory contents, and as a page to print.
+        download = lawyer_client.get(f"/staff/mediation/{case.pk}/agreement/docx/")
+        self.assertEqual(download.status_code, 200)
+        document = Document(io.BytesIO(download.content))
+        text = "\n".join(p.text for p in document.paragraphs)
+        for expected in (
+            "调解协议书",
+            case.number,
+            "律师调解工作室",
+            "申请人:王五",
+            "被申请人:某建筑队",
+            "建筑队拖欠王五工钱8000元",
+            "建筑队分两期支付8000元。",
+            "3月1日前支付余款",
+            "申请人(签名或按指印):王五",
+            "调解员(签名):甲律师",
+            "律师调解工作室(盖章)",
+            "一式3份",
+        ):
+            self.assertIn(expected, text)
+        printed = lawyer_client.get(f"/staff/mediation/{case.pk}/agreement/print/")
+        self.assertContains(printed, "建筑队分两期支付8000元。")
+        # The committee that referred it does not get the agreement.
+        self.assertEqual(staff.get(f"/staff/mediation/{case.pk}/agreement/docx/").status_code, 404)
 
     def test_numbers_count_per_organisation_and_year_and_are_never_reused(self) -> None:
         first = case_at_committee(self.p)

@@ -6,7 +6,7 @@ from zhengfa.core.testing import ViewCase
 from zhengfa.mediation.models import Case
 from zhengfa.org.testing import MatrixTestCase
 
-from .factories import case_at_committee
+from .factories import case_at_committee, settled_at_committee
 
 OTHERS = ["officer_a", "leader_a", "leader_b", "supervision"]
 
@@ -14,12 +14,27 @@ OTHERS = ["officer_a", "leader_a", "leader_b", "supervision"]
 class MediationMatrix(MatrixTestCase):
     case: Case
 
+    settled: Case
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         cls.case = case_at_committee(cls.p)
+        cls.settled = settled_at_committee(cls.p)
 
     cases = [
+        ViewCase(
+            "mediation:agreement_print",
+            ok=["mediator", "committee"],
+            args=lambda t: [t.settled.pk],
+            out_of_scope=OTHERS,
+        ),
+        ViewCase(
+            "mediation:agreement_docx",
+            ok=["mediator"],
+            args=lambda t: [t.settled.pk],
+            out_of_scope=OTHERS,
+        ),
         ViewCase("mediation:case_list", ok=["mediator", "committee"], no_scope="each sees his own"),
         ViewCase(
             "mediation:case_create",
