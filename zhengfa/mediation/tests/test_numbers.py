@@ -10,7 +10,9 @@ from django.db import close_old_connections, connection, transaction
 from zhengfa.mediation.services import next_number
 from zhengfa.org.testing import build_personas
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Rolled back by reloading what the migrations put in (the seeded dispute types and
+# categories), which a flush would leave missing for the next test on this worker.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_numbers_are_unique_when_cases_are_created_at_once() -> None:
