@@ -10,9 +10,9 @@ from django.db import close_old_connections, connection, transaction
 from zhengfa.mediation.services import next_number
 from zhengfa.org.testing import build_personas
 
-# Rolled back by reloading what the migrations put in (the seeded dispute types and
-# categories), which a flush would leave missing for the next test on this worker.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Committed for real, so that each thread sees the others' counter; pytest-django runs such
+# tests after the others of a worker (their flush takes the seeded rows with it).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_numbers_are_unique_when_cases_are_created_at_once() -> None:
