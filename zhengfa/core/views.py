@@ -17,7 +17,6 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -39,6 +38,7 @@ from .panels import render_panels
 from .registry import registry
 from .scope import can
 from .workbench import todos_for
+from .workflow import start_of_day
 
 
 class LoginView(auth_views.LoginView):
@@ -190,10 +190,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _day_start(d: dt.date) -> dt.datetime:
-    return dt.datetime.combine(d, dt.time.min, tzinfo=timezone.get_current_timezone())
-
-
 def _record_type(ct: ContentType) -> str:
     model = ct.model_class()
     return str(model._meta.verbose_name) if model is not None else ct.model
@@ -230,9 +226,9 @@ def _filtered_changes(request: HttpRequest) -> tuple[forms.Form, QuerySet[Any]]:
     if data["action"]:
         qs = qs.filter(action=int(data["action"]))
     if data["date_from"]:
-        qs = qs.filter(timestamp__gte=_day_start(data["date_from"]))
+        qs = qs.filter(timestamp__gte=start_of_day(data["date_from"]))
     if data["date_to"]:
-        qs = qs.filter(timestamp__lt=_day_start(data["date_to"] + dt.timedelta(days=1)))
+        qs = qs.filter(timestamp__lt=start_of_day(data["date_to"] + dt.timedelta(days=1)))
     return form, qs
 
 
@@ -247,9 +243,9 @@ def _filtered_signins(request: HttpRequest) -> tuple[forms.Form, QuerySet[Any]]:
     if data["kind"]:
         qs = qs.filter(kind=data["kind"])
     if data["date_from"]:
-        qs = qs.filter(time__gte=_day_start(data["date_from"]))
+        qs = qs.filter(time__gte=start_of_day(data["date_from"]))
     if data["date_to"]:
-        qs = qs.filter(time__lt=_day_start(data["date_to"] + dt.timedelta(days=1)))
+        qs = qs.filter(time__lt=start_of_day(data["date_to"] + dt.timedelta(days=1)))
     return form, qs
 
 

@@ -59,6 +59,11 @@ if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
 
 
+def start_of_day(day: dt.date) -> dt.datetime:
+    """The first moment of a date, local time (the start of a period asked for by dates)."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
 def end_of_day(day: dt.date) -> dt.datetime:
     """A deadline date as the moment it passes: the end of that day, local time."""
     return dt.datetime.combine(day, dt.time(23, 59), tzinfo=timezone.get_current_timezone())

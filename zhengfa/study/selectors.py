@@ -37,6 +37,7 @@ from django.utils import timezone
 from zhengfa.core.attachments import attachments_of
 from zhengfa.core.models import Attachment
 from zhengfa.core.scope import collapse_paths, path_ancestors
+from zhengfa.core.workflow import start_of_day
 from zhengfa.org.directory import own_officer  # noqa: F401 - the study pages ask it here
 from zhengfa.org.models import Officer, OfficerStatus, Unit
 
@@ -60,11 +61,8 @@ PRESENT = Attendance.Status.PRESENT
 
 
 def bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_current_timezone()
-    return (
-        dt.datetime.combine(start, dt.time.min, tzinfo=tz),
-        dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
-    )
+    """[start, the day after end): the moments of a period of dates."""
+    return start_of_day(start), start_of_day(end + dt.timedelta(days=1))
 
 
 def activities_in(unit: Unit, start: dt.date, end: dt.date) -> QuerySet[Activity]:

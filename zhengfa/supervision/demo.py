@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone
 
+from zhengfa.core import workflow
 from zhengfa.core.models import TimelineEvent
 from zhengfa.org.access import Role
 from zhengfa.org.models import Officer, Unit, User
@@ -310,8 +311,6 @@ def _conference(root: Unit, staff: User) -> int:
     )
     for text, signed, answer in QUESTIONS:
         question = Question(conference=conference, text=text, signed=signed)
-        from zhengfa.core import workflow
-
         workflow.start(record=question, by=None, public=True)
         services.question_transition(
             record=question, name="answer", by=committee_leader, comment=answer

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from zhengfa.core.models import Satisfaction
 from zhengfa.core.scope import grant_for, path_of, roles_of
-from zhengfa.core.workflow import end_of_day
+from zhengfa.core.workflow import end_of_day, start_of_day
 from zhengfa.org.access import Role, paths_held_as
 from zhengfa.org.directory import by_branch
 
@@ -40,12 +40,8 @@ SAME_MATTER_RATIO = 0.45
 FEEDBACK_DAYS = 30
 
 
-def _start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
-
-
 def in_period(qs: QuerySet[Report], start: dt.date, end: dt.date) -> QuerySet[Report]:
-    return qs.filter(created_at__gte=_start(start), created_at__lte=end_of_day(end))
+    return qs.filter(created_at__gte=start_of_day(start), created_at__lte=end_of_day(end))
 
 
 def for_unit(unit: Any) -> QuerySet[Report]:
@@ -248,7 +244,7 @@ def received(unit: Any, start: dt.date, end: dt.date) -> int:
 def found_true(unit: Any, start: dt.date, end: dt.date) -> int:
     qs = for_unit(unit).filter(
         conclusion__in=list(FOUND),
-        concluded_at__gte=_start(start),
+        concluded_at__gte=start_of_day(start),
         concluded_at__lte=end_of_day(end),
     )
     return qs.count()
@@ -257,7 +253,7 @@ def found_true(unit: Any, start: dt.date, end: dt.date) -> int:
 def closed(unit: Any, start: dt.date, end: dt.date) -> int:
     return (
         for_unit(unit)
-        .filter(state=ReportState.CLOSED, state_changed_at__gte=_start(start))
+        .filter(state=ReportState.CLOSED, state_changed_at__gte=start_of_day(start))
         .filter(state_changed_at__lte=end_of_day(end))
         .count()
     )

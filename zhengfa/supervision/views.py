@@ -52,10 +52,6 @@ REPORTS = Report.objects.select_related(
 # --- The citizen's side ---------------------------------------------------------------------
 
 
-def _refused_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    return render(request, template, context, status=429)
-
-
 @require_http_methods(["GET", "POST"])
 @public_page
 def report_new(request: HttpRequest) -> HttpResponse:
@@ -81,10 +77,11 @@ def report_new(request: HttpRequest) -> HttpResponse:
         if refused:
             # What he wrote is shown again to send later (files cannot be).
             kept = ReportForm(initial=request.POST.dict(), **where)
-            return _refused_page(
+            return render(
                 request,
                 "supervision/report_new.html",
                 {"form": kept, "refused": refused, **where},
+                status=429,
             )
     form = ReportForm(*((request.POST, request.FILES) if request.method == "POST" else ()), **where)
     if request.method == "POST" and form.is_valid():
@@ -265,6 +262,20 @@ def _county_officers(report: Report) -> QuerySet[Officer]:
     ).select_related("user")
 
 
+def _assign_form(report: Report, data: Any = None) -> AssignForm:
+    return AssignForm(
+        data,
+        at=report.unit,
+        officers=_county_officers(report),
+        days=services.default_verification_days(),
+        prefix="assign",
+    )
+
+
+def _conclude_form(report: Report, data: Any = None) -> ConcludeForm:
+    return ConcludeForm(data, officers=_county_officers(report), prefix="conclude")
+
+
 def _report_page(request: HttpRequest, report: Report, **page: Any) -> HttpResponse:
     user = request.user
     supervisor = may(user, "change", report)
@@ -280,7 +291,6 @@ def _report_page(request: HttpRequest, report: Report, **page: Any) -> HttpRespo
             LedgerItem.objects.visible_to(user).filter(pk__in=items_from(report).values("pk"))
         )
     state = report.state
-    days = services.default_verification_days()
     return workflow_page(
         request,
         "supervision/report_detail.html",
@@ -295,15 +305,13 @@ def _report_page(request: HttpRequest, report: Report, **page: Any) -> HttpRespo
         items=items,
         assign_form=page.pop("assign_form", None)
         or (
-            AssignForm(
-                at=report.unit, officers=_county_officers(report), days=days, prefix="assign"
-            )
+            _assign_form(report)
             if supervisor and state in {ReportState.ACCEPTED, ReportState.VERIFYING}
             else None
         ),
         conclude_form=page.pop("conclude_form", None)
         or (
-            ConcludeForm(officers=_county_officers(report), prefix="conclude")
+            _conclude_form(report)
             if supervisor and state in {ReportState.ACCEPTED, ReportState.VERIFYING}
             else None
         ),
@@ -381,13 +389,7 @@ def report_assign(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "assign_form",
-        lambda r: AssignForm(
-            request.POST,
-            at=r.unit,
-            officers=_county_officers(r),
-            days=services.default_verification_days(),
-            prefix="assign",
-        ),
+        lambda r: _assign_form(r, request.POST),
         lambda r, d: services.report_assign(
             report=r,
             by=request.user,
@@ -409,7 +411,7 @@ def report_conclude(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "conclude_form",
-        lambda r: ConcludeForm(request.POST, officers=_county_officers(r), prefix="conclude"),
+        lambda r: _conclude_form(r, request.POST),
         lambda r, d: services.report_conclude(
             report=r,
             by=request.user,
