@@ -181,6 +181,10 @@ def _lock(token: str) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(digest))
 
 
+class DuplicateSubmission(Exception):
+    """The same form was sent before (a double tap): the first sending made the record."""
+
+
 def submission_key(form: forms.Form) -> str:
     """What a record keeps of its form's token (a hash, unique): a second insert fails."""
     return hashlib.sha256(("zf-record:" + form.cleaned_data[TOKEN_FIELD]).encode()).hexdigest()

@@ -113,3 +113,8 @@ def validate_plausible_date(value: Any) -> None:
     year = getattr(value, "year", None)
     if year is not None and not 1950 <= year <= 2100:
         raise ValidationError(_("Enter a date between 1950 and 2100."), code="date_range")
+
+
+def plain_text(value: str) -> str:
+    """Text as typed, without control characters (which no one types on purpose)."""
+    return "".join(ch for ch in value if ch in "\n\t" or ch.isprintable()).strip()

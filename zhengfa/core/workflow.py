@@ -224,10 +224,15 @@ def acting_unit_name(record: models.Model, by: Any) -> str:
     """
     if by is None:
         return ""
-    unit = getattr(record, "unit", None)
+    spec = getattr(type(record), "scope", None)
+    # The record's unit is the one its scope names ("unit", "organisation", "case__unit"; of
+    # several, the first).
+    field = spec.unit if spec is not None else "unit"
+    unit: Any = record
+    for step in (field if isinstance(field, str) else field[0]).split("__"):
+        unit = getattr(unit, step, None)
     if unit is None:
         return ""
-    spec = getattr(type(record), "scope", None)
     if spec is not None:
         from .scope import grant_for
 

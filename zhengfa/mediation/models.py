@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhengfa.core.crypto import EncryptedCharField, HashField
@@ -212,6 +213,17 @@ class Case(WorkflowModel):
     # The time limit was extended with the parties' consent (recorded on the timeline).
     extended = models.BooleanField(_("time limit extended"), default=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # The key of the citizen's form (``core.challenge.submission_key``): sent twice, one case.
+    submission = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    # Mediated again after a follow-up found the agreement of this earlier case unperformed.
+    previous = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("mediated again after"),
+    )
 
     workflow = CASE_WORKFLOW
     deadline_owner_field = "mediator"
@@ -236,24 +248,31 @@ class Case(WorkflowModel):
 
 
 def _held_before(user: Any) -> Q | None:
+    """The cases an organisation of the user's held before, and those sent to his court for
+    judicial confirmation."""
     from zhengfa.core.scope import grant_for, subtree_q
 
     paths = grant_for(user, "mediation", "view").paths
     if not paths:
         return None
-    return Q(pk__in=Referral.objects.filter(subtree_q("from_organisation", paths)).values("case"))
+    return Q(
+        pk__in=Referral.objects.filter(subtree_q("from_organisation", paths)).values("case")
+    ) | Q(pk__in=Confirmation.objects.filter(subtree_q("court", paths)).values("case"))
 
 
 class CaseNumber(models.Model):
-    """The last number given per organisation and year: numbers are never reused."""
+    """The last number given per organisation, year and word (人调, 调确…): never reused."""
 
     organisation = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField()
+    word = models.CharField(max_length=10, default="")
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "year"], name="case_number_once")
+            models.UniqueConstraint(
+                fields=["organisation", "year", "word"], name="case_number_once_per_word"
+            )
         ]
 
     def __str__(self) -> str:
@@ -371,3 +390,168 @@ class Agreement(models.Model):
 
     def __str__(self) -> str:
         return str(_("Agreement of %(case)s") % {"case": self.case})
+
+
+class ConfirmationState(models.TextChoices):
+    APPLIED = "applied", _("Applied, the court decides on acceptance")
+    ACCEPTED = "accepted", _("Accepted, the court is to rule")
+    NOT_ACCEPTED = "not_accepted", _("Not accepted by the court")
+    CONFIRMED = "confirmed", _("Confirmed as valid")
+    REJECTED = "rejected", _("Rejected")
+
+
+CONFIRMATION_OPEN = {ConfirmationState.APPLIED, ConfirmationState.ACCEPTED}
+# 民事诉讼法 and the Supreme People's Court's rules: apply within 30 days of the agreement;
+# the court decides on acceptance within 3 days and rules within 15, extendable by 10.
+APPLY_DAYS, ACCEPT_DAYS, RULE_DAYS, RULE_EXTENSION_DAYS = 30, 3, 15, 10
+
+
+class Confirmation(models.Model):
+    """Judicial confirmation (司法确认) of a case's agreement by the county court."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="confirmation")
+    court = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("court")
+    )
+    number = models.CharField(_("case number"), max_length=40, unique=True)
+    state = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ConfirmationState.choices,
+        default=ConfirmationState.APPLIED,
+    )
+    applied_on = models.DateField(_("applied on"))
+    applicants = models.CharField(_("applied for by"), max_length=200)
+    accept_by = models.DateField(_("acceptance to be decided by"))
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    rule_by = models.DateField(_("ruling due by"), null=True, blank=True)
+    extended = models.BooleanField(_("ruling time extended"), default=False)
+    ruled_on = models.DateField(_("decided on"), null=True, blank=True)
+    reason = models.TextField(_("ruling or reason"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    scope = ScopeSpec(domain="mediation", unit="court")
+    objects = ScopedManager["Confirmation"]()
+
+    class Meta:
+        verbose_name = _("judicial confirmation")
+        verbose_name_plural = _("judicial confirmations")
+        ordering = ["-applied_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in CONFIRMATION_OPEN
+
+    @property
+    def due(self) -> Any:
+        """The date the court's next decision is due, while one is."""
+        if self.state == ConfirmationState.APPLIED:
+            return self.accept_by
+        if self.state == ConfirmationState.ACCEPTED:
+            return self.rule_by
+        return None
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.due and self.due < timezone.localdate())
+
+
+class Performance(models.TextChoices):
+    PERFORMED = "performed", _("Performed in full")
+    PARTLY = "partly", _("Partly performed")
+    NOT_PERFORMED = "not_performed", _("Not performed")
+
+
+class NextStep(models.TextChoices):
+    NONE = "", _("Nothing further")
+    REMEDIATE = "remediate", _("Mediate again")
+    LITIGATION = "litigation", _("Guide the parties to the court (litigation)")
+
+
+class Visit(models.Model):
+    """A follow-up visit (回访): was the agreement performed, and what next if not."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="visits")
+    organisation = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    visited_on = models.DateField(_("visited on"))
+    performance = models.CharField(
+        _("was the agreement performed?"), max_length=20, choices=Performance.choices
+    )
+    note = models.TextField(_("what was found"))
+    next_step = models.CharField(
+        _("next step"), max_length=20, choices=NextStep.choices, default="", blank=True
+    )
+    new_case = models.ForeignKey(
+        Case,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("mediated again as"),
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("follow-up visit")
+        verbose_name_plural = _("follow-up visits")
+        ordering = ["visited_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.visited_on}"
+
+
+class RosterEntry(models.Model):
+    """The court's roster of invited mediation (特邀调解名册): an organisation, or one of its
+    mediators, that the court may send cases to, with specialties and availability."""
+
+    court = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("court")
+    )
+    organisation = models.ForeignKey(
+        "org.Unit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("mediation organisation"),
+    )
+    mediator = models.ForeignKey(
+        "org.Mediator",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("mediator (blank: the organisation)"),
+    )
+    specialties = models.ManyToManyField(
+        DisputeType, blank=True, related_name="+", verbose_name=_("specialties")
+    )
+    available = models.BooleanField(_("taking cases now"), default=True)
+    hours = models.CharField(_("when available"), max_length=120, blank=True)
+    since = models.DateField(_("on the roster since"), default=timezone.localdate)
+
+    scope = ScopeSpec(domain="mediation", unit="court")
+    objects = ScopedManager["RosterEntry"]()
+
+    class Meta:
+        verbose_name = _("roster entry")
+        verbose_name_plural = _("roster of invited mediation")
+        ordering = ["organisation__path", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["court", "organisation", "mediator"], name="roster_once"
+            ),
+            models.UniqueConstraint(
+                fields=["court", "organisation"],
+                condition=Q(mediator__isnull=True),
+                name="roster_organisation_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.mediator or self.organisation)

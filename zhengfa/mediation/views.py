@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -7,20 +8,144 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhengfa.core import challenge, followup, ratelimit
 from zhengfa.core.forms import add_service_errors
 from zhengfa.core.generic import form_page, form_post, paginate, transition_view, workflow_page
+from zhengfa.core.pagecache import public_page
 from zhengfa.core.scope import can, get_scoped_or_404, grant_for, may
-from zhengfa.org.models import Unit
+from zhengfa.core.workflow import end_of_day, start_of_day
+from zhengfa.org.directory import county_asked
+from zhengfa.org.forms import UnitPeriodForm
+from zhengfa.org.models import Unit, UnitKind
 
-from . import documents, services
-from .forms import AgreementForm, CaseForm, ReferForm, SessionForm, mediating_units
-from .models import Case, CaseState, Party, PartyRole
+from . import documents, selectors, services
+from .forms import (
+    AgreementForm,
+    ApplicationForm,
+    CaseForm,
+    ConfirmationApplyForm,
+    ConfirmationStepForm,
+    ExtendForm,
+    ReferForm,
+    RosterForm,
+    SessionForm,
+    VisitForm,
+    mediating_units,
+)
+from .models import (
+    CONFIRMATION_OPEN,
+    Case,
+    CaseState,
+    Confirmation,
+    ConfirmationState,
+    Party,
+    PartyRole,
+    RosterEntry,
+    Source,
+)
 
-CASES = Case.objects.select_related("organisation", "dispute_type", "mediator")
+CASES = Case.objects.select_related(
+    "organisation", "dispute_type", "mediator", "previous", "confirmation__court"
+)
+
+
+# --- The citizen's side ---------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@public_page
+def apply(request: HttpRequest) -> HttpResponse:
+    """申请调解: a citizen applies on a phone and follows the case with a code. The same form
+    sent twice makes one case and shows the same code."""
+    asked = county_asked(
+        request.POST if request.method == "POST" else request.GET,
+        first_visit=request.method == "GET",
+    )
+    title = _("Apply for mediation")
+    if asked.ask:
+        return render(
+            request, "org/county_choice.html", {"counties": asked.counties, "title": title}
+        )
+    where: dict[str, Any] = {"county": asked.county, "several": asked.several}
+    if request.method == "POST":
+        earlier = challenge.code_sent_for(request)
+        if earlier is not None:
+            return _to_code_page(earlier)
+        refused = ratelimit.submissions_refused(request)
+        if refused:
+            kept = ApplicationForm(initial=request.POST.dict(), **where)
+            return render(
+                request,
+                "mediation/apply.html",
+                {"form": kept, "refused": refused, **where},
+                status=429,
+            )
+    form = ApplicationForm(
+        *((request.POST, request.FILES) if request.method == "POST" else ()), **where
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            _case, code = services.case_create(
+                organisation=services.intake_for(data["organisation"], asked.county),
+                dispute_type=data["dispute_type"],
+                source=Source.APPLICATION,
+                facts=data["facts"],
+                requests=data["requests"],
+                amount=data["amount"],
+                files=data["attachments"],
+                submission=challenge.submission_key(form),
+                parties=[
+                    services.PartyData(
+                        PartyRole.APPLICANT, data["name"], data["phone"], data["id_number"]
+                    ),
+                    services.PartyData(
+                        PartyRole.RESPONDENT,
+                        data["respondent"],
+                        data["respondent_phone"],
+                        is_organisation=data["respondent_is_organisation"],
+                    ),
+                ],
+            )
+        except challenge.DuplicateSubmission:
+            earlier = challenge.code_sent_for(request, wait=3.0)
+            if earlier is not None:
+                return _to_code_page(earlier)
+            messages.info(
+                request,
+                _("This application was already sent. Its follow-up code was shown after sending."),
+            )
+            return redirect("portal:query")
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            challenge.remember_code(form, code)
+            texted_to = followup.text_code(
+                phone=data["phone"], code=code, what=_("Application for mediation received.")
+            )
+            return _to_code_page(code, texted_to)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "mediation/apply.html", {"form": form, **where}, status=status)
+
+
+def _to_code_page(code: str, texted_to: str = "") -> HttpResponse:
+    response = redirect("mediation:apply_done")
+    followup.remember_for_display(response, code, texted_to=texted_to)
+    return response
+
+
+@require_GET
+def apply_done(request: HttpRequest) -> HttpResponse:
+    return followup.confirmation(request, _("Your application for mediation has been received."))
+
+
+# --- Staff ------------------------------------------------------------------------------------
 
 
 @login_required
@@ -102,6 +227,11 @@ def _case_page(request: HttpRequest, case: Case, **page: Any) -> HttpResponse:
     # An organisation that held the case before reads its own part of the history.
     mine = {u.name for u in Unit.objects.granted_to(request.user, "mediation", "view")}
     change = holds and case.is_open and may(request.user, "change", case)
+    confirmation = getattr(case, "confirmation", None)
+    court = confirmation is not None and grant_for(request.user, "mediation", "view").covers(
+        confirmation.court
+    )
+    settled_here = holds and case.state == CaseState.SETTLED
     return workflow_page(
         request,
         "mediation/case_detail.html",
@@ -115,6 +245,20 @@ def _case_page(request: HttpRequest, case: Case, **page: Any) -> HttpResponse:
         referral=services.pending_referral(case),
         can_change=change,
         can_answer=holds and case.state == CaseState.REFERRED,
+        # The court reads the agreement it is asked to confirm.
+        agreement=getattr(case, "agreement", None) if holds or court else None,
+        confirmation=confirmation if holds or court else None,
+        court_decides=court
+        and confirmation is not None
+        and confirmation.is_open
+        and grant_for(request.user, "mediation", "change").covers(confirmation.court),
+        may_apply=settled_here
+        and may(request.user, "change", case)
+        and not services.confirmation_refusal(case),
+        may_visit=settled_here and may(request.user, "change", case),
+        visits=case.visits.select_related("new_case") if holds else [],
+        step_form=page.pop("step_form", None)
+        or ConfirmationStepForm(initial={"on": timezone.localdate()}),
         **page,
     )
 
@@ -135,57 +279,152 @@ def _held_case(request: HttpRequest, pk: int) -> Case:
     return case
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def session_create(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _held_case(request, pk)
-    form = SessionForm(request.POST or None)
+def _case_form(
+    request: HttpRequest,
+    case: Case,
+    form: Any,
+    apply: Callable[[dict[str, Any]], object],
+    *,
+    title: str,
+    done: str,
+    hint: str = "",
+) -> HttpResponse:
+    """One of a case's forms: shown, or sent to the module's service (nothing saved when the
+    form or the service refuses it)."""
     if request.method == "POST":
         return form_post(
             request,
             form,
-            lambda d: services.session_record(case=case, by=request.user, **d),
-            done=_("Session recorded."),
+            apply,
+            done=done,
             to=case.get_absolute_url(),
-            again=lambda f: form_page(request, f, title=_("Record a session"), status=400),
+            again=lambda f: form_page(request, f, title=title, hint=hint, status=400),
         )
-    return form_page(request, form, title=_("Record a session"), back=case.get_absolute_url())
+    return form_page(request, form, title=title, hint=hint, back=case.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _held_case(request, pk)
+    return _case_form(
+        request,
+        case,
+        SessionForm(request.POST or None),
+        lambda d: services.session_record(case=case, by=request.user, **d),
+        title=_("Record a session"),
+        done=_("Session recorded."),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def agreement_create(request: HttpRequest, pk: int) -> HttpResponse:
     case = _held_case(request, pk)
-    form = AgreementForm(request.POST or None)
-    if request.method == "POST":
-        return form_post(
-            request,
-            form,
-            lambda d: services.agreement_record(case=case, by=request.user, **d),
-            done=_("Agreement recorded: the case is settled."),
-            to=case.get_absolute_url(),
-            again=lambda f: form_page(request, f, title=_("Record the agreement"), status=400),
-        )
-    return form_page(request, form, title=_("Record the agreement"), back=case.get_absolute_url())
+    return _case_form(
+        request,
+        case,
+        AgreementForm(request.POST or None),
+        lambda d: services.agreement_record(case=case, by=request.user, **d),
+        title=_("Record the agreement"),
+        done=_("Agreement recorded: the case is settled."),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_refer(request: HttpRequest, pk: int) -> HttpResponse:
     case = _held_case(request, pk)
-    form = ReferForm(request.POST or None)
-    if request.method == "POST":
-        return form_post(
-            request,
-            form,
-            lambda d: services.case_refer(
-                case=case, to=d["to"], by=request.user, reason=d["reason"]
-            ),
-            done=_("Referred."),
-            to=case.get_absolute_url(),
-            again=lambda f: form_page(request, f, title=_("Refer the case"), status=400),
-        )
-    return form_page(request, form, title=_("Refer the case"), back=case.get_absolute_url())
+    units = mediating_units(case.organisation).exclude(pk=case.organisation_id)
+    return _case_form(
+        request,
+        case,
+        ReferForm(request.POST or None, units=units),
+        lambda d: services.case_refer(case=case, to=d["to"], by=request.user, reason=d["reason"]),
+        title=_("Refer the case"),
+        done=_("Referred."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _held_case(request, pk)
+    return _case_form(
+        request,
+        case,
+        ExtendForm(request.POST or None),
+        lambda d: services.case_extend(case=case, by=request.user, **d),
+        title=_("Extend the time limit"),
+        done=_("Time limit extended."),
+        hint=_("Only with the consent of the parties; it is recorded in the history."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def confirmation_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _held_case(request, pk)
+    refusal = services.confirmation_refusal(case)
+    return _case_form(
+        request,
+        case,
+        ConfirmationApplyForm(
+            request.POST or None,
+            initial={"applied_on": timezone.localdate(), "applicants": _party_names(case)},
+        ),
+        lambda d: services.confirmation_apply(case=case, by=request.user, **d),
+        title=_("Apply for judicial confirmation"),
+        done=_("Sent to the court for judicial confirmation."),
+        hint=refusal
+        or _(
+            "Both parties apply together within 30 days of the agreement. The court decides "
+            "on acceptance within 3 days and rules within 15 days."
+        ),
+    )
+
+
+def _party_names(case: Case) -> str:
+    return "、".join(Party.objects.filter(case=case).values_list("name", flat=True))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _held_case(request, pk)
+    return _case_form(
+        request,
+        case,
+        VisitForm(request.POST or None, initial={"visited_on": timezone.localdate()}),
+        lambda d: services.visit_record(case=case, by=request.user, **d),
+        title=_("Record a follow-up visit"),
+        done=_("Follow-up visit recorded."),
+        hint=_(
+            "If the agreement was not performed, the case can be mediated again or the parties "
+            "guided to the court."
+        ),
+    )
+
+
+@login_required
+@require_POST
+def confirmation_step(request: HttpRequest, pk: int) -> HttpResponse:
+    """The court's decision on an application for judicial confirmation."""
+    case = get_scoped_or_404(CASES, request.user, pk=pk)
+    confirmation = getattr(case, "confirmation", None)
+    if confirmation is None or not grant_for(request.user, "mediation", "change").covers(
+        confirmation.court
+    ):
+        raise Http404
+    form = ConfirmationStepForm(request.POST)
+    return form_post(
+        request,
+        form,
+        lambda d: services.confirmation_step(confirmation=confirmation, by=request.user, **d),
+        done=_("Recorded."),
+        to=case.get_absolute_url(),
+        again=lambda f: _case_page(request, case, step_form=f, status=400),
+    )
 
 
 @login_required
@@ -243,3 +482,114 @@ def agreement_docx(request: HttpRequest, pk: int) -> HttpResponse:
         True, f"{_('Mediation agreement')}{case.number}.docx"
     )
     return response
+
+
+@login_required
+@require_GET
+def figures(request: HttpRequest) -> HttpResponse:
+    """The figures of the cases a person sees: a unit below his and a period to choose (by
+    default this year so far); the referrals between channels as from → to counts."""
+    units = Unit.objects.granted_to(request.user, "mediation", "view")
+    if not units.exists():
+        raise PermissionDenied
+    today = timezone.localdate()
+    form = UnitPeriodForm(
+        request.GET or {"start": today.replace(month=1, day=1), "end": today}, units=units
+    )
+    cases = Case.objects.visible_to(request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["unit"] is not None:
+            cases = cases.filter(organisation__path__startswith=data["unit"].path)
+        if data["start"]:
+            cases = cases.filter(created_at__gte=start_of_day(data["start"]))
+        if data["end"]:
+            cases = cases.filter(created_at__lte=end_of_day(data["end"]))
+    return render(
+        request,
+        "mediation/figures.html",
+        {"form": form, "figures": selectors.figures(cases) if form.is_valid() else None},
+        status=200 if form.is_valid() else 400,
+    )
+
+
+# --- The court: judicial confirmations and the roster of invited mediation ----------------
+
+
+def _courts(user: Any, action: str = "view") -> Any:
+    return Unit.objects.granted_to(user, "mediation", action).filter(kind=UnitKind.COURT)
+
+
+@login_required
+@require_GET
+def confirmation_list(request: HttpRequest) -> HttpResponse:
+    if not _courts(request.user).exists():
+        raise Http404
+    qs = Confirmation.objects.visible_to(request.user).select_related("case", "court")
+    state = request.GET.get("state", "")
+    if state == "open":
+        qs = qs.filter(state__in=CONFIRMATION_OPEN)
+    elif state in ConfirmationState.values:
+        qs = qs.filter(state=state)
+    page, query = paginate(request, qs.order_by("-applied_on", "-pk"))
+    return render(
+        request,
+        "mediation/confirmation_list.html",
+        {"page": page, "query": query, "states": ConfirmationState.choices, "state": state},
+    )
+
+
+@login_required
+@require_GET
+def roster(request: HttpRequest) -> HttpResponse:
+    """特邀调解名册: who the court may send cases to, with specialties and availability."""
+    if not _courts(request.user).exists():
+        raise Http404
+    entries = (
+        RosterEntry.objects.visible_to(request.user)
+        .select_related("court", "organisation", "mediator__user")
+        .prefetch_related("specialties")
+    )
+    page, query = paginate(request, entries)
+    return render(
+        request,
+        "mediation/roster.html",
+        {"page": page, "query": query, "can_add": _courts(request.user, "change").exists()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    entry = (
+        get_scoped_or_404(RosterEntry.objects.all(), request.user, "change", pk=pk)
+        if pk is not None
+        else None
+    )
+    court = entry.court if entry is not None else _courts(request.user, "change").first()
+    if court is None:
+        raise PermissionDenied
+    initial = (
+        {
+            "organisation": entry.organisation,
+            "mediator": entry.mediator,
+            "specialties": list(entry.specialties.all()),
+            "hours": entry.hours,
+            "available": entry.available,
+        }
+        if entry is not None
+        else None
+    )
+    units = mediating_units(court).exclude(kind=UnitKind.COURT)
+    form = RosterForm(request.POST or None, initial=initial, units=units)
+    title = _("Roster of invited mediation")
+    if request.method == "POST":
+        return form_post(
+            request,
+            form,
+            lambda d: services.roster_save(entry=entry, court=court, by=request.user, **d),
+            done=_("Saved."),
+            to=reverse("mediation:roster"),
+            again=lambda f: form_page(request, f, title=title, status=400),
+        )
+    return form_page(request, form, title=title, back=reverse("mediation:roster"))

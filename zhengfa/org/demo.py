@@ -19,7 +19,6 @@ from django.db import connection, transaction
 from django.db.models import Max
 from stdnum.cn import ric
 
-from zhengfa.core.models import Notification
 from zhengfa.core.scope import access_changed
 
 from . import services
@@ -425,16 +424,6 @@ def accounts(b: DemoBuilder) -> None:
             else:
                 user = services.user_create(username=acc.username, name=acc.name, password=password)
         services.role_assign(user=user, role=acc.role, unit=unit)
-
-    # Until the mediation module brings his cases, the mediator's work arrives as a notice.
-    mediator = User.objects.get(username="tiaojie")
-    Notification.objects.get_or_create(
-        user=mediator,
-        key="demo:mediator-training",
-        defaults={
-            "title": "县司法局通知:本周五上午在司法所举办人民调解员业务培训,请准时参加。",
-        },
-    )
 
 
 # --- A province of synthetic counties -------------------------------------------------------

@@ -65,13 +65,17 @@ def county_choices() -> list[tuple[str, list[tuple[int, str]]]]:
     return found
 
 
-def public_unit_choices(county: Unit | None = None) -> list[tuple[str, list[tuple[int, str]]]]:
+def public_unit_choices(
+    county: Unit | None = None, kinds: Iterable[str] = ()
+) -> list[tuple[str, list[tuple[int, str]]]]:
     """Choices for a <select>: ("县级单位", [...]) then one group per township, in code order;
-    of one county on a province's site. The same for everyone: kept a minute."""
-    key = f"zf-public-units:{county.pk if county else ''}:{get_language()}"
+    of one county on a province's site; of the given `kinds` of unit only, when given (else
+    all but the villages' mediation committees). The same for everyone: kept a minute."""
+    kinds = sorted(kinds)
+    key = f"zf-public-units:{county.pk if county else ''}:{','.join(kinds)}:{get_language()}"
     found: list[tuple[str, list[tuple[int, str]]]] | None = cache.get(key)
     if found is None:
-        found = _public_unit_choices(county)
+        found = _public_unit_choices(county, kinds)
         cache.set(key, found, CHOICES_SECONDS)
     return found
 
@@ -98,20 +102,30 @@ def passing_on_choices(unit: Unit) -> list[tuple[str, list[tuple[int, str]]]]:
     return public_unit_choices(county)
 
 
-def _public_unit_choices(within: Unit | None) -> list[tuple[str, list[tuple[int, str]]]]:
-    townships = Prefetch(
-        "areas", queryset=Area.objects.filter(level=AreaLevel.TOWNSHIP), to_attr="townships"
+def _public_unit_choices(
+    within: Unit | None, kinds: list[str]
+) -> list[tuple[str, list[tuple[int, str]]]]:
+    # A unit's township: one it serves, or the township of a village it serves.
+    places = Prefetch(
+        "areas",
+        queryset=Area.objects.filter(
+            level__in=[AreaLevel.TOWNSHIP, AreaLevel.VILLAGE]
+        ).select_related("parent"),
+        to_attr="places",
     )
     county: list[tuple[int, str]] = []
     by_township: dict[Area, list[tuple[int, str]]] = defaultdict(list)
-    units = (
-        Unit.objects.filter(is_active=True, **({"path__startswith": within.path} if within else {}))
-        .exclude(kind__in=NOT_LISTED)
-        .prefetch_related(townships)
-        .order_by("path")
+    units = Unit.objects.filter(
+        is_active=True, **({"path__startswith": within.path} if within else {})
     )
-    for unit in units:
-        town = min(unit.townships, key=lambda a: a.code) if unit.townships else None
+    units = units.filter(kind__in=kinds) if kinds else units.exclude(kind__in=NOT_LISTED)
+    for unit in units.prefetch_related(places).order_by("path"):
+        towns = [
+            town
+            for a in unit.places
+            if (town := a if a.level == AreaLevel.TOWNSHIP else a.parent) is not None
+        ]
+        town = min(towns, key=lambda a: a.code) if towns else None
         (by_township[town] if town else county).append((unit.pk, unit.name))
     groups = [(_("County units"), county)] if county else []
     for town in sorted(by_township, key=lambda a: a.code):

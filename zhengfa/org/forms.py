@@ -308,16 +308,20 @@ class PublicUnitField(forms.ChoiceField):
 
     UNKNOWN = "unknown"
 
-    def __init__(self, *args: Any, unknown_label: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, unknown_label: Any = None, kinds: Any = (), **kwargs: Any
+    ) -> None:
+        """`kinds`: of these kinds of unit only (else all but the village committees)."""
         kwargs.setdefault("error_messages", {"invalid_choice": _("Please choose one.")})
         super().__init__(*args, **kwargs)
         self.unknown_label = unknown_label or _("I don't know")
         self.initial = self.UNKNOWN
+        self.kinds = tuple(kinds)
 
     def offer(self, county: Unit | None, *, several: bool) -> None:
         from .directory import public_unit_choices
 
-        groups = [] if several and county is None else public_unit_choices(county)
+        groups = [] if several and county is None else public_unit_choices(county, self.kinds)
         self.choices = [
             (self.UNKNOWN, self.unknown_label),
             *[(group, [(str(pk), name) for pk, name in units]) for group, units in groups],
@@ -328,6 +332,35 @@ class PublicUnitField(forms.ChoiceField):
         if value in {"", self.UNKNOWN}:
             return None
         unit = Unit.objects.filter(pk=value, is_active=True).first()
-        if unit is None:
+        if unit is None or (self.kinds and unit.kind not in self.kinds):
             raise forms.ValidationError(_("Please choose one."))
         return unit
+
+
+class UnitPeriodForm(forms.Form):
+    """A unit among the person's (with those below it) and a period, for lists and figures."""
+
+    unit = UnitChoiceField(
+        label=_("Unit (with units below it)"),
+        queryset=None,
+        required=False,
+        empty_label=_("All my units"),
+    )
+    start = forms.DateField(
+        validators=[validate_plausible_date], label=_("From"), required=False, widget=IsoDateInput()
+    )
+    end = forms.DateField(
+        validators=[validate_plausible_date], label=_("To"), required=False, widget=IsoDateInput()
+    )
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = units
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", _("The end date is before the start date."))
+        return data

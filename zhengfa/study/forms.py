@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from zhengfa.core.attachments import AttachmentField
 from zhengfa.core.forms import IsoDateInput, NamedErrorsMixin
 from zhengfa.core.validators import validate_plausible_date
-from zhengfa.org.forms import UnitChoiceField, UnitTreeField
+from zhengfa.org.forms import UnitChoiceField, UnitPeriodForm, UnitTreeField
 
 from .models import ActivityType
 
@@ -289,35 +289,8 @@ class CommentForm(forms.Form):
     text = forms.CharField(label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class RecordsFilterForm(forms.Form):
-    unit = UnitChoiceField(
-        label=_("Unit (with units below it)"),
-        queryset=None,
-        required=False,
-        empty_label=_("All my units"),
-    )
-    start = forms.DateField(
-        validators=[validate_plausible_date],
-        label=_("From"),
-        required=False,
-        widget=IsoDateInput(),
-    )
-    end = forms.DateField(
-        validators=[validate_plausible_date],
-        label=_("To"),
-        required=False,
-        widget=IsoDateInput(),
-    )
-
-    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _set_queryset(self, "unit", units)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            self.add_error("end", _("The end date is before the start date."))
-        return data
+class RecordsFilterForm(UnitPeriodForm):
+    pass
 
 
 def activity_initial(activity: Any) -> dict[str, Any]:

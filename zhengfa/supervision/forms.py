@@ -14,6 +14,7 @@ from zhengfa.core.forms import IsoDateInput, NamedErrorsMixin
 from zhengfa.core.validators import (
     normalize_id_number,
     normalize_phone,
+    plain_text,
     validate_id_number,
     validate_mobile,
     validate_plausible_date,
@@ -33,11 +34,6 @@ from .models import (
 
 ANONYMOUS, REAL = "anonymous", "real"
 STORY_MAX = 5000
-
-
-def _plain(value: str) -> str:
-    """Text as typed, without control characters (which no one types on purpose)."""
-    return "".join(ch for ch in value if ch in "\n\t" or ch.isprintable()).strip()
 
 
 class ReportForm(NamedErrorsMixin, PublicForm):
@@ -105,7 +101,7 @@ class ReportForm(NamedErrorsMixin, PublicForm):
         field.offer(county, several=several)
 
     def clean_story(self) -> str:
-        story = _plain(self.cleaned_data["story"])
+        story = plain_text(self.cleaned_data["story"])
         if not story:
             raise forms.ValidationError(_("Please tell us what happened."))
         return story
@@ -126,7 +122,7 @@ class ReportForm(NamedErrorsMixin, PublicForm):
         data = super().clean()
         for name in ("officer_named", "happened_on", "place", "name"):
             if name in data:
-                data[name] = _plain(data[name])
+                data[name] = plain_text(data[name])
         if data.get("identity") == REAL:
             if not data.get("name") and "name" not in self.errors:
                 self.add_error("name", _("Please give your name, or choose “anonymously”."))
@@ -352,10 +348,10 @@ class QuestionForm(NamedErrorsMixin, PublicForm):
     )
 
     def clean_text(self) -> str:
-        text = _plain(self.cleaned_data["text"])
+        text = plain_text(self.cleaned_data["text"])
         if not text:
             raise forms.ValidationError(_("Please write your question."))
         return text
 
     def clean_signed(self) -> str:
-        return _plain(self.cleaned_data["signed"])
+        return plain_text(self.cleaned_data["signed"])

@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhengfa.core import attachments, followup, workflow
+from zhengfa.core import attachments, challenge, followup, workflow
 from zhengfa.core.attachments import attach
 from zhengfa.core.notifications import notify, send_sms
 from zhengfa.core.scope import may
@@ -47,10 +47,6 @@ from .models import (
 
 SUPERVISORS = (Role.SUPERVISION,)
 VERIFIERS = (Role.LEADER, Role.CLERK, Role.SUPERVISION)
-
-
-class DuplicateSubmission(Exception):
-    """The same form was sent before (a double tap): the first sending made the report."""
 
 
 def holding_unit(about: Unit | None) -> Unit:
@@ -118,7 +114,7 @@ def report_submit(
             workflow.start(record=report, by=None, public=True)
     except IntegrityError as exc:
         if submission and Report.objects.filter(submission=submission).exists():
-            raise DuplicateSubmission from exc
+            raise challenge.DuplicateSubmission from exc
         raise
     for f in files:
         attach(record=report, upload=f, by=None, purpose="citizen")

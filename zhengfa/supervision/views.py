@@ -104,7 +104,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 files=data["attachments"],
                 submission=challenge.submission_key(form),
             )
-        except services.DuplicateSubmission:
+        except challenge.DuplicateSubmission:
             earlier = challenge.code_sent_for(request, wait=3.0)
             if earlier is not None:
                 return _to_code_page(earlier)

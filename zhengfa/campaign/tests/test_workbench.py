@@ -147,7 +147,7 @@ class DemoAccountsHaveWorkTests(DemoCountyTestCase):
             "pcs_a": "待写的心得体会",
             "pcs_b": "待提交的学习笔记",
             "jiancha": "逾期未答复的群众意见(监督)",
-            "tiaojie": "未读通知",
+            "tiaojie": "待决定是否受理的调解申请",
         }
         for username, line in expected.items():
             user = User.objects.get(username=username)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from zhengfa.mediation import services
 from zhengfa.mediation.models import Case, DisputeType, Source
 from zhengfa.org import services as org
+from zhengfa.org.access import Role
 from zhengfa.org.models import MediatorKind, Unit, User
 
 
@@ -21,6 +22,17 @@ def lawyer_studio(p: Any) -> tuple[Unit, User]:
         organisation=studio, name="甲律师", kind=MediatorKind.LAWYER, username="lawyer_a"
     )
     return studio, mediator.user
+
+
+def court_clerk(p: Any) -> User:
+    """The clerk of the persona county's court, who registers judicial confirmations."""
+    lawyer_studio(p)
+    found = User.objects.filter(username="court_clerk").first()
+    if found is not None:
+        return found
+    user = org.user_create(username="court_clerk", name="法院书记员")
+    org.role_assign(user=user, role=Role.CLERK, unit=Unit.objects.get(code="FY"))
+    return user
 
 
 def case_at_committee(p: Any, **extra: Any) -> Case:

@@ -106,11 +106,31 @@ class DemoCountyTests(DemoCountyTestCase):
             ("2021-02-27", "2021-06-30"),
         )
 
+    def test_a_year_of_mediation_in_the_four_channels(self) -> None:
+        from django.db.models import Count
+
+        from zhengfa.mediation.models import Case, Confirmation, Referral
+
+        by_channel = dict(Case.objects.values_list("channel").annotate(n=Count("pk")))
+        self.assertEqual(set(by_channel), {"people", "lawyer", "judicial", "admin"})
+        # People's mediation carries most of the county's disputes.
+        self.assertGreater(by_channel["people"], sum(by_channel.values()) / 2)
+        # The court's 委派 and 委托 reach its platforms, and villages pass cases to the court.
+        flow = set(Referral.objects.values_list("from_organisation__code", "to_organisation__code"))
+        self.assertIn(("FY", "FY-LSTJ"), flow)
+        self.assertIn(("FY", "FY-SSTJ"), flow)
+        self.assertTrue(any(to == "FY-SSTJ" and fr.startswith("SFJ-S") for fr, to in flow))
+        self.assertTrue(Confirmation.objects.filter(state="confirmed").exists())
+        # The demo mediator finds open work of his committee.
+        tiaojie = User.objects.get(username="tiaojie")
+        self.assertTrue(Case.objects.visible_to(tiaojie).open().exists())
+
     def test_idempotent_and_deterministic(self) -> None:
         out = io.StringIO()
         call_command("seed_demo", stdout=out)
         self.assertIn("officers +0", out.getvalue())
         self.assertIn("campaigns +0", out.getvalue())
+        self.assertIn("mediation cases +0", out.getvalue())
         self.assertEqual(
             self.snapshot["officers"],
             sorted(Officer.objects.values_list("staff_number", "user__name")),

@@ -10,6 +10,7 @@ from django.test import TestCase
 
 from zhengfa.campaign.models import Suggestion, Task
 from zhengfa.core.site import identity
+from zhengfa.mediation.models import Case
 from zhengfa.org import demo
 from zhengfa.org.models import Area, AreaLevel, Officer, Unit, User
 from zhengfa.org.testing import DemoCountyTestCase
@@ -73,6 +74,12 @@ class ProvinceTests(TestCase):
             self.assertGreater(Attendance.objects.filter(activity__in=activities).count(), 10_000)
             self.assertEqual(Task.objects.filter(**within).count(), 24)
             self.assertEqual(Suggestion.objects.filter(**within).count(), 48)
+            cases = Case.objects.filter(organisation__path__startswith=committee.path)
+            self.assertEqual(cases.count(), 240)
+            self.assertEqual(
+                set(cases.values_list("channel", flat=True)),
+                {"people", "lawyer", "judicial", "admin"},
+            )
 
     def test_committees_see_their_subtree(self) -> None:
         kangbao = Officer.objects.filter(unit__path__startswith=Unit.objects.get(code="ZFW").path)
