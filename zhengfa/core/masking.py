@@ -36,3 +36,8 @@ def mask_name(value: str | None) -> str:
 def mask_for_audit(value: str | None) -> str:
     """What the audit log keeps of an encrypted field: that it had a value, nothing of it."""
     return "******" if value and value != "None" else ""
+
+
+def mask_address(value: str | None) -> str:
+    """An address by its first four characters (the township, usually), the rest hidden."""
+    return f"{value[:4]}……" if value else ""

@@ -21,7 +21,7 @@ from zhengfa.org.directory import county_of
 from zhengfa.org.forms import PublicUnitField
 from zhengfa.org.models import Mediator, Unit
 
-from .models import CHANNEL_OF_KIND, DisputeType, NextStep, Performance, Source
+from .models import CHANNEL_OF_KIND, DisputeType, NextStep, PartyRole, Performance, Source
 
 
 def mediating_units(within: Unit | None = None) -> Any:
@@ -73,6 +73,19 @@ class CaseForm(NamedErrorsMixin, forms.Form):
         field = self.fields["organisation"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = units
+
+
+class PartyForm(NamedErrorsMixin, forms.Form):
+    role = forms.ChoiceField(label=_("Side"), choices=PartyRole.choices)
+    is_organisation = forms.BooleanField(label=_("A company or organisation"), required=False)
+    name = forms.CharField(label=_("Name"), max_length=80)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    id_number = forms.CharField(
+        label=_("ID number (a person) or credit code (an organisation)"),
+        max_length=20,
+        required=False,
+    )
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
 
 
 class SessionForm(NamedErrorsMixin, forms.Form):

@@ -3,6 +3,7 @@ referrals between organisations (对接), agreements, judicial confirmation and 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhengfa.core.crypto import EncryptedCharField, HashField
-from zhengfa.core.masking import mask_id_number, mask_phone
+from zhengfa.core.masking import mask_address, mask_id_number, mask_phone
 from zhengfa.core.scope import ScopedManager, ScopeSpec
 from zhengfa.core.workflow import Transition, Workflow, WorkflowManager, WorkflowModel
 
@@ -297,7 +298,7 @@ class Party(models.Model):
     id_number_hash = HashField(_("ID number (search key)"))
     address = EncryptedCharField(_("address"), blank=True)
 
-    revealable = {"phone": mask_phone, "id_number": mask_id_number}
+    revealable = {"phone": mask_phone, "id_number": mask_id_number, "address": mask_address}
     scope = ScopeSpec(domain="mediation", unit="case__organisation")
     objects = ScopedManager["Party"]()
 
@@ -308,6 +309,18 @@ class Party(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def id_number_masked(self) -> str:
+        return self.id_number if self.is_organisation else mask_id_number(self.id_number)
+
+    @property
+    def address_masked(self) -> str:
+        return mask_address(self.address)
 
 
 class Referral(models.Model):
@@ -390,6 +403,11 @@ class Agreement(models.Model):
 
     def __str__(self) -> str:
         return str(_("Agreement of %(case)s") % {"case": self.case})
+
+    @property
+    def confirm_by(self) -> Any:
+        """The last day the parties may apply for judicial confirmation."""
+        return self.agreed_on + dt.timedelta(days=APPLY_DAYS)
 
 
 class ConfirmationState(models.TextChoices):

@@ -26,7 +26,7 @@ from zhengfa.core.registry import (
     Workbench,
 )
 from zhengfa.core.workbench import todo
-from zhengfa.org.access import ASSIGN, CHANGE, VIEW, Role
+from zhengfa.org.access import ASSIGN, CHANGE, REVEAL, VIEW, Role
 from zhengfa.org.models import Unit
 
 from . import demo, selectors
@@ -102,9 +102,10 @@ PLUGIN = Plugin(
         # Cases are the mediators' of the organisation holding them, and its leaders' and
         # clerks'; the committee sees them all.
         "mediation": {
-            Role.MEDIATOR: {VIEW, CHANGE},
-            Role.LEADER: {VIEW, CHANGE, ASSIGN},
-            Role.CLERK: {VIEW, CHANGE},
+            # Reveal: the parties' phone, ID and address, with a reason, audited.
+            Role.MEDIATOR: {VIEW, CHANGE, REVEAL},
+            Role.LEADER: {VIEW, CHANGE, ASSIGN, REVEAL},
+            Role.CLERK: {VIEW, CHANGE, REVEAL},
             Role.COMMITTEE: {VIEW},
         },
     },

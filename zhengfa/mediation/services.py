@@ -245,6 +245,32 @@ def intake_for(chosen: Unit | None, county: Unit | None) -> Unit:
     return found
 
 
+@transaction.atomic
+def party_add(*, case: Case, by: Any, party: PartyData) -> Party:
+    """A further applicant or respondent of an open case."""
+    if not grant_for(by, "mediation", "change").covers(case.organisation) or not case.is_open:
+        raise PermissionDenied
+    p = _clean_party(party)
+    if p.role not in PartyRole.values:
+        raise ValidationError({"role": _("Choose a side.")})
+    added = Party.objects.create(
+        case=case,
+        role=p.role,
+        name=p.name,
+        phone=p.phone,
+        id_number=p.id_number,
+        address=p.address,
+        is_organisation=p.is_organisation,
+    )
+    workflow.note(
+        record=case,
+        by=by,
+        comment=_("Party added: %(name)s (%(side)s)")
+        % {"name": p.name, "side": added.get_role_display()},
+    )
+    return added
+
+
 def _mediating_due(case: Case) -> dt.datetime:
     return timezone.now() + dt.timedelta(days=days_for(case.source))
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("staff/mediation/<int:pk>/refer/", views.case_refer, name="case_refer"),
     path("staff/mediation/<int:pk>/referral/", views.referral_answer, name="referral_answer"),
     path("staff/mediation/<int:pk>/extend/", views.case_extend, name="case_extend"),
+    path("staff/mediation/<int:pk>/party/", views.party_add, name="party_add"),
     path("staff/mediation/<int:pk>/visit/", views.visit_create, name="visit_create"),
     path(
         "staff/mediation/<int:pk>/confirmation/",

@@ -32,6 +32,7 @@ from .forms import (
     ConfirmationApplyForm,
     ConfirmationStepForm,
     ExtendForm,
+    PartyForm,
     ReferForm,
     RosterForm,
     SessionForm,
@@ -257,6 +258,7 @@ def _case_page(request: HttpRequest, case: Case, **page: Any) -> HttpResponse:
         and not services.confirmation_refusal(case),
         may_visit=settled_here and may(request.user, "change", case),
         visits=case.visits.select_related("new_case") if holds else [],
+        may_reveal=holds and may(request.user, "reveal", case),
         step_form=page.pop("step_form", None)
         or ConfirmationStepForm(initial={"on": timezone.localdate()}),
         **page,
@@ -314,6 +316,22 @@ def session_create(request: HttpRequest, pk: int) -> HttpResponse:
         lambda d: services.session_record(case=case, by=request.user, **d),
         title=_("Record a session"),
         done=_("Session recorded."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def party_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _held_case(request, pk)
+    if not case.is_open:
+        raise PermissionDenied
+    return _case_form(
+        request,
+        case,
+        PartyForm(request.POST or None),
+        lambda d: services.party_add(case=case, by=request.user, party=services.PartyData(**d)),
+        title=_("Add a party"),
+        done=_("Party added."),
     )
 
 

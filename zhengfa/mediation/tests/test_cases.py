@@ -461,3 +461,38 @@ class FiguresTests(PersonaTestCase):
         )
         self.assertContains(bad, "结束日期早于开始日期", status_code=400)
         self.assertTrue(settled.agreement)
+
+
+class PartiesTests(PersonaTestCase):
+    def test_a_party_added_and_revealed_with_a_reason(self) -> None:
+        case = case_at_committee(self.p)
+        mediator = self.client_for(self.p.mediator)
+        url = f"/staff/mediation/{case.pk}/party/"
+        bad = mediator.post(url, {"role": "respondent", "name": "孙八", "phone": "123"})
+        self.assertEqual(bad.status_code, 400)
+        self.assertEqual(case.parties.count(), 2)
+        response = mediator.post(
+            url,
+            {
+                "role": "respondent",
+                "name": "孙八",
+                "phone": "13900008888",
+                "address": "康保镇东街5号",
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        page = mediator.get(case.get_absolute_url())
+        self.assertContains(page, "孙八")
+        self.assertContains(page, "139****8888")
+        self.assertNotContains(page, "13900008888")
+        self.assertNotContains(page, "东街5号")
+        party = case.parties.get(name="孙八")
+        shown = mediator.post(
+            f"/staff/reveal/mediation.party/{party.pk}/phone/", {"reason": "电话通知调解时间"}
+        )
+        self.assertContains(shown, "13900008888")
+        # The committee reads the case but cannot see a party's phone in full.
+        refused = self.client_for(self.p.committee).post(
+            f"/staff/reveal/mediation.party/{party.pk}/phone/", {"reason": "查看"}
+        )
+        self.assertIn(refused.status_code, {403, 404})

@@ -118,6 +118,14 @@ class MediationMatrix(MatrixTestCase):
             read_only=["committee"],
         ),
         ViewCase(
+            "mediation:party_add",
+            ok=["mediator"],
+            args=lambda t: [t.case.pk],
+            allowed=["post"],
+            out_of_scope=OTHERS,
+            read_only=["committee"],
+        ),
+        ViewCase(
             "mediation:visit_create",
             ok=["mediator"],
             args=lambda t: [t.settled.pk],
