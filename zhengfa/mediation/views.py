@@ -43,6 +43,7 @@ from .models import (
     CONFIRMATION_OPEN,
     Case,
     CaseState,
+    Channel,
     Confirmation,
     ConfirmationState,
     Party,
@@ -158,6 +159,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
         qs = qs.open()
     elif state in CaseState.values:
         qs = qs.filter(state=state)
+    channel = request.GET.get("channel", "")
+    if channel in Channel.values:
+        qs = qs.filter(channel=channel)
+    overdue = request.GET.get("due") == "overdue"
+    if overdue:
+        qs = qs.overdue()
+    number = request.GET.get("number", "").strip()[:40]
+    if number:
+        qs = qs.filter(number__contains=number)
     page, query = paginate(request, qs.order_by("-created_at", "-pk"))
     return render(
         request,
@@ -167,6 +177,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "query": query,
             "states": CaseState.choices,
             "state": state,
+            "channels": Channel.choices,
+            "channel": channel,
+            "overdue": overdue,
+            "number": number,
             "can_add": can(request.user, "mediation", "change"),
         },
     )

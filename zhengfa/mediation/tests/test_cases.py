@@ -461,6 +461,18 @@ class FiguresTests(PersonaTestCase):
         )
         self.assertContains(bad, "结束日期早于开始日期", status_code=400)
         self.assertTrue(settled.agreement)
+        # The list behind a figure: by channel, overdue, by number.
+        listed = self.client_for(self.p.committee).get("/staff/mediation/?channel=lawyer")
+        self.assertContains(listed, referred.number)
+        self.assertNotContains(listed, settled.number)
+        late = case_at_committee(self.p)
+        Case.objects.filter(pk__in=[failed.pk, late.pk]).update(due_at=timezone.now())
+        overdue = self.client_for(self.p.mediator).get("/staff/mediation/?due=overdue")
+        self.assertContains(overdue, late.number)
+        self.assertNotContains(overdue, failed.number)  # closed: never overdue
+        found = self.client_for(self.p.mediator).get(f"/staff/mediation/?number={settled.number}")
+        self.assertContains(found, settled.number)
+        self.assertNotContains(found, failed.number)
 
 
 class PartiesTests(PersonaTestCase):
