@@ -113,7 +113,7 @@ def case_abbreviation(organisation: Unit) -> str:
     of 张纪镇) and for a village's committee also its village (张纪东营)."""
     county = county_of(organisation)
     area = county.areas.order_by("code").first() if county is not None else None
-    words = [((area.name if area is not None else "") or organisation.name)[:1]]
+    words = [_county_word(area) if area is not None else organisation.name[:1]]
     place = organisation.areas.filter(level__in=[AreaLevel.TOWNSHIP, AreaLevel.VILLAGE])
     found = place.select_related("parent").order_by("code").first()
     if found is not None and organisation.kind not in COUNTY_LEVEL:
@@ -123,6 +123,22 @@ def case_abbreviation(organisation: Unit) -> str:
         else:
             words.append(_short(found.name))
     return "".join(words)
+
+
+def _county_word(area: Area) -> str:
+    """康 for 康保县; on a province's site where another county starts with the same
+    character, the county's name without 县 (长城 and 长阳), so numbers never meet."""
+    short = area.name
+    for suffix in ("自治县", "县", "市", "区", "旗"):
+        if short.endswith(suffix) and len(short) > len(suffix) + 1:
+            short = short.removesuffix(suffix)
+            break
+    alike = (
+        Area.objects.filter(level=area.level, name__startswith=short[:1])
+        .exclude(pk=area.pk)
+        .exists()
+    )
+    return short if alike else short[:1]
 
 
 def _short(town: str) -> str:

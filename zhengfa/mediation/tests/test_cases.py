@@ -470,9 +470,11 @@ class FiguresTests(PersonaTestCase):
         overdue = self.client_for(self.p.mediator).get("/staff/mediation/?due=overdue")
         self.assertContains(overdue, late.number)
         self.assertNotContains(overdue, failed.number)  # closed: never overdue
-        found = self.client_for(self.p.mediator).get(f"/staff/mediation/?number={settled.number}")
-        self.assertContains(found, settled.number)
-        self.assertNotContains(found, failed.number)
+        by_number = self.client_for(self.p.mediator).get(
+            f"/staff/mediation/?number={settled.number}"
+        )
+        self.assertContains(by_number, settled.number)
+        self.assertNotContains(by_number, failed.number)
 
 
 class PartiesTests(PersonaTestCase):
@@ -508,3 +510,15 @@ class PartiesTests(PersonaTestCase):
             f"/staff/reveal/mediation.party/{party.pk}/phone/", {"reason": "查看"}
         )
         self.assertIn(refused.status_code, {403, 404})
+
+
+class NumberWordTests(PersonaTestCase):
+    def test_counties_that_start_alike_are_told_apart(self) -> None:
+        from zhengfa.mediation.services import _county_word
+        from zhengfa.org.models import Area, AreaLevel
+
+        kangbao = Area.objects.create(code="130723", name="康保县", level=AreaLevel.COUNTY)
+        self.assertEqual(_county_word(kangbao), "康")
+        changcheng = Area.objects.create(code="X01", name="长城县", level=AreaLevel.COUNTY)
+        changyang = Area.objects.create(code="X02", name="长阳县", level=AreaLevel.COUNTY)
+        self.assertEqual((_county_word(changcheng), _county_word(changyang)), ("长城", "长阳"))
