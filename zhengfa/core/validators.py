@@ -118,3 +118,13 @@ def validate_plausible_date(value: Any) -> None:
 def plain_text(value: str) -> str:
     """Text as typed, without control characters (which no one types on purpose)."""
     return "".join(ch for ch in value if ch in "\n\t" or ch.isprintable()).strip()
+
+
+def validate_credit_code(value: str) -> None:
+    """An organisation's unified social credit code (统一社会信用代码), with its check character."""
+    from stdnum.cn import uscc
+
+    if not uscc.is_valid(value):
+        raise ValidationError(
+            _("Please enter the 18-character unified social credit code."), code="credit_code"
+        )

@@ -293,10 +293,21 @@ def _date(case: Case, day: dt.date, recent: bool) -> None:
     events = TimelineEvent.objects.filter(
         content_type__app_label="mediation", content_type__model="case", object_id=case.pk
     ).order_by("pk")
-    offsets = {"start": 0, "refer": 0, "take": 1, "accept": 1, "begin": 3, "decline": 2}
+    agreement = Agreement.objects.filter(case=case).first()
+    # Settled on the day of the agreement; ended or withdrawn after a fortnight.
+    offsets = {
+        "start": 0,
+        "refer": 0,
+        "take": 1,
+        "accept": 1,
+        "begin": 3,
+        "decline": 2,
+        "settle": (agreement.agreed_on - day).days if agreement else 14,
+        "": 0,  # the notes of a referral, on its day
+    }
     last = start
     for event in events:
-        when = start + dt.timedelta(days=offsets.get(event.transition, 10))
+        when = start + dt.timedelta(days=offsets.get(event.transition, 14))
         TimelineEvent.objects.filter(pk=event.pk).update(time=when)
         last = max(last, when)
     case.refresh_from_db()
@@ -308,6 +319,22 @@ def _date(case: Case, day: dt.date, recent: bool) -> None:
         due_at=F("due_at") + shift if case.due_at else None,
     )
     Referral.objects.filter(case=case).update(created_at=start, answered_at=start)
+
+
+def _moved(case: Case, kind: str, day: dt.date) -> None:
+    """The last `kind` note of a case (a confirmation step, a visit) on its own day."""
+    event = (
+        TimelineEvent.objects.filter(
+            content_type__app_label="mediation",
+            content_type__model="case",
+            object_id=case.pk,
+            transition=kind,
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if event is not None:
+        TimelineEvent.objects.filter(pk=event.pk).update(time=_at(day, 15))
 
 
 def build(password: str) -> dict[str, int]:
@@ -355,6 +382,7 @@ def _after(b: Builder, settled: list[tuple[Case, User]]) -> tuple[int, int]:
                 confirmation = services.confirmation_apply(
                     case=case, by=staff, applied_on=applied, applicants="双方当事人"
                 )
+                _moved(case, "confirmation", applied)
                 confirmations += 1
                 steps = [("accept", 2, ""), ("confirm", 10, "")]
                 if confirmations % 9 == 0:
@@ -365,16 +393,19 @@ def _after(b: Builder, settled: list[tuple[Case, User]]) -> tuple[int, int]:
                         services.confirmation_step(
                             confirmation=confirmation, by=judge, step=step, on=on, reason=reason
                         )
+                        _moved(case, "confirmation", on)
         if rng.random() < 0.33:
             performed = rng.random() < 0.9
+            visited = min(agreed + dt.timedelta(days=30), timezone.localdate())
             services.visit_record(
                 case=case,
                 by=staff,
-                visited_on=min(agreed + dt.timedelta(days=30), timezone.localdate()),
+                visited_on=visited,
                 performance="performed" if performed else "not_performed",
                 note="电话回访,双方均表示协议已履行。" if performed else "被申请人未按期履行。",
                 next_step="" if performed else "litigation",
             )
+            _moved(case, "visit", visited)
             visits += 1
     return confirmations, visits
 

@@ -90,8 +90,6 @@ class CaseState(models.TextChoices):
     DECLINED = "declined", _("Not accepted for mediation")
 
 
-OPEN = {CaseState.APPLIED, CaseState.ACCEPTED, CaseState.MEDIATING}
-
 CASE_WORKFLOW = Workflow(
     states=CaseState,
     initial=CaseState.APPLIED,
@@ -141,9 +139,10 @@ CASE_WORKFLOW = Workflow(
             "refer",
             [CaseState.APPLIED, CaseState.ACCEPTED, CaseState.MEDIATING],
             CaseState.REFERRED,
+            # Between organisations: the citizen reads "referred to …" (a public note), not why.
             _("Refer to another organisation"),
             comment_required=True,
-            public=True,
+            public=False,
             button=False,
         ),
         Transition(
@@ -151,7 +150,7 @@ CASE_WORKFLOW = Workflow(
             CaseState.REFERRED,
             CaseState.ACCEPTED,
             _("Take the referred case"),
-            public=True,
+            public=False,
             button=False,
         ),
         Transition(
@@ -160,7 +159,7 @@ CASE_WORKFLOW = Workflow(
             CaseState.APPLIED,
             _("Return the referred case"),
             comment_required=True,
-            public=True,
+            public=False,
             button=False,
         ),
     ],

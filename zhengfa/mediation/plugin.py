@@ -29,7 +29,7 @@ from zhengfa.core.workbench import todo
 from zhengfa.org.access import ASSIGN, CHANGE, REVEAL, VIEW, Role
 from zhengfa.org.models import Unit
 
-from . import demo, selectors
+from . import demo, selectors, services
 from .models import (
     CONFIRMATION_OPEN,
     Agreement,
@@ -212,6 +212,9 @@ PLUGIN = Plugin(
             ],
             submission=lambda c: c.facts,
             answers=("decline", "fail"),
+            supplement=lambda c, text, files: services.case_supplement(
+                case=c, comment=text, files=files
+            ),
         ),
     },
     audited=[

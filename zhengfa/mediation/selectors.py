@@ -26,7 +26,6 @@ from .models import (
     Source,
 )
 
-CLOSED = [CaseState.SETTLED, CaseState.FAILED, CaseState.WITHDRAWN, CaseState.DECLINED]
 OUTCOMES = [CaseState.SETTLED, CaseState.FAILED]
 
 
@@ -74,7 +73,12 @@ def figures(cases: QuerySet[Case]) -> dict[str, Any]:
         overdue=Count(
             "pk",
             filter=Q(
-                state__in=[CaseState.APPLIED, CaseState.ACCEPTED, CaseState.MEDIATING],
+                state__in=[
+                    CaseState.APPLIED,
+                    CaseState.ACCEPTED,
+                    CaseState.MEDIATING,
+                    CaseState.REFERRED,
+                ],
                 due_at__lt=timezone.now(),
             ),
         ),

@@ -23,8 +23,9 @@ from zhengfa.core.scope import grant_for, may
 from zhengfa.core.validators import (
     normalize_id_number,
     normalize_phone,
+    validate_credit_code,
     validate_id_number,
-    validate_mobile,
+    validate_phone,
 )
 from zhengfa.org.access import Role
 from zhengfa.org.directory import county_of, handlers_for, root_unit
@@ -94,13 +95,13 @@ def _clean_party(party: PartyData) -> PartyData:
     phone = normalize_phone(party.phone)
     if phone:
         try:
-            validate_mobile(phone)
+            validate_phone(phone)  # a mobile, or a company's landline
         except ValidationError as exc:
             raise ValidationError({"parties": f"{name}: {exc.messages[0]}"}) from exc
     number = normalize_id_number(party.id_number)
-    if number and not party.is_organisation:
+    if number:
         try:
-            validate_id_number(number)
+            (validate_credit_code if party.is_organisation else validate_id_number)(number)
         except ValidationError as exc:
             raise ValidationError({"parties": f"{name}: {exc.messages[0]}"}) from exc
     return PartyData(party.role, name, phone, number, party.address.strip(), party.is_organisation)
@@ -114,14 +115,21 @@ def case_abbreviation(organisation: Unit) -> str:
     county = county_of(organisation)
     area = county.areas.order_by("code").first() if county is not None else None
     words = [_county_word(area) if area is not None else organisation.name[:1]]
+    if organisation.kind in COUNTY_LEVEL:
+        return "".join(words)
     place = organisation.areas.filter(level__in=[AreaLevel.TOWNSHIP, AreaLevel.VILLAGE])
     found = place.select_related("parent").order_by("code").first()
-    if found is not None and organisation.kind not in COUNTY_LEVEL:
-        if found.level == AreaLevel.VILLAGE:
-            town = found.parent.name if found.parent is not None else ""
-            words += [_short(town), found.name.removesuffix("村")]
-        else:
-            words.append(_short(found.name))
+    if found is None:
+        # No place set: the organisation's own name tells it from the county's studio.
+        name = organisation.name
+        for suffix in ("人民调解委员会", "调解委员会", "人民法庭", "司法所", "派出所"):
+            name = name.removesuffix(suffix)
+        words.append(name[:6])
+    elif found.level == AreaLevel.VILLAGE:
+        town = found.parent.name if found.parent is not None else ""
+        words += [_short(town), found.name.removesuffix("村")]
+    else:
+        words.append(_short(found.name))
     return "".join(words)
 
 
@@ -197,6 +205,9 @@ def case_create(
     channel = channel_of(organisation)
     if channel is None:
         raise ValidationError({"organisation": _("This unit does not mediate disputes.")})
+    if village is None and organisation.kind == UnitKind.MEDIATION_COMMITTEE:
+        # A village's committee: the dispute is of its village.
+        village = organisation.areas.filter(level=AreaLevel.VILLAGE).order_by("code").first()
     case = Case(
         number=next_number(organisation, (received_on or timezone.localdate()).year),
         organisation=organisation,
@@ -287,6 +298,19 @@ def party_add(*, case: Case, by: Any, party: PartyData) -> Party:
     return added
 
 
+@transaction.atomic
+def case_supplement(*, case: Case, comment: str, files: Sequence[Any] = ()) -> None:
+    """The applicant adds information or files while the case is open (follow-up page)."""
+    if not case.is_open:
+        raise ValidationError(_("This request is closed and takes no more additions."))
+    workflow.note(record=case, by=None, comment=comment, public=True, files=files)
+    notify(
+        users=handlers_for(case.organisation, roles=HANDLERS),
+        title=_("The applicant added information: %(number)s") % {"number": case.number},
+        url=case.get_absolute_url(),
+    )
+
+
 def _mediating_due(case: Case) -> dt.datetime:
     return timezone.now() + dt.timedelta(days=days_for(case.source))
 
@@ -361,6 +385,8 @@ def session_record(
         raise ValidationError(_("Sessions are recorded while the case is being mediated."))
     if not place.strip() and not online:
         raise ValidationError({"place": _("Say where it was held, or that it was online.")})
+    if held_at > timezone.now() + dt.timedelta(hours=1):
+        raise ValidationError({"held_at": _("Record a session after it was held.")})
     session = Session(
         case=case,
         organisation=case.organisation,
@@ -390,6 +416,11 @@ def agreement_record(
     """The agreement: the case is settled."""
     if agreed_on > timezone.localdate():
         raise ValidationError({"agreed_on": _("The agreement cannot be dated in the future.")})
+    first = case.sessions.order_by("held_at").values_list("held_at", flat=True).first()
+    if first is not None and agreed_on < timezone.localdate(first):
+        raise ValidationError(
+            {"agreed_on": _("The agreement cannot come before the first session.")}
+        )
     agreement = Agreement(
         case=case,
         organisation=case.organisation,
@@ -458,7 +489,8 @@ def pending_referral(case: Case) -> Referral | None:
 @transaction.atomic
 def referral_answer(*, case: Case, by: Any, take: bool, comment: str = "") -> Case:
     """The receiving organisation takes the case (its time limit starts anew) or returns it
-    to the one that referred it, as it was there."""
+    to the one that referred it, where it waits to be accepted again (the reasons are
+    between the organisations; the citizen reads who holds his case)."""
     referral = pending_referral(case)
     if referral is None:
         raise ValidationError(_("No referral is waiting for an answer."))
@@ -485,6 +517,13 @@ def referral_answer(*, case: Case, by: Any, take: bool, comment: str = "") -> Ca
     Referral.objects.filter(pk=referral.pk).update(
         answer=Referral.Answer.TAKEN if take else Referral.Answer.RETURNED,
         answered_at=timezone.now(),
+    )
+    workflow.note(
+        record=case,
+        by=by,
+        comment=(_("Taken up by %(unit)s.") if take else _("Back with %(unit)s."))
+        % {"unit": (referral.to_organisation if take else referral.from_organisation).name},
+        public=True,
     )
     case.refresh_from_db()
     return case
@@ -717,7 +756,7 @@ def roster_save(
     """Put an organisation, or one of its mediators, on the court's roster (or change it)."""
     if not grant_for(by, "mediation", "change").covers(court):
         raise PermissionDenied
-    if channel_of(organisation) is None or organisation.kind == UnitKind.COURT:
+    if channel_of(organisation) is None or organisation.kind in {UnitKind.COURT, UnitKind.TRIBUNAL}:
         raise ValidationError({"organisation": _("Choose an organisation that mediates.")})
     if mediator is not None and mediator.organisation_id != organisation.pk:
         raise ValidationError({"mediator": _("This mediator works for another organisation.")})

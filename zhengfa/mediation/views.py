@@ -18,7 +18,7 @@ from zhengfa.core import challenge, followup, ratelimit
 from zhengfa.core.forms import add_service_errors
 from zhengfa.core.generic import form_page, form_post, paginate, transition_view, workflow_page
 from zhengfa.core.pagecache import public_page
-from zhengfa.core.scope import can, get_scoped_or_404, grant_for, may
+from zhengfa.core.scope import can, get_scoped_or_404, grant_for, may, subtree_q
 from zhengfa.core.workflow import end_of_day, start_of_day
 from zhengfa.org.directory import county_asked
 from zhengfa.org.forms import UnitPeriodForm
@@ -237,10 +237,31 @@ def _holds(user: Any, case: Case) -> bool:
     return grant_for(user, "mediation", "view").covers(case.organisation)
 
 
+def _own_part(case: Case, paths: list[str], events: list[Any]) -> list[Any]:
+    """What an organisation that held the case before reads of its history: the events up to
+    its last referral of the case away (the court that confirms it: its own notes alone).
+    The n-th referral of a case is its n-th "refer" event."""
+    referrals = list(
+        case.referrals.select_related("from_organisation").order_by("created_at", "pk")
+    )
+    mine = [i for i, r in enumerate(referrals) if _under(r.from_organisation.path, paths)]
+    if not mine:
+        return [e for e in events if e.transition == "confirmation"]
+    refers = [e for e in events if e.transition == "refer"]
+    if len(refers) <= mine[-1]:
+        return []
+    cutoff = refers[mine[-1]].pk
+    return [e for e in events if e.pk <= cutoff]
+
+
+def _under(path: str, paths: list[str]) -> bool:
+    return any(path.startswith(p) for p in paths)
+
+
 def _case_page(request: HttpRequest, case: Case, **page: Any) -> HttpResponse:
     holds = _holds(request.user, case)
     # An organisation that held the case before reads its own part of the history.
-    mine = {u.name for u in Unit.objects.granted_to(request.user, "mediation", "view")}
+    paths = grant_for(request.user, "mediation", "view").paths
     change = holds and case.is_open and may(request.user, "change", case)
     confirmation = getattr(case, "confirmation", None)
     court = confirmation is not None and grant_for(request.user, "mediation", "view").covers(
@@ -252,7 +273,7 @@ def _case_page(request: HttpRequest, case: Case, **page: Any) -> HttpResponse:
         "mediation/case_detail.html",
         case,
         url_name="mediation:case_transition",
-        timeline=None if holds else (lambda events: [e for e in events if e.unit_name in mine]),
+        timeline=None if holds else (lambda events: _own_part(case, paths, events)),
         case=case,
         holds=holds,
         parties=Party.objects.filter(case=case) if holds else [],
@@ -477,7 +498,11 @@ def referral_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _agreement_of(request: HttpRequest, pk: int) -> Any:
     case = get_scoped_or_404(CASES, request.user, pk=pk)
-    if not _holds(request.user, case) or not hasattr(case, "agreement"):
+    confirmation = getattr(case, "confirmation", None)
+    court = confirmation is not None and grant_for(request.user, "mediation", "view").covers(
+        confirmation.court
+    )
+    if not (_holds(request.user, case) or court) or not hasattr(case, "agreement"):
         raise Http404
     return case
 
@@ -528,7 +553,11 @@ def figures(request: HttpRequest) -> HttpResponse:
     form = UnitPeriodForm(
         request.GET or {"start": today.replace(month=1, day=1), "end": today}, units=units
     )
-    cases = Case.objects.visible_to(request.user)
+    # The cases the person's organisations hold (as the named indicators count them), not
+    # those they only read: referred away, or sent to the court for confirmation.
+    cases = Case.objects.visible_to(request.user).filter(
+        subtree_q("organisation", grant_for(request.user, "mediation", "view").paths)
+    )
     if form.is_valid():
         data = form.cleaned_data
         if data["unit"] is not None:
@@ -555,7 +584,7 @@ def _courts(user: Any, action: str = "view") -> Any:
 @login_required
 @require_GET
 def confirmation_list(request: HttpRequest) -> HttpResponse:
-    if not _courts(request.user).exists():
+    if not selectors.at_a_court(request.user):
         raise Http404
     qs = Confirmation.objects.visible_to(request.user).select_related("case", "court")
     state = request.GET.get("state", "")
@@ -575,7 +604,7 @@ def confirmation_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def roster(request: HttpRequest) -> HttpResponse:
     """特邀调解名册: who the court may send cases to, with specialties and availability."""
-    if not _courts(request.user).exists():
+    if not selectors.at_a_court(request.user):
         raise Http404
     entries = (
         RosterEntry.objects.visible_to(request.user)
@@ -612,7 +641,7 @@ def roster_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if entry is not None
         else None
     )
-    units = mediating_units(court).exclude(kind=UnitKind.COURT)
+    units = mediating_units(court).exclude(kind__in=[UnitKind.COURT, UnitKind.TRIBUNAL])
     form = RosterForm(request.POST or None, initial=initial, units=units)
     title = _("Roster of invited mediation")
     if request.method == "POST":

@@ -170,7 +170,11 @@ class ReportFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         state = self.fields["state"]
         assert isinstance(state, forms.ChoiceField)
-        state.choices = [("", _("All")), ("open", _("Open")), *ReportState.choices]
+        state.choices = [
+            ("", _("All")),
+            ("open", pgettext_lazy("state", "Open")),
+            *ReportState.choices,
+        ]
         if not supervisor:  # whether the reporter gave his name is supervision's to know
             del self.fields["name"]
             due = self.fields["due"]

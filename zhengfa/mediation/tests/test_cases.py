@@ -66,8 +66,9 @@ class LifeTests(PersonaTestCase):
             [("王五", "13900005555", False), ("某建筑队", "", True)],
         )
         year = timezone.localdate().year
-        # No area in the persona county: the place word is the organisation's first character.
-        self.assertEqual(case.number, f"（{year}）甲人调字第0001号")
+        # No area in the persona county: the county word is the organisation's first
+        # character, and a committee without a village set is told apart by its name.
+        self.assertEqual(case.number, f"（{year}）甲甲村人调字第0001号")
         self.assertEqual(followup.find(code), case)
         self.assertEqual(case.state, CaseState.APPLIED)
         services.case_transition(record=case, name="accept", by=self.p.mediator)
@@ -93,12 +94,19 @@ class LifeTests(PersonaTestCase):
         case.refresh_from_db()
         self.assertEqual((case.state, case.mediator), (CaseState.ACCEPTED, lawyer))
         self.assertEqual(Referral.objects.get().answer, "taken")
+        # The citizen reads who holds his case, never why it was referred.
+        followed = citizen.post("/query/", {"code": code}, follow=True)
+        self.assertContains(followed, "已由律师调解工作室接收")
+        self.assertNotContains(followed, "涉及合同条款")
         # The committee's mediator now reads only his own part, without the parties.
         page = staff.get(case.get_absolute_url())
         self.assertEqual(page.status_code, 200)
         self.assertNotContains(page, "王五")
         self.assertContains(page, "您看到的是本单位经手部分")
         self.assertEqual(staff.post(f"/staff/mediation/{case.pk}/session/", {}).status_code, 403)
+        # While it is open the applicant adds information under his code.
+        added = citizen.post("/query/record/add/", {"comment": "对方已承认欠款。"}, follow=True)
+        self.assertContains(added, "对方已承认欠款。")
         # A session begins the mediation; the agreement settles it.
         lawyer_client = self.client_for(lawyer)
         response = lawyer_client.post(
@@ -148,6 +156,9 @@ class LifeTests(PersonaTestCase):
             self.assertIn(expected, text)
         printed = lawyer_client.get(f"/staff/mediation/{case.pk}/agreement/print/")
         self.assertContains(printed, "建筑队分两期支付8000元。")
+        # The committee that referred it reads nothing of the studio's part.
+        self.assertNotContains(staff.get(case.get_absolute_url()), "双方同意分两期支付")
+        self.assertNotContains(staff.get(case.get_absolute_url()), "对方已承认欠款")
         # The committee that referred it does not get the agreement.
         self.assertEqual(staff.get(f"/staff/mediation/{case.pk}/agreement/docx/").status_code, 404)
         # Judicial confirmation: applied for jointly, registered at the court with 调确字.
@@ -163,6 +174,7 @@ class LifeTests(PersonaTestCase):
         # The court reads the agreement it is asked to confirm, and decides.
         page = clerk.get(case.get_absolute_url())
         self.assertContains(page, "建筑队分两期支付8000元。")
+        self.assertContains(clerk.get(f"/staff/mediation/{case.pk}/agreement/print/"), "调解协议书")
         decide = f"/staff/mediation/{case.pk}/confirmation/decide/"
         today = str(timezone.localdate())
         self.assertEqual(clerk.post(decide, {"step": "accept", "on": today}).status_code, 302)
@@ -522,3 +534,28 @@ class NumberWordTests(PersonaTestCase):
         changcheng = Area.objects.create(code="X01", name="长城县", level=AreaLevel.COUNTY)
         changyang = Area.objects.create(code="X02", name="长阳县", level=AreaLevel.COUNTY)
         self.assertEqual((_county_word(changcheng), _county_word(changyang)), ("长城", "长阳"))
+
+
+class PartyRulesTests(PersonaTestCase):
+    def test_a_company_with_a_landline_and_a_credit_code(self) -> None:
+        case = case_at_committee(self.p)
+        ok = services.PartyData(
+            "respondent", "康保某公司", "0313-5221234", "91350100M000100Y43", is_organisation=True
+        )
+        services.party_add(case=case, by=self.p.mediator, party=ok)
+        bad = services.PartyData("respondent", "某公司", id_number="garbage!!", is_organisation=True)
+        with self.assertRaises(ValidationError):
+            services.party_add(case=case, by=self.p.mediator, party=bad)
+        self.assertEqual(case.parties.count(), 3)
+        # A session is recorded after it was held.
+        services.case_transition(record=case, name="accept", by=self.p.mediator)
+        with self.assertRaises(ValidationError):
+            services.session_record(
+                case=case,
+                by=self.p.mediator,
+                held_at=timezone.now() + dt.timedelta(days=3),
+                place="村委会",
+                participants="双方",
+                record="将来的事",
+            )
+        self.assertFalse(case.sessions.exists())
