@@ -543,7 +543,9 @@ class PartyRulesTests(PersonaTestCase):
             "respondent", "康保某公司", "0313-5221234", "91350100M000100Y43", is_organisation=True
         )
         services.party_add(case=case, by=self.p.mediator, party=ok)
-        bad = services.PartyData("respondent", "某公司", id_number="garbage!!", is_organisation=True)
+        bad = services.PartyData(
+            "respondent", "某公司", id_number="garbage!!", is_organisation=True
+        )
         with self.assertRaises(ValidationError):
             services.party_add(case=case, by=self.p.mediator, party=bad)
         self.assertEqual(case.parties.count(), 3)
