@@ -29,9 +29,13 @@ from .models import (
 OUTCOMES = [CaseState.SETTLED, CaseState.FAILED]
 
 
+def courts_of(user: Any, action: str = "view") -> QuerySet[Unit]:
+    """The courts where the person holds `action` in mediation (confirmations, roster)."""
+    return Unit.objects.granted_to(user, "mediation", action).filter(kind=UnitKind.COURT)
+
+
 def at_a_court(user: Any) -> bool:
-    """Whether the person mediates at a court (its confirmations and its roster)."""
-    return Unit.objects.granted_to(user, "mediation", "view").filter(kind=UnitKind.COURT).exists()
+    return courts_of(user).exists()
 
 
 def in_period(qs: QuerySet[Case], start: dt.date, end: dt.date) -> QuerySet[Case]:

@@ -577,10 +577,6 @@ def figures(request: HttpRequest) -> HttpResponse:
 # --- The court: judicial confirmations and the roster of invited mediation ----------------
 
 
-def _courts(user: Any, action: str = "view") -> Any:
-    return Unit.objects.granted_to(user, "mediation", action).filter(kind=UnitKind.COURT)
-
-
 @login_required
 @require_GET
 def confirmation_list(request: HttpRequest) -> HttpResponse:
@@ -615,7 +611,11 @@ def roster(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "mediation/roster.html",
-        {"page": page, "query": query, "can_add": _courts(request.user, "change").exists()},
+        {
+            "page": page,
+            "query": query,
+            "can_add": selectors.courts_of(request.user, "change").exists(),
+        },
     )
 
 
@@ -627,7 +627,9 @@ def roster_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if pk is not None
         else None
     )
-    court = entry.court if entry is not None else _courts(request.user, "change").first()
+    court = (
+        entry.court if entry is not None else selectors.courts_of(request.user, "change").first()
+    )
     if court is None:
         raise PermissionDenied
     initial = (
