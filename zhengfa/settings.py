@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "zhengfa.rectify",
     "zhengfa.supervision",
     "zhengfa.mediation",
+    "zhengfa.service",
     "zhengfa.portal",
 ]
 if ZHENGFA_ENV == "test":

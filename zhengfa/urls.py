@@ -9,6 +9,7 @@ urlpatterns = [
     path("staff/rectify/", include("zhengfa.rectify.urls")),
     path("", include("zhengfa.supervision.urls")),
     path("", include("zhengfa.mediation.urls")),
+    path("", include("zhengfa.service.urls")),
     path("", include("zhengfa.portal.urls")),
 ]
 
