@@ -199,6 +199,19 @@ class Indicator:
         return self.records(unit, start, end) if self.records else ""
 
 
+def listed_at(url_name: str, state: str = "") -> Callable[[Any, dt.date, dt.date], str]:
+    """An indicator's ``records`` for a list page that filters by ``?state=`` alone (the
+    list shows what the person may see, whatever the unit and period)."""
+
+    def url(unit: Any, start: dt.date, end: dt.date) -> str:
+        from django.urls import reverse
+
+        base = reverse(url_name)
+        return f"{base}?state={state}" if state else base
+
+    return url
+
+
 # The demo users ``make bench`` signs in as (``org.demo`` makes them): a station officer, a
 # unit leader, the county committee and, in a province (``seed_demo --counties N``, N > 1),
 # the city and the province committees.

@@ -24,6 +24,7 @@ from zhengfa.core.registry import (
     PublicView,
     Todo,
     Workbench,
+    listed_at,
 )
 from zhengfa.core.workbench import todo
 from zhengfa.org.access import ASSIGN, CHANGE, REVEAL, VIEW, Role
@@ -88,14 +89,6 @@ def _todos(user: Any) -> list[Todo]:
     return lines
 
 
-def _records(state: str = "") -> Any:
-    def url(unit: Any, start: Any, end: Any) -> str:
-        base = reverse("mediation:case_list")
-        return f"{base}?state={state}" if state else base
-
-    return url
-
-
 PLUGIN = Plugin(
     name="mediation",
     domains={
@@ -156,7 +149,7 @@ PLUGIN = Plugin(
             _("mediation cases received"),
             CASES,
             selectors.received,
-            records=_records(),
+            records=listed_at("mediation:case_list"),
         ),
         Indicator(
             "mediation.cases_closed",
@@ -169,7 +162,7 @@ PLUGIN = Plugin(
             _("disputes settled by agreement"),
             CASES,
             selectors.settled,
-            records=_records(CaseState.SETTLED),
+            records=listed_at("mediation:case_list", CaseState.SETTLED),
         ),
         Indicator(
             "mediation.success_rate", _("mediation success rate"), _("%"), selectors.success_rate

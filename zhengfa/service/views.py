@@ -109,9 +109,10 @@ def card(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def coverage(request: HttpRequest) -> HttpResponse:
-    villages = selectors.villages_of(request.user)
     if not grant_for(request.user, "service", "view").paths:
         raise PermissionDenied
+    every = selectors.villages_of(request.user)
+    villages = every
     uncovered = request.GET.get("show") == "uncovered"
     if uncovered:
         villages = selectors.without_officer(villages)
@@ -134,7 +135,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "query": query,
             "uncovered": uncovered,
-            "without": selectors.without_officer(selectors.villages_of(request.user)).count(),
+            "without": selectors.without_officer(every).count(),
             "heavy": selectors.heavy_officers(request.user),
             "many": selectors.MANY_VILLAGES,
         },

@@ -22,6 +22,7 @@ from zhengfa.core.registry import (
     PublicView,
     Todo,
     Workbench,
+    listed_at,
 )
 from zhengfa.core.scope import can
 from zhengfa.core.workbench import todo
@@ -105,14 +106,6 @@ def _report_expected(report: Report) -> Any:
 
 def _rating(report: Report) -> str:
     return report.get_satisfaction_display() if report.satisfaction else ""
-
-
-def _records(state: str = "") -> Any:
-    def url(unit: Any, start: Any, end: Any) -> str:
-        base = reverse("supervision:report_list")
-        return f"{base}?state={state}" if state else base
-
-    return url
 
 
 PLUGIN = Plugin(
@@ -204,7 +197,7 @@ PLUGIN = Plugin(
             _("reports from the public received"),
             COUNT,
             selectors.received,
-            records=_records(),
+            records=listed_at("supervision:report_list"),
         ),
         Indicator(
             "supervision.found_true",
@@ -217,7 +210,7 @@ PLUGIN = Plugin(
             _("reports closed"),
             COUNT,
             selectors.closed,
-            records=_records(ReportState.CLOSED),
+            records=listed_at("supervision:report_list", ReportState.CLOSED),
         ),
         Indicator(
             "supervision.feedback_share",
