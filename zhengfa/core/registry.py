@@ -161,6 +161,10 @@ class PublicView:
     answers: tuple[str, ...] = ()
     # The module's service for the citizen's addition: (record, text, files) -> None.
     supplement: Callable[[Any, str, list[Any]], None] | None = None
+    # The module's service for a step the citizen may take himself (the workflow's
+    # transitions with ``by_citizen``, e.g. cancelling a booking): (record, name) -> None.
+    # The page offers each such step while it is available, behind a second tap.
+    act: Callable[[Any, str], None] | None = None
     # After it is closed the citizen rates the result (``core.models.Satisfaction``): the
     # module's service (record, rating, comment) -> None, whether he may rate it now, and
     # what he chose (shown afterwards; "" while not rated).

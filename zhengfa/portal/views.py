@@ -131,6 +131,7 @@ def _record_page(
     status: int = 200,
     refused: str = "",
     rating_form: RatingForm | None = None,
+    step_error: str = "",
 ) -> HttpResponse:
     """What the citizen sees: the answer first, then what he sent, then the history.
 
@@ -160,9 +161,18 @@ def _record_page(
             "rating_form": rating_form
             or (RatingForm() if view.rate is not None and view.may_rate(record) else None),
             "rating": view.rating(record),
+            "steps": citizen_steps(record),
+            "step_error": step_error,
         },
         status=status,
     )
+
+
+def citizen_steps(record: Any) -> list[Any]:
+    """The steps the citizen holding the code may take on the record now."""
+    if followup.public_view(record).act is None or not hasattr(record, "workflow"):
+        return []
+    return [t for t in record.workflow.available(record.state) if t.by_citizen]
 
 
 @never_cache
@@ -229,4 +239,27 @@ def query_rate(request: HttpRequest) -> HttpResponse:
         add_service_errors(form, exc)
         return _record_page(request, record, SupplementForm(), status=400, rating_form=form)
     messages.success(request, _("Thank you. Your rating has been recorded."))
+    return redirect("portal:query_record")
+
+
+@never_cache
+@require_POST
+def query_step(request: HttpRequest, name: str) -> HttpResponse:
+    """A step the citizen takes himself (cancelling his booking), through the module."""
+    record = followup.unlocked(request)
+    if record is None:
+        return redirect("portal:query")
+    view = followup.public_view(record)
+    step = next((t for t in citizen_steps(record) if t.name == name), None)
+    if step is None or view.act is None:
+        return _record_page(
+            request, record, SupplementForm(), status=400, step_error=_("This cannot be done now.")
+        )
+    try:
+        view.act(record, name)
+    except ValidationError as exc:
+        return _record_page(
+            request, record, SupplementForm(), status=400, step_error=" ".join(exc.messages)
+        )
+    messages.success(request, _("Done: %(step)s.") % {"step": step.label})
     return redirect("portal:query_record")

@@ -1,22 +1,43 @@
-"""What changes the records of service to the people. This part: assigning a village's
-officer (the history kept) and keeping its WeChat group."""
+"""What changes the records of service to the people: a village's officer (the history
+kept) and its WeChat group, appointments and their slots, home visits, volunteer services
+and the convenience measures."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhengfa.core import challenge, followup, workflow
 from zhengfa.core.attachments import IMAGE_TYPES, attach, attachments_of
-from zhengfa.core.scope import grant_for
+from zhengfa.core.notifications import send_sms
+from zhengfa.core.scope import grant_for, may
+from zhengfa.core.validators import normalize_phone, validate_mobile
+from zhengfa.core.workflow import start_of_day
 from zhengfa.org.models import Area, AreaLevel, Officer, OfficerStatus, Unit
 
-from .models import VillageGroup, VillagePost
+from .calendar import holiday_name, is_working_day
+from .models import (
+    MEASURE_ORDER,
+    Appointment,
+    AppointmentState,
+    HomeVisit,
+    Measure,
+    MeasureState,
+    MeasureUpdate,
+    Offer,
+    Opening,
+    Slot,
+    VillageGroup,
+    VillagePost,
+    VolunteerActivity,
+)
 
 GROUP_CODE = "group-code"
 
@@ -154,3 +175,618 @@ def group_save(
 def group_code(group: VillageGroup) -> Any:
     """The latest join code picture of a group (or None)."""
     return attachments_of(group, GROUP_CODE).order_by("-pk").first()
+
+
+# --- Appointments (预约服务) ------------------------------------------------------------------
+
+# Appointments that hold a place in their slot.
+HOLDING = [AppointmentState.BOOKED, AppointmentState.CONFIRMED]
+
+
+@dataclass(frozen=True)
+class FreeSlot:
+    """A slot as the booking page offers it (no row exists until it is first booked)."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    capacity: int
+    left: int
+    holiday: bool
+
+    @property
+    def key(self) -> str:
+        return timezone.localtime(self.starts_at).strftime("%Y-%m-%dT%H:%M")
+
+
+def openings_on(offer: Offer, day: dt.date) -> list[Opening]:
+    """The hours the offer is open on `day`: its weekly hours on a working day, and on a
+    holiday or weekend only the hours opened for that very day."""
+    openings = list(offer.openings.all())
+    if is_working_day(day):
+        return [o for o in openings if o.day is None]
+    return [o for o in openings if o.day == day]
+
+
+def slots_on(offer: Offer, day: dt.date) -> list[FreeSlot]:
+    """Every slot of the day with the places left."""
+    tz = timezone.get_current_timezone()
+    holiday = not is_working_day(day)
+    planned: list[tuple[dt.datetime, dt.datetime, int]] = []
+    for opening in openings_on(offer, day):
+        step = dt.timedelta(minutes=max(opening.slot_minutes, 5))
+        at = dt.datetime.combine(day, opening.opens, tzinfo=tz)
+        end = dt.datetime.combine(day, opening.closes, tzinfo=tz)
+        while at + step <= end:
+            planned.append((at, at + step, opening.capacity))
+            at += step
+    booked = {
+        s.starts_at: s.booked
+        for s in Slot.objects.filter(
+            offer=offer,
+            starts_at__gte=start_of_day(day),
+            starts_at__lt=start_of_day(day + dt.timedelta(days=1)),
+        )
+    }
+    return [
+        FreeSlot(a, b, cap, max(cap - booked.get(a, 0), 0), holiday)
+        for a, b, cap in sorted(planned)
+    ]
+
+
+def bookable(offer: Offer, starts_at: dt.datetime, now: dt.datetime | None = None) -> str:
+    """Why a slot start cannot be booked now ("" if it can): notice and horizon."""
+    now = now or timezone.now()
+    if starts_at <= now:
+        return _("This time has passed. Choose a later one.")
+    if starts_at < now + dt.timedelta(hours=offer.min_notice_hours):
+        return _("Book at least %(hours)s hours ahead. Choose a later time.") % {
+            "hours": offer.min_notice_hours
+        }
+    last_day = timezone.localdate(now) + dt.timedelta(days=offer.horizon_days)
+    if timezone.localtime(starts_at).date() > last_day:
+        return _("Appointments open %(days)s days ahead: choose a day until %(day)s.") % {
+            "days": offer.horizon_days,
+            "day": last_day,
+        }
+    return ""
+
+
+def days_open(offer: Offer, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """The days within the horizon that have a slot still to book, with their holiday."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    days = []
+    for i in range(offer.horizon_days + 1):
+        day = today + dt.timedelta(days=i)
+        free = [s for s in slots_on(offer, day) if s.left and not bookable(offer, s.starts_at, now)]
+        if free:
+            days.append(
+                {
+                    "day": day,
+                    "holiday": not is_working_day(day),
+                    "holiday_name": holiday_name(day),
+                    "left": sum(s.left for s in free),
+                }
+            )
+    return days
+
+
+def book(
+    *,
+    offer: Offer,
+    starts_at: dt.datetime,
+    name: str,
+    phone: str,
+    note: str = "",
+    by: Any = None,
+    submission: str = "",
+) -> tuple[Appointment, str]:
+    """Book a place in the slot starting at `starts_at`; returns the appointment and (for a
+    citizen, `by` None) its follow-up code. A slot is never booked beyond its capacity: its
+    counter moves by one conditional UPDATE, which of many requests at once only as many as
+    there are places pass. The same form sent twice raises DuplicateSubmission."""
+    if not offer.active:
+        raise ValidationError(_("This service takes no appointments at present."))
+    if by is not None and not grant_for(by, "service", "change").covers(offer.unit):
+        raise PermissionDenied
+    phone = normalize_phone(phone)
+    validate_mobile(phone)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give your name.")})
+    why = bookable(offer, starts_at)
+    if why:
+        raise ValidationError({"slot": why})
+    day = timezone.localtime(starts_at).date()
+    planned = next((s for s in slots_on(offer, day) if s.starts_at == starts_at), None)
+    if planned is None:
+        raise ValidationError({"slot": _("There is no such time. Choose one of the list.")})
+    if submission and Appointment.objects.filter(submission=submission).exists():
+        raise challenge.DuplicateSubmission
+    try:
+        with transaction.atomic():
+            slot, _created = Slot.objects.get_or_create(
+                offer=offer,
+                starts_at=starts_at,
+                defaults={
+                    "ends_at": planned.ends_at,
+                    "capacity": planned.capacity,
+                    "holiday": planned.holiday,
+                },
+            )
+            taken = Slot.objects.filter(pk=slot.pk, booked__lt=planned.capacity).update(
+                booked=F("booked") + 1, capacity=planned.capacity
+            )
+            if not taken:
+                raise ValidationError(
+                    {"slot": _("This time is fully booked. Choose another time.")},
+                    code="full",
+                )
+            appointment = Appointment(
+                offer=offer,
+                slot=slot,
+                unit=offer.unit,
+                name=name,
+                phone=phone,
+                note=note.strip(),
+                holiday=planned.holiday,
+                submission=submission or None,
+                by=by,
+            )
+            workflow.start(record=appointment, by=by, public=True)
+            code = followup.issue(appointment) if by is None else ""
+    except IntegrityError as exc:
+        if submission and Appointment.objects.filter(submission=submission).exists():
+            raise challenge.DuplicateSubmission from exc
+        raise
+    return appointment, code
+
+
+def appointment_text(appointment: Appointment) -> str:
+    """What the text messages say of an appointment: the service, the time and the place."""
+    local = timezone.localtime(appointment.slot.starts_at)
+    return _("%(service)s at %(unit)s, %(day)s %(time)s%(place)s.") % {
+        "service": appointment.offer.name,
+        "unit": appointment.unit.name,
+        "day": local.strftime("%Y-%m-%d"),
+        "time": local.strftime("%H:%M"),
+        "place": (_(", at %(place)s") % {"place": appointment.offer.place})
+        if appointment.offer.place
+        else "",
+    }
+
+
+def appointment_transition(
+    *, record: Appointment, name: str, by: Any, comment: str = "", files: Any = ()
+) -> Appointment:
+    """Confirm, serve, mark absent or call off (staff), or cancel (the citizen, `by` None).
+    A cancelled appointment gives its place back; a confirmed one is texted."""
+    with transaction.atomic():
+        workflow.transition(record=record, name=name, by=by, comment=comment, files=files)
+        if record.state == AppointmentState.CANCELLED:
+            Slot.objects.filter(pk=record.slot_id, booked__gt=0).update(booked=F("booked") - 1)
+        if name == "confirm":
+            send_sms(
+                to=record.phone,
+                text=_("Your appointment is confirmed: %(what)s")
+                % {"what": appointment_text(record)},
+                purpose="appointment-confirmed",
+            )
+        elif name == "call_off":
+            send_sms(
+                to=record.phone,
+                text=_("Your appointment was called off: %(what)s Reason: %(why)s")
+                % {"what": appointment_text(record), "why": comment.strip()[:120]},
+                purpose="appointment-called-off",
+            )
+    return record
+
+
+def citizen_cancel(appointment: Appointment) -> None:
+    """The citizen with the code cancels (until the time has come)."""
+    if appointment.slot.starts_at <= timezone.now():
+        raise ValidationError(
+            _("The time of this appointment has come; it can no longer be cancelled here.")
+        )
+    appointment_transition(record=appointment, name="cancel", by=None)
+
+
+def remind_tomorrow(today: dt.date | None = None) -> int:
+    """Text everyone whose appointment is tomorrow, once (the claim on `reminded_at` makes a
+    second run send nothing)."""
+    today = today or timezone.localdate()
+    tomorrow = today + dt.timedelta(days=1)
+    due = Appointment.objects.filter(
+        state__in=HOLDING,
+        reminded_at__isnull=True,
+        slot__starts_at__gte=start_of_day(tomorrow),
+        slot__starts_at__lt=start_of_day(tomorrow + dt.timedelta(days=1)),
+    ).select_related("offer", "unit", "slot")
+    sent = 0
+    for appointment in due:
+        with transaction.atomic():
+            claimed = Appointment.objects.filter(
+                pk=appointment.pk, reminded_at__isnull=True
+            ).update(reminded_at=timezone.now())
+            if claimed:
+                send_sms(
+                    to=appointment.phone,
+                    text=_(
+                        "Reminder: your appointment is tomorrow: %(what)s To cancel, use your "
+                        "follow-up code."
+                    )
+                    % {"what": appointment_text(appointment)},
+                    purpose="appointment-reminder",
+                )
+                sent += 1
+    return sent
+
+
+def offer_save(*, offer: Offer, by: Any) -> Offer:
+    if not grant_for(by, "service", "change").covers(offer.unit):
+        raise PermissionDenied
+    offer.full_clean()
+    offer.save()
+    return offer
+
+
+def opening_add(*, offer: Offer, by: Any, opening: Opening) -> Opening:
+    """Weekly hours (no day) or a holiday's or weekend's hours (节假日预约) for one day."""
+    if not grant_for(by, "service", "change").covers(offer.unit):
+        raise PermissionDenied
+    if opening.closes <= opening.opens:
+        raise ValidationError({"closes": _("The end must come after the start.")})
+    minutes = (
+        dt.datetime.combine(dt.date.min, opening.closes)
+        - dt.datetime.combine(dt.date.min, opening.opens)
+    ).seconds // 60
+    if opening.slot_minutes < 5 or opening.slot_minutes > minutes:
+        raise ValidationError(
+            {"slot_minutes": _("A slot lasts from 5 minutes to the whole opening.")}
+        )
+    if opening.capacity < 1:
+        raise ValidationError({"capacity": _("At least one person per slot.")})
+    if opening.day is not None:
+        if is_working_day(opening.day):
+            raise ValidationError(
+                {
+                    "day": _(
+                        "This is a working day: its weekly hours apply. Choose a holiday or "
+                        "weekend day."
+                    )
+                }
+            )
+        if opening.day < timezone.localdate():
+            raise ValidationError({"day": _("This date has passed.")})
+    opening.offer = offer
+    opening.save()
+    return opening
+
+
+def opening_remove(*, opening: Opening, by: Any) -> None:
+    """Hours no longer offered; appointments already made keep their time."""
+    if not grant_for(by, "service", "change").covers(opening.offer.unit):
+        raise PermissionDenied
+    opening.delete()
+
+
+# --- Home visits (上门服务) --------------------------------------------------------------------
+
+
+def visit_request(
+    *,
+    village: Area,
+    person: str,
+    address: str,
+    phone: str,
+    need: str,
+    reason: str,
+    reason_detail: str = "",
+    preferred: str = "",
+    requester: str = "",
+    by: Any = None,
+    submission: str = "",
+) -> tuple[HomeVisit, str]:
+    """A request for a home visit, by the citizen (`by` None: he gets a code) or by an officer
+    on someone's behalf. It goes to the village's officer, at his unit; a village without one
+    goes to the units serving it, to assign."""
+    if village.level != AreaLevel.VILLAGE:
+        raise ValidationError({"village": _("Choose the village.")})
+    if not address.strip():
+        raise ValidationError({"address": _("Give the address where to visit.")})
+    if not need.strip():
+        raise ValidationError({"need": _("Say what is needed.")})
+    phone = normalize_phone(phone)
+    validate_mobile(phone)
+    post = current_post(village)
+    if post is not None:
+        unit, officer = post.unit, post.officer
+    else:
+        serving = (
+            Unit.objects.filter(
+                Q(areas=village) | Q(areas=village.parent_id), kind="police_station"
+            )
+            .order_by("code")
+            .first()
+        )
+        officer = None
+        if serving is None:
+            raise ValidationError(
+                {"village": _("No unit serves this village yet. Please call the county's hotline.")}
+            )
+        unit = serving
+    if (
+        by is not None
+        and not grant_for(by, "homevisit", "change").covers(unit)
+        and not (officer is not None and officer.user_id == by.pk)
+    ):
+        raise PermissionDenied
+    if submission and HomeVisit.objects.filter(submission=submission).exists():
+        raise challenge.DuplicateSubmission
+    visit = HomeVisit(
+        village=village,
+        unit=unit,
+        officer=officer,
+        person=person.strip(),
+        address=address.strip(),
+        phone=phone,
+        need=need.strip(),
+        reason=reason,
+        reason_detail=reason_detail.strip(),
+        preferred=preferred.strip(),
+        requester=requester.strip(),
+        submission=submission or None,
+        by=by,
+    )
+    visit.full_clean(exclude=["state", "due_at", "officer", "submission", "by"])
+    try:
+        with transaction.atomic():
+            workflow.start(record=visit, by=by, public=True)
+            code = followup.issue(visit) if by is None else ""
+    except IntegrityError as exc:
+        if submission and HomeVisit.objects.filter(submission=submission).exists():
+            raise challenge.DuplicateSubmission from exc
+        raise
+    if officer is not None:
+        from zhengfa.core.notifications import notify
+
+        notify(
+            users=[officer.user],
+            title=_("A home visit was requested in %(village)s") % {"village": village.name},
+            url=visit.get_absolute_url(),
+            key=f"home-visit:{visit.pk}",
+        )
+    return visit, code
+
+
+def may_handle_visit(user: Any, visit: HomeVisit) -> bool:
+    """The visit's officer, and the staff of its unit who hold the domain."""
+    return bool(
+        (visit.officer is not None and visit.officer.user_id == getattr(user, "pk", None))
+        or grant_for(user, "homevisit", "change").covers(visit.unit)
+    )
+
+
+def visit_transition(
+    *, record: HomeVisit, name: str, by: Any, comment: str = "", files: Any = ()
+) -> HomeVisit:
+    """Decline (with the reason the requester reads); arranging and the visit have forms."""
+    if not may_handle_visit(by, record):
+        raise PermissionDenied
+    workflow.transition(record=record, name=name, by=by, comment=comment, files=files)
+    return record
+
+
+def visit_schedule(
+    *, visit: HomeVisit, by: Any, when: dt.datetime, officer: Officer | None = None
+) -> HomeVisit:
+    """Arrange the visit (or move it): when, and who goes (by default the village's
+    officer). The requester reads the day under his code."""
+    if not may_handle_visit(by, visit):
+        raise PermissionDenied
+    if when < timezone.now() - dt.timedelta(hours=1):
+        raise ValidationError({"when": _("This time has passed.")})
+    if when > timezone.now() + dt.timedelta(days=60):
+        raise ValidationError({"when": _("Arrange the visit within 60 days.")})
+    officer = officer or visit.officer
+    if officer is None:
+        raise ValidationError({"officer": _("Choose who visits.")})
+    if officer.status != OfficerStatus.ACTIVE or not officer.unit.path.startswith(visit.unit.path):
+        raise ValidationError({"officer": _("Choose an officer of the unit.")})
+    local = timezone.localtime(when)
+    workflow.transition(
+        record=visit,
+        name="schedule",
+        by=by,
+        comment=_("Visit arranged for %(day)s %(time)s.")
+        % {"day": local.strftime("%Y-%m-%d"), "time": local.strftime("%H:%M")},
+        fields={"scheduled_for": when, "officer": officer},
+    )
+    return visit
+
+
+def visit_done(
+    *, visit: HomeVisit, by: Any, record: str, visited_on: dt.date, photos: Any = ()
+) -> HomeVisit:
+    """The visit was made: a short record and perhaps a photo (for the unit, not public)."""
+    if not may_handle_visit(by, visit):
+        raise PermissionDenied
+    if visited_on > timezone.localdate():
+        raise ValidationError({"visited_on": _("The visit cannot be in the future.")})
+    if visited_on < timezone.localtime(visit.created_at).date():
+        raise ValidationError({"visited_on": _("The visit cannot come before the request.")})
+    with transaction.atomic():
+        event = workflow.transition(
+            record=visit, name="done", by=by, comment=record, fields={"visited_on": visited_on}
+        )
+        for photo in photos:
+            attach(record=visit, upload=photo, by=by, event=event, accept=IMAGE_TYPES)
+    return visit
+
+
+# --- Volunteer services (志愿服务) -------------------------------------------------------------
+
+
+def activity_save(
+    *,
+    activity: VolunteerActivity,
+    officers: list[Officer],
+    by: Any,
+    photos: Any = (),
+) -> VolunteerActivity:
+    """A volunteer service and who took part (officers of the organising unit's subtree)."""
+    if not grant_for(by, "service", "change").covers(activity.unit):
+        raise PermissionDenied
+    if not officers:
+        raise ValidationError({"officers": _("Choose the officers who took part.")})
+    if activity.held_on > timezone.localdate():
+        raise ValidationError({"held_on": _("Record a volunteer service after it was held.")})
+    if activity.hours <= 0 or activity.hours > 24:
+        raise ValidationError({"hours": _("Give the hours each officer served (up to 24).")})
+    outside = [o for o in officers if not o.unit.path.startswith(activity.unit.path)]
+    if outside:
+        raise ValidationError(
+            {"officers": _("%(name)s is not of the organising unit.") % {"name": outside[0]}}
+        )
+    activity.full_clean(exclude=["by"])
+    with transaction.atomic():
+        if activity.by_id is None:
+            activity.by = by
+        activity.save()
+        activity.officers.set(officers)
+        for photo in photos:
+            attach(record=activity, upload=photo, by=by, accept=IMAGE_TYPES)
+    return activity
+
+
+# --- Convenience measures (惠民便民措施) --------------------------------------------------------
+
+
+def measure_save(*, measure: Measure, by: Any) -> Measure:
+    """The committee sets out a measure and its responsible unit (and its parts)."""
+    if not grant_for(by, "measures", "assign").covers(measure.unit):
+        raise PermissionDenied
+    if measure.parent_id is not None:
+        parent = measure.parent
+        assert parent is not None
+        if parent.parent_id is not None:
+            raise ValidationError({"parent": _("A part cannot have parts of its own.")})
+        if measure.pk is not None and measure.parts.exists():
+            raise ValidationError({"parent": _("A measure with parts cannot become a part.")})
+    measure.full_clean()
+    with transaction.atomic():
+        measure.save()
+        if measure.parent_id is not None:
+            roll_up(measure.parent_id)
+    return measure
+
+
+def rolled_up(parts: list[tuple[int, int]]) -> int:
+    """The weighted progress of parts, given as (progress, weight): rounded down, so that 100
+    means every part done."""
+    total = sum(w for _p, w in parts)
+    if not total:
+        return 0
+    return sum(p * w for p, w in parts) // total
+
+
+def roll_up(measure_id: int) -> None:
+    """A measure with parts takes their weighted progress, and the state of the least
+    advanced part (all parts done: done)."""
+    parts = list(
+        Measure.objects.filter(parent_id=measure_id).values_list("progress", "weight", "state")
+    )
+    if not parts:
+        return
+    progress = rolled_up([(p, w) for p, w, _s in parts])
+    least = min((MEASURE_ORDER.index(s) for _p, _w, s in parts), default=0)
+    Measure.objects.filter(pk=measure_id).update(
+        progress=progress, state=MEASURE_ORDER[least], updated_on=timezone.localdate()
+    )
+
+
+def measure_update(
+    *,
+    measure: Measure,
+    by: Any,
+    on: dt.date,
+    progress: int,
+    state: str,
+    milestone: str,
+    reason: str = "",
+    photos: Any = (),
+) -> MeasureUpdate:
+    """A dated step: progress in percent, the state, what was reached, photos. Less progress
+    or an earlier state than before needs a reason, shown in public beside it."""
+    if not may(by, "change", measure):
+        raise PermissionDenied
+    if measure.parts.exists():
+        raise ValidationError(_("This measure's progress comes from its parts: update those."))
+    if not 0 <= progress <= 100:
+        raise ValidationError({"progress": _("Progress is a percentage from 0 to 100.")})
+    if state not in MeasureState.values:
+        raise ValidationError({"state": _("Choose a status.")})
+    if state in (MeasureState.DONE, MeasureState.ROUTINE) and progress != 100:
+        raise ValidationError({"progress": _("A completed measure is at 100%.")})
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("The date cannot be in the future.")})
+    if on < measure.launched_on:
+        raise ValidationError({"on": _("The date cannot come before the launch.")})
+    if not milestone.strip():
+        raise ValidationError({"milestone": _("Say what was reached.")})
+    back = progress < measure.progress or MEASURE_ORDER.index(state) < MEASURE_ORDER.index(
+        measure.state
+    )
+    if back and not reason.strip():
+        raise ValidationError(
+            {"reason": _("Progress or status goes back: say why (it is shown in public).")}
+        )
+    with transaction.atomic():
+        locked = Measure.objects.select_for_update().get(pk=measure.pk)
+        if (locked.progress, locked.state) != (measure.progress, measure.state):
+            raise ValidationError(
+                _("Someone else has updated this measure. Reload the page; nothing was saved.")
+            )
+        update = MeasureUpdate.objects.create(
+            measure=measure,
+            on=on,
+            progress=progress,
+            state=state,
+            milestone=milestone.strip(),
+            reason=reason.strip() if back else "",
+            by=by,
+        )
+        for photo in photos:
+            attach(record=update, upload=photo, by=by, accept=IMAGE_TYPES)
+        Measure.objects.filter(pk=measure.pk).update(progress=progress, state=state, updated_on=on)
+        if measure.parent_id is not None:
+            roll_up(measure.parent_id)
+    measure.refresh_from_db()
+    return update
+
+
+def remind_group_codes(today: dt.date | None = None) -> int:
+    """A notice to the officer of each village whose group's join code expires by tomorrow
+    (and so is or will soon be hidden): once per code, by the notice's key."""
+    from zhengfa.core.notifications import notify
+
+    today = today or timezone.localdate()
+    groups = VillageGroup.objects.filter(
+        code_expires_on__isnull=False, code_expires_on__lte=today + dt.timedelta(days=1)
+    ).select_related("village")
+    told = 0
+    for group in groups:
+        post = current_post(group.village)
+        if post is None:
+            continue
+        from django.urls import reverse
+
+        notify(
+            users=[post.officer.user],
+            title=_("The join code of %(group)s expires on %(day)s: upload the new one")
+            % {"group": group.name, "day": group.code_expires_on},
+            url=reverse("service:group_edit", args=[group.village_id]),
+            key=f"group-code:{group.pk}:{group.code_expires_on}",
+        )
+        told += 1
+    return told

@@ -1,28 +1,63 @@
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
 import segno
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhengfa.core.attachments import serve
-from zhengfa.core.generic import form_page, form_post, paginate
+from zhengfa.core import challenge, followup, ratelimit
+from zhengfa.core.attachments import attachments_of, serve
+from zhengfa.core.forms import add_service_errors
+from zhengfa.core.generic import form_page, form_post, paginate, transition_view, workflow_page
+from zhengfa.core.models import Attachment
 from zhengfa.core.pagecache import public_page
-from zhengfa.core.scope import grant_for
+from zhengfa.core.scope import can, get_scoped_or_404, grant_for, may, subtree_q
+from zhengfa.core.workflow import start_of_day
 from zhengfa.org.directory import county_asked
+from zhengfa.org.forms import UnitPeriodForm
 from zhengfa.org.models import Area, AreaLevel, Officer, OfficerStatus, Unit
 
 from . import selectors, services
-from .forms import AssignForm, GroupForm
-from .models import DEFAULT_DUTIES, VillageGroup, VillagePost
+from .calendar import holiday_name, is_working_day
+from .forms import (
+    ActivityForm,
+    AppointmentFilterForm,
+    AssignForm,
+    BookingForm,
+    GroupForm,
+    HomeVisitForm,
+    MeasureForm,
+    MeasureUpdateForm,
+    OfferForm,
+    OpeningForm,
+    PublicHomeVisitForm,
+    ScheduleForm,
+    VisitDoneForm,
+)
+from .models import (
+    DEFAULT_DUTIES,
+    Appointment,
+    HomeVisit,
+    HomeVisitState,
+    Measure,
+    MeasureUpdate,
+    Offer,
+    Opening,
+    VillageGroup,
+    VillagePost,
+    VolunteerActivity,
+)
 
 # --- The public: find my village officer (找村警) ---------------------------------------------
 
@@ -222,3 +257,781 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
             again=lambda f: form_page(request, f, title=title, status=400),
         )
     return form_page(request, form, title=title, back=reverse("service:place", args=[village.pk]))
+
+
+# --- The public: appointments (预约服务) ------------------------------------------------------
+
+
+@require_GET
+@public_page
+def book_start(request: HttpRequest) -> HttpResponse:
+    """The services that take appointments, by unit (on a province's site, the county first)."""
+    asked = county_asked(request.GET, first_visit=True)
+    title = _("Book an appointment")
+    if asked.ask:
+        return render(
+            request, "org/county_choice.html", {"counties": asked.counties, "title": title}
+        )
+    offers = Offer.objects.filter(active=True).select_related("unit").order_by("unit__code", "pk")
+    if asked.county is not None:
+        offers = offers.filter(unit__path__startswith=asked.county.path)
+    units: dict[Any, list[Offer]] = {}
+    for offer in offers:
+        units.setdefault(offer.unit, []).append(offer)
+    return render(request, "service/book_start.html", {"units": units, "county": asked.county})
+
+
+def _day_asked(request: HttpRequest, days: list[dict[str, Any]]) -> dt.date | None:
+    raw = (request.POST if request.method == "POST" else request.GET).get("day", "")
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        return days[0]["day"] if days and not raw else None
+    return day
+
+
+@require_http_methods(["GET", "POST"])
+@public_page
+def book(request: HttpRequest, pk: int) -> HttpResponse:
+    """One service: the days with places, a day's times, and the booking form."""
+    offer = get_object_or_404(Offer.objects.select_related("unit"), pk=pk, active=True)
+    days = services.days_open(offer)
+    day = _day_asked(request, days)
+    now = timezone.now()
+    slots = (
+        [
+            s
+            for s in services.slots_on(offer, day)
+            if s.left and not services.bookable(offer, s.starts_at, now)
+        ]
+        if day is not None
+        else []
+    )
+    context: dict[str, Any] = {
+        "offer": offer,
+        "days": days,
+        "day": day,
+        "holiday_name": holiday_name(day) if day else "",
+        "holiday": day is not None and not is_working_day(day),
+    }
+    if request.method == "POST":
+        earlier = challenge.code_sent_for(request)
+        if earlier is not None:
+            return _to_booked(earlier)
+        refused = ratelimit.submissions_refused(request)
+        if refused:
+            kept = BookingForm(initial=request.POST.dict(), slots=slots)
+            return render(
+                request,
+                "service/book.html",
+                {**context, "form": kept, "refused": refused},
+                status=429,
+            )
+    form = BookingForm(request.POST if request.method == "POST" else None, slots=slots)
+    if request.method == "POST" and day is None:
+        form.add_error(None, _("Choose a day first."))
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        starts_at = dt.datetime.fromisoformat(data["slot"]).replace(
+            tzinfo=timezone.get_current_timezone()
+        )
+        try:
+            appointment, code = services.book(
+                offer=offer,
+                starts_at=starts_at,
+                name=data["name"],
+                phone=data["phone"],
+                note=data["note"],
+                submission=challenge.submission_key(form),
+            )
+        except challenge.DuplicateSubmission:
+            earlier = challenge.code_sent_for(request, wait=3.0)
+            if earlier is not None:
+                return _to_booked(earlier)
+            messages.info(
+                request,
+                _("This booking was already sent. Its follow-up code was shown after sending."),
+            )
+            return redirect("portal:query")
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            challenge.remember_code(form, code)
+            texted_to = followup.text_code(
+                phone=data["phone"],
+                code=code,
+                what=_("Appointment booked: %(what)s")
+                % {"what": services.appointment_text(appointment)},
+            )
+            return _to_booked(code, texted_to)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "service/book.html", {**context, "form": form}, status=status)
+
+
+def _to_booked(code: str, texted_to: str = "") -> HttpResponse:
+    response = redirect("service:book_done")
+    followup.remember_for_display(response, code, texted_to=texted_to)
+    return response
+
+
+@require_GET
+def book_done(request: HttpRequest) -> HttpResponse:
+    return followup.confirmation(
+        request,
+        _("Your appointment is booked. To cancel it, enter the code under “Check progress”."),
+    )
+
+
+# --- The public: home visits (上门服务) -------------------------------------------------------
+
+
+def _county_villages(county: Unit | None) -> Any:
+    area = _county_area(county)
+    if area is None:
+        return Area.objects.none()
+    return (
+        Area.objects.filter(level=AreaLevel.VILLAGE, parent__parent=area)
+        .select_related("parent")
+        .order_by("code")
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@public_page
+def visit_apply(request: HttpRequest) -> HttpResponse:
+    """A request for an officer to come to someone who cannot travel."""
+    asked = county_asked(
+        request.POST if request.method == "POST" else request.GET,
+        first_visit=request.method == "GET",
+    )
+    title = _("Ask for a home visit")
+    if asked.ask:
+        return render(
+            request, "org/county_choice.html", {"counties": asked.counties, "title": title}
+        )
+    villages = _county_villages(asked.county)
+    where: dict[str, Any] = {"county": asked.county, "several": asked.several}
+    if request.method == "POST":
+        earlier = challenge.code_sent_for(request)
+        if earlier is not None:
+            return _to_visit_code(earlier)
+        refused = ratelimit.submissions_refused(request)
+        if refused:
+            kept = PublicHomeVisitForm(initial=request.POST.dict(), villages=villages)
+            return render(
+                request,
+                "service/visit_apply.html",
+                {"form": kept, "refused": refused, **where},
+                status=429,
+            )
+    village = request.GET.get("village", "")
+    form = PublicHomeVisitForm(
+        request.POST if request.method == "POST" else None,
+        villages=villages,
+        initial={"village": village} if village.isdigit() else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            _visit, code = services.visit_request(
+                submission=challenge.submission_key(form),
+                **{k: v for k, v in data.items() if k not in {"proof", "submission"}},
+            )
+        except challenge.DuplicateSubmission:
+            earlier = challenge.code_sent_for(request, wait=3.0)
+            if earlier is not None:
+                return _to_visit_code(earlier)
+            messages.info(
+                request,
+                _("This request was already sent. Its follow-up code was shown after sending."),
+            )
+            return redirect("portal:query")
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            challenge.remember_code(form, code)
+            texted_to = followup.text_code(
+                phone=data["phone"], code=code, what=_("Request for a home visit received.")
+            )
+            return _to_visit_code(code, texted_to)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "service/visit_apply.html", {"form": form, **where}, status=status)
+
+
+def _to_visit_code(code: str, texted_to: str = "") -> HttpResponse:
+    response = redirect("service:visit_apply_done")
+    followup.remember_for_display(response, code, texted_to=texted_to)
+    return response
+
+
+@require_GET
+def visit_apply_done(request: HttpRequest) -> HttpResponse:
+    return followup.confirmation(
+        request, _("Your request has been received. The village officer will call you.")
+    )
+
+
+# --- The public: the county's convenience measures (惠民便民措施) ------------------------------
+
+
+@require_GET
+@public_page
+def measures_public(request: HttpRequest) -> HttpResponse:
+    asked = county_asked(request.GET, first_visit=True)
+    title = _("Our convenience measures")
+    if asked.ask:
+        return render(
+            request, "org/county_choice.html", {"counties": asked.counties, "title": title}
+        )
+    measures = Measure.objects.filter(parent__isnull=True).select_related("unit")
+    if asked.county is not None:
+        measures = measures.filter(unit__path__startswith=asked.county.path)
+    return render(
+        request,
+        "service/measures_public.html",
+        {"measures": measures.prefetch_related("parts"), "county": asked.county},
+    )
+
+
+@require_GET
+@public_page
+def measure_public(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = get_object_or_404(Measure.objects.select_related("unit", "parent"), pk=pk)
+    return render(request, "service/measure_public.html", _measure_context(measure))
+
+
+def _measure_context(measure: Measure) -> dict[str, Any]:
+    updates = list(measure.updates.all())
+    photos: dict[int, list[Any]] = {}
+    for a in Attachment.objects.filter(
+        content_type=ContentType.objects.get_for_model(MeasureUpdate),
+        object_id__in=[u.pk for u in updates],
+    ).order_by("pk"):
+        photos.setdefault(a.object_id, []).append(a)
+    return {
+        "measure": measure,
+        "parts": measure.parts.select_related("unit"),
+        "updates": [(u, photos.get(u.pk, [])) for u in updates],
+    }
+
+
+@require_GET
+def measure_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A photo of a measure's progress: public, as the measure is."""
+    attachment = get_object_or_404(
+        Attachment, pk=pk, content_type=ContentType.objects.get_for_model(MeasureUpdate)
+    )
+    return serve(attachment)
+
+
+# --- Staff: appointments ----------------------------------------------------------------------
+
+APPOINTMENTS = Appointment.objects.select_related("offer", "slot", "unit")
+
+
+@login_required
+@require_GET
+def appointment_list(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "service", "view"):
+        raise PermissionDenied
+    qs = Appointment.objects.visible_to(request.user).select_related("offer", "slot", "unit")
+    filters = AppointmentFilterForm(request.GET or None)
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["day"]:
+            qs = qs.filter(
+                slot__starts_at__gte=start_of_day(data["day"]),
+                slot__starts_at__lt=start_of_day(data["day"] + dt.timedelta(days=1)),
+            )
+        if data["state"]:
+            qs = qs.filter(state=data["state"])
+        if data["holiday"]:
+            qs = qs.filter(holiday=True)
+    if not request.GET:
+        qs = qs.filter(slot__starts_at__gte=start_of_day(timezone.localdate()))
+        ordering = ["slot__starts_at", "pk"]
+    else:
+        ordering = ["-slot__starts_at", "pk"]
+    page, query = paginate(request, qs.order_by(*ordering))
+    return render(
+        request,
+        "service/appointment_list.html",
+        {"page": page, "query": query, "filters": filters, "upcoming": not request.GET},
+    )
+
+
+def _appointment_page(
+    request: HttpRequest, appointment: Appointment, form: Any = None, status: int = 200
+) -> HttpResponse:
+    return workflow_page(
+        request,
+        "service/appointment_detail.html",
+        appointment,
+        url_name="service:appointment_transition",
+        form=form,
+        status=status,
+        appointment=appointment,
+        may_reveal=may(request.user, "reveal", appointment),
+    )
+
+
+@login_required
+@require_GET
+def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _appointment_page(request, get_scoped_or_404(APPOINTMENTS, request.user, pk=pk))
+
+
+appointment_transition = transition_view(
+    APPOINTMENTS, apply=services.appointment_transition, page=_appointment_page
+)
+
+
+@login_required
+@require_GET
+def offer_list(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "service", "view"):
+        raise PermissionDenied
+    offers = Offer.objects.visible_to(request.user).select_related("unit")
+    page, query = paginate(request, offers.order_by("unit__path", "kind", "pk"))
+    return render(
+        request,
+        "service/offer_list.html",
+        {"page": page, "query": query, "may_add": can(request.user, "service", "change")},
+    )
+
+
+def _offer_units(user: Any) -> Any:
+    return Unit.objects.granted_to(user, "service", "change").order_by("path")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    offer = get_scoped_or_404(Offer, request.user, "change", pk=pk) if pk else None
+    units = _offer_units(request.user)
+    if offer is None and not units.exists():
+        raise PermissionDenied
+    form = OfferForm(request.POST or None, instance=offer, units=units)
+    title = _("Service for appointments") if offer is None else str(offer)
+    if request.method == "POST":
+
+        def save(d: dict[str, Any]) -> Any:
+            return services.offer_save(offer=form.save(commit=False), by=request.user)
+
+        return form_post(
+            request,
+            form,
+            save,
+            done=_("Saved."),
+            to=reverse("service:offer_list") if offer is None else offer.get_absolute_url(),
+            again=lambda f: form_page(request, f, title=title, status=400),
+        )
+    return form_page(request, form, title=title, back=reverse("service:offer_list"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An offer's hours, weekly and for holidays, and a form to add hours."""
+    offer = get_scoped_or_404(Offer.objects.select_related("unit"), request.user, pk=pk)
+    may_change = may(request.user, "change", offer)
+    form = OpeningForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not may_change:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.opening_add(offer=offer, by=request.user, opening=form.save(commit=False))
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(offer.get_absolute_url())
+        status = 400
+    today = timezone.localdate()
+    openings = offer.openings.all()
+    return render(
+        request,
+        "service/offer_detail.html",
+        {
+            "offer": offer,
+            "weekly": [o for o in openings if o.day is None],
+            "holidays": [o for o in openings if o.day is not None and o.day >= today],
+            "form": form,
+            "may_change": may_change,
+            "next_days": [
+                {
+                    "day": d,
+                    "holiday": not is_working_day(d),
+                    "name": holiday_name(d),
+                    "slots": services.slots_on(offer, d),
+                }
+                for d in (today + dt.timedelta(days=i) for i in range(7))
+            ],
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def opening_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    opening = get_scoped_or_404(
+        Opening.objects.select_related("offer__unit"), request.user, "change", pk=pk
+    )
+    services.opening_remove(opening=opening, by=request.user)
+    messages.success(request, _("Removed."))
+    return redirect(opening.offer.get_absolute_url())
+
+
+# --- Staff: home visits -----------------------------------------------------------------------
+
+VISITS = HomeVisit.objects.select_related("village__parent", "unit", "officer__user")
+
+
+@login_required
+@require_GET
+def visit_list(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "homevisit", "view"):
+        raise PermissionDenied
+    qs = HomeVisit.objects.visible_to(request.user).select_related(
+        "village__parent", "unit", "officer__user"
+    )
+    state = request.GET.get("state", "")
+    if state == "open":
+        qs = qs.open()
+    elif state in HomeVisitState.values:
+        qs = qs.filter(state=state)
+    page, query = paginate(request, qs.order_by("-created_at", "-pk"))
+    return render(
+        request,
+        "service/visit_list.html",
+        {
+            "page": page,
+            "query": query,
+            "state": state,
+            "states": HomeVisitState.choices,
+            "may_add": can(request.user, "homevisit", "change")
+            or selectors.visit_villages(request.user).exists(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_new(request: HttpRequest) -> HttpResponse:
+    """An officer asks for a visit on someone's behalf (a neighbour told him, a phone call)."""
+    villages = selectors.visit_villages(request.user)
+    if not villages.exists():
+        raise PermissionDenied
+    form = HomeVisitForm(request.POST or None, villages=villages)
+    title = _("Ask for a home visit")
+    if request.method == "POST":
+        return form_post(
+            request,
+            form,
+            lambda d: services.visit_request(by=request.user, **d),
+            done=_("Saved."),
+            to=reverse("service:visit_list"),
+            again=lambda f: form_page(request, f, title=title, status=400),
+        )
+    return form_page(request, form, title=title, back=reverse("service:visit_list"))
+
+
+def _visit_officers(visit: HomeVisit) -> Any:
+    return (
+        Officer.objects.filter(unit__path__startswith=visit.unit.path, status=OfficerStatus.ACTIVE)
+        .select_related("user", "unit")
+        .order_by("unit__path", "staff_number")
+    )
+
+
+def _visit_page(
+    request: HttpRequest,
+    visit: HomeVisit,
+    form: Any = None,
+    status: int = 200,
+    schedule_form: Any = None,
+    done_form: Any = None,
+) -> HttpResponse:
+    handles = services.may_handle_visit(request.user, visit)
+    return workflow_page(
+        request,
+        "service/visit_detail.html",
+        visit,
+        url_name="service:visit_transition",
+        form=form,
+        status=status,
+        visit=visit,
+        handles=handles and visit.is_open,
+        may_reveal=may(request.user, "reveal", visit),
+        schedule_form=schedule_form
+        or ScheduleForm(
+            officers=_visit_officers(visit),
+            initial={"officer": visit.officer_id, "when": visit.scheduled_for},
+        ),
+        done_form=done_form or VisitDoneForm(initial={"visited_on": timezone.localdate()}),
+    )
+
+
+@login_required
+@require_GET
+def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _visit_page(request, get_scoped_or_404(VISITS, request.user, pk=pk))
+
+
+visit_transition = transition_view(VISITS, apply=services.visit_transition, page=_visit_page)
+
+
+@login_required
+@require_POST
+def visit_schedule(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_scoped_or_404(VISITS, request.user, "change", pk=pk)
+    form = ScheduleForm(request.POST, officers=_visit_officers(visit))
+    return form_post(
+        request,
+        form,
+        lambda d: services.visit_schedule(visit=visit, by=request.user, **d),
+        done=_("Recorded: %(step)s.") % {"step": _("Arrange the visit")},
+        to=visit.get_absolute_url(),
+        again=lambda f: _visit_page(request, visit, status=400, schedule_form=f),
+    )
+
+
+@login_required
+@require_POST
+def visit_done(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_scoped_or_404(VISITS, request.user, "change", pk=pk)
+    form = VisitDoneForm(request.POST, request.FILES)
+    return form_post(
+        request,
+        form,
+        lambda d: services.visit_done(visit=visit, by=request.user, **d),
+        done=_("Recorded: %(step)s.") % {"step": _("Visited")},
+        to=visit.get_absolute_url(),
+        again=lambda f: _visit_page(request, visit, status=400, done_form=f),
+    )
+
+
+# --- Staff: volunteer services ----------------------------------------------------------------
+
+ACTIVITIES = VolunteerActivity.objects.select_related("unit")
+
+
+@login_required
+@require_GET
+def activity_list(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "service", "view"):
+        raise PermissionDenied
+    period, paths, start, end = _period(request, "service")
+    qs = VolunteerActivity.objects.visible_to(request.user).filter(
+        subtree_q("unit", paths), held_on__gte=start, held_on__lte=end
+    )
+    page, query = paginate(request, qs.order_by("-held_on", "-pk"))
+    return render(
+        request,
+        "service/activity_list.html",
+        {
+            "page": page,
+            "period_ok": period.is_valid(),
+            "query": query,
+            "period": period,
+            "totals": selectors.volunteer_totals(qs),
+            "by_unit": selectors.person_hours_by_unit(qs),
+            "by_officer": selectors.person_hours_by_officer(qs)[:20],
+            "may_add": can(request.user, "service", "change"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_scoped_or_404(ACTIVITIES, request.user, pk=pk)
+    return render(
+        request,
+        "service/activity_detail.html",
+        {
+            "activity": activity,
+            "officers": activity.officers.select_related("user", "unit"),
+            "photos": attachments_of(activity).order_by("pk"),
+            "may_change": may(request.user, "change", activity),
+        },
+    )
+
+
+@login_required
+@require_GET
+def activity_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
+    activity = get_scoped_or_404(VolunteerActivity, request.user, pk=pk)
+    found = attachments_of(activity).filter(pk=photo).first()
+    if found is None:
+        raise Http404
+    return serve(found)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    activity = get_scoped_or_404(ACTIVITIES, request.user, "change", pk=pk) if pk else None
+    units = _offer_units(request.user)
+    if not units.exists():
+        raise PermissionDenied
+    officers = (
+        Officer.objects.filter(unit__in=Unit.objects.filter(subtree_q("", [u.path for u in units])))
+        .filter(status=OfficerStatus.ACTIVE)
+        .select_related("user", "unit")
+        .order_by("unit__path", "staff_number")
+    )
+    form = ActivityForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=activity,
+        units=units,
+        officers=officers,
+    )
+    title = _("Volunteer service") if activity is None else str(activity)
+    if request.method == "POST":
+
+        def save(d: dict[str, Any]) -> Any:
+            return services.activity_save(
+                activity=form.save(commit=False),
+                officers=list(d["officers"]),
+                photos=d["photos"],
+                by=request.user,
+            )
+
+        return form_post(
+            request,
+            form,
+            save,
+            done=_("Saved."),
+            to=reverse("service:activity_list"),
+            again=lambda f: form_page(request, f, title=title, status=400),
+        )
+    return form_page(request, form, title=title, back=reverse("service:activity_list"))
+
+
+# --- Staff: convenience measures --------------------------------------------------------------
+
+MEASURES = Measure.objects.select_related("unit", "parent")
+
+
+@login_required
+@require_GET
+def measure_list(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "measures", "view"):
+        raise PermissionDenied
+    measures = (
+        Measure.objects.visible_to(request.user)
+        .select_related("unit", "parent")
+        .order_by("number", "parent_id", "pk")
+    )
+    return render(
+        request,
+        "service/measure_list.html",
+        {"measures": measures, "may_add": can(request.user, "measures", "assign")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    measure = get_scoped_or_404(MEASURES, request.user, "assign", pk=pk) if pk else None
+    units = Unit.objects.granted_to(request.user, "measures", "assign")
+    if not units.exists():
+        raise PermissionDenied
+    every = Unit.objects.filter(subtree_q("", [u.path for u in units])).order_by("path")
+    parents = Measure.objects.visible_to(request.user, "assign").filter(parent__isnull=True)
+    if measure is not None:
+        parents = parents.exclude(pk=measure.pk)
+    form = MeasureForm(request.POST or None, instance=measure, units=every, parents=parents)
+    title = _("Convenience measure") if measure is None else str(measure)
+    if request.method == "POST":
+        return form_post(
+            request,
+            form,
+            lambda d: services.measure_save(measure=form.save(commit=False), by=request.user),
+            done=_("Saved."),
+            to=reverse("service:measure_list"),
+            again=lambda f: form_page(request, f, title=title, status=400),
+        )
+    return form_page(request, form, title=title, back=reverse("service:measure_list"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A measure's history, and for its unit's staff the form for the next step."""
+    measure = get_scoped_or_404(MEASURES, request.user, pk=pk)
+    may_update = may(request.user, "change", measure) and not measure.parts.exists()
+    form = MeasureUpdateForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"on": timezone.localdate(), "progress": measure.progress, "state": measure.state},
+    )
+    status = 200
+    if request.method == "POST":
+        if not may(request.user, "change", measure):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.measure_update(measure=measure, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(measure.get_absolute_url())
+        status = 400
+    return render(
+        request,
+        "service/measure_detail.html",
+        {
+            **_measure_context(measure),
+            "form": form,
+            "may_update": may_update,
+            "may_edit": may(request.user, "assign", measure),
+        },
+        status=status,
+    )
+
+
+# --- Staff: figures ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def figures(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "service", "view"):
+        raise PermissionDenied
+    period, paths, start, end = _period(request, "service")
+    return render(
+        request,
+        "service/figures.html",
+        {
+            "period": period,
+            "start": start,
+            "end": end,
+            "figures": selectors.figures(request.user, paths, start, end),
+        },
+        status=200 if period.is_valid() else 400,
+    )
+
+
+def _period(
+    request: HttpRequest, domain: str
+) -> tuple[UnitPeriodForm, list[str], dt.date, dt.date]:
+    """The unit (or all the person's units) and the dates asked for; by default this year so
+    far. A wrong entry shows at the form, and the default period is used meanwhile."""
+    units = Unit.objects.granted_to(request.user, domain, "view")
+    today = timezone.localdate()
+    start, end = today.replace(month=1, day=1), today
+    form = UnitPeriodForm(request.GET or {"start": start, "end": end}, units=units)
+    paths = grant_for(request.user, domain, "view").paths
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["unit"] is not None:
+            paths = [data["unit"].path]
+        start, end = data["start"] or start, data["end"] or end
+    return form, paths, start, end

@@ -3,22 +3,57 @@ read-only (403)."""
 
 from __future__ import annotations
 
-from zhengfa.core.testing import ViewCase
+from django.utils import timezone
+
+from zhengfa.core.attachments import attachments_of
+from zhengfa.core.testing import ViewCase, png_upload
 from zhengfa.org.models import Area
 from zhengfa.org.testing import MatrixTestCase
 from zhengfa.service import services
+from zhengfa.service.models import Appointment, HomeVisit, Measure, Offer, VolunteerActivity
 
+from . import factories
 from .factories import villages
 
 
 class ServiceMatrix(MatrixTestCase):
     east: Area
+    offer: Offer
+    appointment: Appointment
+    requested: HomeVisit
+    scheduled: HomeVisit
+    activity: VolunteerActivity
+    measure: Measure
 
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.east, _west = villages(cls.p)
-        services.post_assign(village=cls.east, officer=cls.p.officer_a_profile, by=cls.p.leader_a)
+        p = cls.p
+        cls.east, _west = villages(p)
+        services.post_assign(village=cls.east, officer=p.officer_a_profile, by=p.leader_a)
+        cls.offer = factories.offer(p)
+        day = factories.next_working_day()
+        cls.appointment, _code = services.book(
+            offer=cls.offer, starts_at=factories.at(day, 9), name="李四", phone="13900002222"
+        )
+        cls.requested = factories.visit(p, cls.east)
+        cls.scheduled = factories.visit(p, cls.east)
+        services.visit_schedule(visit=cls.scheduled, by=p.officer_a, when=factories.at(day, 15))
+        cls.activity = factories.activity(p)
+        cls.measure = factories.measure(p)
+
+    def setUp(self) -> None:
+        super().setUp()
+        # Files go to each test's own folder: stored here, not with the test data.
+        services.activity_save(
+            activity=self.activity,
+            officers=[self.p.officer_a_profile],
+            by=self.p.leader_a,
+            photos=[png_upload()],
+        )
+
+    def photo(self) -> int:
+        return attachments_of(self.activity).get().pk
 
     cases = [
         ViewCase(
@@ -42,5 +77,199 @@ class ServiceMatrix(MatrixTestCase):
             allowed=["post"],
             out_of_scope=["leader_b", "officer_b"],
             read_only=["committee"],
+        ),
+        ViewCase(
+            "service:appointment_list",
+            ok=["leader_a", "clerk_a", "committee"],
+            no_scope="each sees the appointments of his units",
+            read_only=["mediator"],
+        ),
+        ViewCase(
+            "service:appointment_detail",
+            ok=["leader_a", "committee"],
+            args=lambda t: [t.appointment.pk],
+            out_of_scope=["leader_b", "officer_b"],
+        ),
+        ViewCase(
+            "service:appointment_transition",
+            ok=["leader_a", "clerk_a"],
+            args=lambda t: [t.appointment.pk, "confirm"],
+            method="post",
+            out_of_scope=["leader_b"],
+            read_only=["committee"],
+        ),
+        ViewCase(
+            "service:offer_list",
+            ok=["leader_a", "committee"],
+            no_scope="each sees the services of his units",
+            read_only=["mediator"],
+        ),
+        ViewCase(
+            "service:offer_new",
+            ok=["leader_a", "clerk_a"],
+            allowed=["post"],
+            no_scope="a new service belongs to one of the person's units",
+            read_only=["committee"],
+        ),
+        ViewCase(
+            "service:offer_detail",
+            ok=["leader_a"],
+            args=lambda t: [t.offer.pk],
+            method="post",
+            allowed=["get"],
+            data=lambda t: {
+                "day": "",
+                "opens": "14:00",
+                "closes": "16:00",
+                "slot_minutes": "30",
+                "capacity": "2",
+            },
+            out_of_scope=["leader_b"],
+            read_only=["committee"],
+        ),
+        ViewCase(
+            "service:offer_edit",
+            ok=["leader_a"],
+            args=lambda t: [t.offer.pk],
+            allowed=["post"],
+            out_of_scope=["leader_b"],
+            read_only=["committee"],
+        ),
+        ViewCase(
+            "service:opening_delete",
+            ok=["leader_a"],
+            args=lambda t: [t.offer.openings.get().pk],
+            method="post",
+            out_of_scope=["leader_b"],
+            read_only=["committee"],
+        ),
+        ViewCase(
+            "service:visit_list",
+            ok=["officer_a", "leader_a", "committee"],
+            no_scope="each sees his own visits, or his units'",
+            read_only=["mediator"],
+        ),
+        ViewCase(
+            "service:visit_new",
+            ok=["officer_a", "leader_a"],
+            allowed=["post"],
+            no_scope="the villages offered are the person's",
+            read_only=["committee"],
+        ),
+        ViewCase(
+            "service:visit_detail",
+            ok=["officer_a", "leader_a", "committee"],
+            args=lambda t: [t.requested.pk],
+            out_of_scope=["leader_b", "officer_b"],
+        ),
+        ViewCase(
+            "service:visit_schedule",
+            ok=["officer_a", "leader_a"],
+            args=lambda t: [t.requested.pk],
+            method="post",
+            data=lambda t: {
+                "when": (timezone.localtime() + timezone.timedelta(days=2)).strftime(
+                    "%Y-%m-%dT10:00"
+                ),
+                "officer": t.p.officer_a_profile.pk,
+            },
+            out_of_scope=["leader_b", "officer_b"],
+            read_only=["committee"],
+        ),
+        ViewCase(
+            "service:visit_done",
+            ok=["officer_a", "leader_a"],
+            args=lambda t: [t.scheduled.pk],
+            method="post",
+            data=lambda t: {
+                "visited_on": str(timezone.localdate()),
+                "record": "上门为张大爷采集了身份证照片。",
+            },
+            out_of_scope=["leader_b", "officer_b"],
+            read_only=["committee"],
+        ),
+        ViewCase(
+            "service:visit_transition",
+            ok=["officer_a", "leader_a"],
+            args=lambda t: [t.requested.pk, "decline"],
+            method="post",
+            data=lambda t: {"comment": "已由家属代办。"},
+            out_of_scope=["leader_b", "officer_b"],
+            read_only=["committee"],
+        ),
+        ViewCase(
+            "service:activity_list",
+            ok=["leader_a", "committee"],
+            no_scope="each sees the volunteer services of his units",
+            read_only=["mediator"],
+        ),
+        ViewCase(
+            "service:activity_new",
+            ok=["leader_a", "clerk_a"],
+            allowed=["post"],
+            no_scope="a new service belongs to one of the person's units",
+            read_only=["committee"],
+        ),
+        ViewCase(
+            "service:activity_detail",
+            ok=["leader_a", "committee"],
+            args=lambda t: [t.activity.pk],
+            out_of_scope=["leader_b", "officer_b"],
+        ),
+        ViewCase(
+            "service:activity_edit",
+            ok=["leader_a"],
+            args=lambda t: [t.activity.pk],
+            allowed=["post"],
+            out_of_scope=["leader_b"],
+            read_only=["committee"],
+        ),
+        ViewCase(
+            "service:activity_photo",
+            ok=["leader_a", "committee"],
+            args=lambda t: [t.activity.pk, t.photo()],
+            out_of_scope=["leader_b"],
+        ),
+        ViewCase(
+            "service:measure_list",
+            ok=["leader_a", "committee"],
+            no_scope="each sees the measures of his units",
+            read_only=["mediator"],
+        ),
+        ViewCase(
+            "service:measure_new",
+            ok=["committee"],
+            allowed=["post"],
+            no_scope="the committee sets out the county's measures",
+            read_only=["leader_a"],
+        ),
+        ViewCase(
+            "service:measure_detail",
+            ok=["clerk_a", "leader_a"],
+            args=lambda t: [t.measure.pk],
+            method="post",
+            allowed=["get"],
+            data=lambda t: {
+                "on": str(timezone.localdate()),
+                "progress": "40",
+                "state": "underway",
+                "milestone": "周末窗口已开放。",
+            },
+            out_of_scope=["leader_b"],
+            read_only=["committee"],
+        ),
+        ViewCase(
+            "service:measure_edit",
+            ok=["committee"],
+            args=lambda t: [t.measure.pk],
+            allowed=["post"],
+            out_of_scope=["leader_b"],
+            read_only=["leader_a"],
+        ),
+        ViewCase(
+            "service:figures",
+            ok=["leader_a", "committee"],
+            no_scope="each sees the figures of his units",
+            read_only=["mediator"],
         ),
     ]
