@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhengfa.core.crypto import EncryptedCharField, HashField
 from zhengfa.core.masking import mask_address, mask_phone
@@ -193,7 +194,7 @@ class AppointmentState(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
     DONE = "done", _("Served")
     NO_SHOW = "no_show", _("Did not come")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("appointment", "Cancelled")
 
 
 def _slot_started(appointment: Appointment, user: Any) -> bool:
@@ -294,7 +295,7 @@ class Appointment(WorkflowModel):
 
 class VisitReason(models.TextChoices):
     ELDERLY = "elderly", _("Elderly")
-    DISABLED = "disabled", _("Disabled")
+    DISABLED = "disabled", pgettext_lazy("person", "Disabled")
     ILL = "ill", _("Ill")
     OTHER = "other", _("Other reason")
 

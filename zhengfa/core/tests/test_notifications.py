@@ -7,6 +7,7 @@ from django.urls import reverse
 from zhengfa.core import jobs
 from zhengfa.core.models import JobRun, Notification, SmsMessage
 from zhengfa.core.notifications import notify, send_sms
+from zhengfa.core.registry import registry
 from zhengfa.core.tasks import deliver_sms
 from zhengfa.core.testing import raw_database_text
 from zhengfa.org.testing import PersonaTestCase
@@ -101,9 +102,12 @@ class SmsTests(PersonaTestCase):
 
 class PeriodicJobTests(PersonaTestCase):
     def test_a_period_is_claimed_once(self) -> None:
-        self.assertEqual(jobs.enqueue_due(), ["notify_deadlines", "clear_sessions"])
+        declared = [job.name for p in registry.plugins.values() for job in p.jobs]
+        self.assertIn("notify_deadlines", declared)
+        self.assertIn("clear_sessions", declared)
+        self.assertEqual(jobs.enqueue_due(), declared)
         self.assertEqual(jobs.enqueue_due(), [])
-        self.assertEqual(JobRun.objects.count(), 2)
+        self.assertEqual(JobRun.objects.count(), len(declared))
 
 
 class ShellTests(PersonaTestCase):

@@ -21,6 +21,7 @@ def _sample(route: str) -> str:
     return "/" + (
         route.replace("<int:pk>", "1")
         .replace("<int:role_pk>", "1")
+        .replace("<int:photo>", "1")
         .replace("<slug:name>", "report")
         .replace("<str:token>", "1-x")
         .replace("<str:model>", "org.officer")

@@ -3,6 +3,8 @@ read-only (403)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone
 
 from zhengfa.core.attachments import attachments_of
@@ -168,9 +170,7 @@ class ServiceMatrix(MatrixTestCase):
             args=lambda t: [t.requested.pk],
             method="post",
             data=lambda t: {
-                "when": (timezone.localtime() + timezone.timedelta(days=2)).strftime(
-                    "%Y-%m-%dT10:00"
-                ),
+                "when": (timezone.localtime() + dt.timedelta(days=2)).strftime("%Y-%m-%dT10:00"),
                 "officer": t.p.officer_a_profile.pk,
             },
             out_of_scope=["leader_b", "officer_b"],
