@@ -8,6 +8,7 @@ and read-only (403); ``core/tests/test_view_matrix.py`` fails when a staff URL h
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -274,7 +275,13 @@ class Snapshot:
             self._capture()
         quote = connection.ops.quote_name
         with transaction.atomic(), connection.cursor() as cursor:
-            for table, (columns, rows) in self._rows.items():
+            for table, (columns, stored) in self._rows.items():
+                # SQLite reads a time column back as a time, which its driver cannot bind
+                # (it binds dates and datetimes): write it as the text it was stored as.
+                rows = [
+                    tuple(v.isoformat() if isinstance(v, dt.time) else v for v in row)
+                    for row in stored
+                ]
                 marks = ", ".join(["%s"] * len(columns))
                 names = ", ".join(quote(c) for c in columns)
                 cursor.executemany(

@@ -6,6 +6,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhengfa.core.attachments import AttachmentField
 from zhengfa.core.challenge import PublicForm
@@ -285,7 +286,9 @@ class ScheduleForm(NamedErrorsMixin, forms.Form):
 
 class VisitDoneForm(NamedErrorsMixin, forms.Form):
     visited_on = forms.DateField(
-        label=_("Visited on"), validators=[validate_plausible_date], widget=IsoDateInput()
+        label=pgettext_lazy("home visit", "Visited on"),
+        validators=[validate_plausible_date],
+        widget=IsoDateInput(),
     )
     record = forms.CharField(
         label=_("What was done"),

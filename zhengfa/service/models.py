@@ -335,7 +335,7 @@ class HomeVisit(WorkflowModel):
     reason_detail = models.CharField(_("more about it"), max_length=200, blank=True)
     preferred = models.CharField(_("preferred time"), max_length=60, blank=True)
     scheduled_for = models.DateTimeField(_("visit on"), null=True, blank=True)
-    visited_on = models.DateField(_("visited on"), null=True, blank=True)
+    visited_on = models.DateField(pgettext_lazy("home visit", "visited on"), null=True, blank=True)
     submission = models.CharField(max_length=64, null=True, blank=True, unique=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
