@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, FilePayload, expect
 
 from zhengfa.core.testing import png_upload
 from zhengfa.org.testing import PASSWORD, browser_sign_in, build_personas
@@ -110,7 +110,7 @@ def test_the_village_officer_makes_a_home_visit(browser: Browser, live_server: A
     staff.get_by_label("办理情况").fill("上门采集照片,新证15天后送达。")
     upload = png_upload()
     staff.get_by_label("照片(可不传)").set_input_files(
-        files=[{"name": "visit.png", "mimeType": "image/png", "buffer": upload.read()}]
+        files=[FilePayload(name="visit.png", mimeType="image/png", buffer=upload.read())]
     )
     staff.get_by_role("button", name="已上门").click()
     expect(staff.locator("#visit")).to_contain_text("已上门")
