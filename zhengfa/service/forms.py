@@ -52,6 +52,11 @@ class AssignForm(NamedErrorsMixin, forms.Form):
         required=False,
         help_text=_("For example: Tuesday and Friday mornings at the village committee."),
     )
+    photo = AttachmentField(
+        label=_("The officer's photo (optional)"),
+        max_files=1,
+        help_text=_("Shown on the village's page, so that people know whom to look for."),
+    )
 
     def __init__(self, *args: Any, officers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -40,6 +40,7 @@ from .models import (
 )
 
 GROUP_CODE = "group-code"
+OFFICER_PHOTO = "officer-photo"
 
 
 def serves(unit: Unit, village: Area) -> bool:
@@ -64,9 +65,10 @@ def post_assign(
     starts_on: dt.date | None = None,
     duties: str = "",
     office_hours: str = "",
+    photo: Any = None,
 ) -> VillagePost:
     """Make `officer` the village's officer from `starts_on`; the post he replaces ends the
-    day before, and stays in the history."""
+    day before, and stays in the history. A photo of him may go with it."""
     starts_on = starts_on or timezone.localdate()
     if village.level != AreaLevel.VILLAGE:
         raise ValidationError({"village": _("Choose an administrative village.")})
@@ -97,7 +99,7 @@ def post_assign(
             )
         current.ends_on = starts_on - dt.timedelta(days=1)
         current.save(update_fields=["ends_on"])
-    return VillagePost.objects.create(
+    post = VillagePost.objects.create(
         village=village,
         officer=officer,
         unit=officer.unit,
@@ -106,6 +108,14 @@ def post_assign(
         office_hours=office_hours.strip(),
         by=by,
     )
+    if photo is not None:
+        attach(record=post, upload=photo, by=by, purpose=OFFICER_PHOTO, accept=IMAGE_TYPES)
+    return post
+
+
+def officer_photo(post: VillagePost) -> Any:
+    """The photo that goes with a post (or None)."""
+    return attachments_of(post, OFFICER_PHOTO).order_by("-pk").first()
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ urlpatterns = [
     path("village-officer/<int:pk>/", views.place, name="place"),
     path("village-officer/<int:pk>/card/", views.card, name="card"),
     path("village-officer/<int:pk>/group-code/", views.group_code, name="group_code"),
+    path("village-officer/<int:pk>/photo/", views.officer_photo, name="officer_photo"),
     path("appointments/", views.book_start, name="book_start"),
     path("appointments/<int:pk>/", views.book, name="book"),
     path("appointments/done/", views.book_done, name="book_done"),

@@ -106,6 +106,7 @@ def _village_context(village: Area) -> dict[str, Any]:
         "post": post,
         "duties": (post.duties if post and post.duties else DEFAULT_DUTIES),
         "group": group,
+        "photo": services.officer_photo(post) if post else None,
         "code_shown": group is not None
         and group.code_valid
         and services.group_code(group) is not None,
@@ -122,6 +123,17 @@ def group_code(request: HttpRequest, pk: int) -> FileResponse:
     response = serve(found)
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_GET
+def officer_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """The photo of the village's present officer, if one was given."""
+    village = get_object_or_404(Area, pk=pk, level=AreaLevel.VILLAGE)
+    post = services.current_post(village)
+    found = services.officer_photo(post) if post else None
+    if found is None:
+        raise Http404
+    return serve(found)
 
 
 @require_GET
@@ -201,6 +213,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     post = services.current_post(village)
     form = AssignForm(
         request.POST or None,
+        request.FILES or None,
         officers=officers,
         initial={
             "starts_on": timezone.localdate(),
@@ -214,7 +227,11 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         return form_post(
             request,
             form,
-            lambda d: services.post_assign(village=village, by=request.user, **d),
+            lambda d: services.post_assign(
+                village=village,
+                by=request.user,
+                **{**d, "photo": d["photo"][0] if d["photo"] else None},
+            ),
             done=_("Assigned."),
             to=back,
             again=lambda f: form_page(request, f, title=title, status=400),

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from zhengfa.core.models import Notification
 from zhengfa.core.testing import png_upload
 from zhengfa.org import services as org
 from zhengfa.org.testing import PersonaTestCase
@@ -165,3 +166,49 @@ class GroupTests(PersonaTestCase):
         card = Client().get(f"/village-officer/{self.east.pk}/card/")
         self.assertContains(card, "<svg")
         self.assertContains(card, self.p.officer_a.display_name)
+
+
+class OfficerPhotoAndReminderTests(PersonaTestCase):
+    def setUp(self) -> None:
+        cache.clear()
+        self.east, self.west = villages(self.p)
+
+    def test_the_officers_photo_shows_on_the_village_page(self) -> None:
+        leader = self.client_for(self.p.leader_a)
+        response = leader.post(
+            f"/staff/service/villages/{self.east.pk}/assign/",
+            {
+                "officer": self.p.officer_a_profile.pk,
+                "starts_on": str(timezone.localdate()),
+                "photo": png_upload(),
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        page = Client().get(f"/village-officer/{self.east.pk}/")
+        self.assertContains(page, f"/village-officer/{self.east.pk}/photo/")
+        photo = Client().get(f"/village-officer/{self.east.pk}/photo/")
+        self.assertEqual(photo["Content-Type"], "image/png")
+        # A village without one shows none, and its address answers 404.
+        self.assertEqual(Client().get(f"/village-officer/{self.west.pk}/photo/").status_code, 404)
+
+    def test_the_officer_is_told_once_when_the_join_code_expires(self) -> None:
+        services.post_assign(
+            village=self.east, officer=self.p.officer_a_profile, by=self.p.leader_a
+        )
+        services.group_save(
+            village=self.east,
+            by=self.p.officer_a,
+            name="东村警民群",
+            members=120,
+            code_image=png_upload(),
+            code_expires_on=timezone.localdate() + dt.timedelta(days=5),
+        )
+        self.assertEqual(services.remind_group_codes(), 0)
+        later = timezone.localdate() + dt.timedelta(days=4)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(services.remind_group_codes(later), 1)
+        with self.captureOnCommitCallbacks(execute=True):
+            services.remind_group_codes(later + dt.timedelta(days=3))
+        notices = Notification.objects.filter(user=self.p.officer_a, key__startswith="group-code:")
+        self.assertEqual(notices.count(), 1)
+        self.assertIn("东村警民群", notices.get().title)
