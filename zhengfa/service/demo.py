@@ -583,6 +583,28 @@ def _recent(offers: list[Offer], rng: random.Random) -> int:
                 for d in days_off
             ]
         )
+    # Two requests for home visits waiting on the demo officer pcs_a (his station's first
+    # villages are made his).
+    demo_officer = Officer.objects.filter(user__username="pcs_a").first()
+    if demo_officer is not None:
+        posts = VillagePost.objects.filter(unit=demo_officer.unit, ends_on__isnull=True).order_by(
+            "village__code"
+        )[:2]
+        VillagePost.objects.filter(pk__in=[p.pk for p in posts]).update(officer=demo_officer)
+        for post, (person, need) in zip(
+            posts,
+            [("赵桂兰", "老人卧床,身份证到期需换领"), ("孙国庆", "腿部骨折,咨询户口迁移")],
+            strict=False,
+        ):
+            services.visit_request(
+                village=post.village,
+                person=person,
+                address=f"{post.village.name}2组8号",
+                phone=_phone(rng),
+                need=need,
+                reason="elderly" if person == "赵桂兰" else "ill",
+                preferred="工作日上午",
+            )
     booked = 0
     for offer in offers[:4]:
         free = [
