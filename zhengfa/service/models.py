@@ -201,6 +201,11 @@ def _slot_started(appointment: Appointment, user: Any) -> bool:
     return appointment.slot.starts_at <= timezone.now()
 
 
+def _citizen_only(appointment: Appointment, user: Any) -> bool:
+    """The guard is asked only of staff: they call an appointment off, with a reason."""
+    return False
+
+
 class Appointment(WorkflowModel):
     offer = models.ForeignKey(
         Offer, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("service")
@@ -268,6 +273,7 @@ class Appointment(WorkflowModel):
                 _("Cancel the appointment"),
                 public=True,
                 by_citizen=True,
+                guard=_citizen_only,
             ),
         ],
     )

@@ -167,10 +167,16 @@ class BookingTests(PersonaTestCase):
         with mock.patch("django.utils.timezone.now", return_value=later):
             services.appointment_transition(record=appointment, name="done", by=self.p.clerk_a)
         self.assertEqual(appointment.state, AppointmentState.DONE)
-        # Calling off needs the reason, which the citizen reads and is texted.
+        # Staff do not "cancel" as the citizen does: they call off, with the reason, which the
+        # citizen reads and is texted.
         other, _ = services.book(
             offer=self.offer, starts_at=at(self.day, 10), name="乙", phone="13900002222"
         )
+        page = clerk.get(f"/staff/service/appointments/{other.pk}/")
+        self.assertContains(page, f"/staff/service/appointments/{other.pk}/call_off/")
+        self.assertNotContains(page, f"/staff/service/appointments/{other.pk}/cancel/")
+        response = clerk.post(f"/staff/service/appointments/{other.pk}/cancel/")
+        self.assertEqual(response.status_code, 403)
         response = clerk.post(f"/staff/service/appointments/{other.pk}/call_off/", {"comment": ""})
         self.assertEqual(response.status_code, 400)
         other.refresh_from_db()
