@@ -140,6 +140,10 @@ def _never(record: Any) -> bool:
     return False
 
 
+def _always(record: Any) -> bool:
+    return True
+
+
 def _due_while_open(record: Any) -> Any:
     """When the citizen may expect the next answer: the record's due date while it is open."""
     return getattr(record, "due_at", None) if getattr(record, "is_open", False) else None
@@ -165,6 +169,8 @@ class PublicView:
     # transitions with ``by_citizen``, e.g. cancelling a booking): (record, name) -> None.
     # The page offers each such step while it is available, behind a second tap.
     act: Callable[[Any, str], None] | None = None
+    # Whether those steps are open to him now (beyond the state: a booking's time not come).
+    may_act: Callable[[Any], bool] = _always
     # After it is closed the citizen rates the result (``core.models.Satisfaction``): the
     # module's service (record, rating, comment) -> None, whether he may rate it now, and
     # what he chose (shown afterwards; "" while not rated).

@@ -153,7 +153,8 @@ def _record_page(
             "expected_by": view.expected_by(record),
             "submission": view.submission(record),
             "own_files": list(own_files.order_by("uploaded_at")),
-            "is_open": view.is_open(record) and view.supplement is not None,
+            "is_open": view.is_open(record),
+            "takes_additions": view.is_open(record) and view.supplement is not None,
             "timeline": timeline,
             "public_view": True,
             "form": form,
@@ -170,7 +171,8 @@ def _record_page(
 
 def citizen_steps(record: Any) -> list[Any]:
     """The steps the citizen holding the code may take on the record now."""
-    if followup.public_view(record).act is None or not hasattr(record, "workflow"):
+    view = followup.public_view(record)
+    if view.act is None or not hasattr(record, "workflow") or not view.may_act(record):
         return []
     return [t for t in record.workflow.available(record.state) if t.by_citizen]
 

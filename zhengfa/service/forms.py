@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -21,6 +22,7 @@ from zhengfa.org.models import Area, Officer
 
 from .models import (
     AppointmentState,
+    CalendarDay,
     Measure,
     MeasureState,
     Offer,
@@ -168,7 +170,7 @@ class OfferForm(NamedErrorsMixin, forms.ModelForm):
 class OpeningForm(NamedErrorsMixin, forms.ModelForm):
     class Meta:
         model = Opening
-        fields = ["day", "opens", "closes", "slot_minutes", "capacity"]
+        fields = ["day", "closed", "opens", "closes", "slot_minutes", "capacity"]
         widgets = {
             "day": IsoDateInput(),
             "opens": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -178,20 +180,54 @@ class OpeningForm(NamedErrorsMixin, forms.ModelForm):
             "day": _(
                 "Leave empty for the hours of every working day. A holiday or weekend has "
                 "no appointments unless you open it here (节假日预约)."
-            )
+            ),
+            "closed": _(
+                "Tick to take no appointments on this working day (the hours are then not needed)."
+            ),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["day"].validators.append(validate_plausible_date)
+        for name in ("opens", "closes"):
+            self.fields[name].required = False
         self.fields["capacity"].validators.extend([MinValueValidator(1), MaxValueValidator(500)])
         self.fields["slot_minutes"].validators.extend(
             [MinValueValidator(5), MaxValueValidator(24 * 60)]
         )
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("closed"):
+            # A closed day has no hours.
+            data["opens"] = data["closes"] = dt.time(0)
+            self.instance.opens = self.instance.closes = dt.time(0)
+        else:
+            for name in ("opens", "closes"):
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, _("Please fill this in."))
+        return data
+
+
+class CalendarDayForm(NamedErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = CalendarDay
+        fields = ["day", "working", "name"]
+        widgets = {"day": IsoDateInput()}
+        help_texts = {
+            "working": _("Tick for an adjusted working day (调休上班); leave empty for a holiday."),
+            "name": _("For a holiday: its name, e.g. 春节."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["day"].validators.append(validate_plausible_date)
+
 
 class AppointmentFilterForm(forms.Form):
-    day = forms.DateField(label=_("Day"), required=False, widget=IsoDateInput())
+    day = forms.DateField(
+        label=_("Day"), required=False, validators=[validate_plausible_date], widget=IsoDateInput()
+    )
     state = forms.ChoiceField(
         label=_("Status"),
         required=False,

@@ -25,6 +25,12 @@ DEFAULT_DUTIES = _(
 )
 
 
+def serving_today() -> Q:
+    """Posts in force today: started, and not ended (a post may be entered ahead of time)."""
+    today = timezone.localdate()
+    return Q(starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+
+
 class VillagePost(models.Model):
     """An officer (police or auxiliary) assigned to an administrative village for a time.
     A village has at most one current post; reassigning ends it, so the history stays."""
@@ -142,10 +148,29 @@ class Offer(models.Model):
         return reverse("service:offer_detail", args=[self.pk])
 
 
+class CalendarDay(models.Model):
+    """A day the county sets itself, over China's calendar as the ``chinesecalendar`` package
+    knows it: a holiday (with its name) or an adjusted working day, e.g. next year's holidays
+    as soon as the State Council publishes them."""
+
+    day = models.DateField(_("date"), unique=True)
+    working = models.BooleanField(_("a working day"), default=False)
+    name = models.CharField(_("holiday"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.name}"
+
+
 class Opening(models.Model):
     """Hours an offer is open, cut into slots of a capacity: on every working day (the
     calendar's, adjusted working days included) when `day` is empty, or on one holiday or
-    weekend day (节假日预约) — holidays have none unless opened so."""
+    weekend day (节假日预约) — holidays have none unless opened so. With `closed`, a working
+    day on which the unit takes no appointments."""
 
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="openings")
     day = models.DateField(_("holiday or weekend day"), null=True, blank=True)
@@ -153,6 +178,8 @@ class Opening(models.Model):
     closes = models.TimeField(_("to"))
     slot_minutes = models.PositiveSmallIntegerField(_("minutes per slot"), default=30)
     capacity = models.PositiveSmallIntegerField(_("people per slot"), default=3)
+    # On a working day: the unit is closed that day (no appointments), whatever its hours.
+    closed = models.BooleanField(_("closed on this day"), default=False)
 
     scope = ScopeSpec(domain="service", unit="offer__unit")
     objects = ScopedManager["Opening"]()

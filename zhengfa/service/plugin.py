@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhengfa.core.jobs import daily
+from zhengfa.core.jobs import daily, hourly_between
 from zhengfa.core.navigation import Pillar
 from zhengfa.core.registry import (
     COMMITTEES,
@@ -33,6 +33,7 @@ from . import demo, selectors, services
 from .models import (
     Appointment,
     AppointmentState,
+    CalendarDay,
     HomeVisit,
     HomeVisitState,
     Measure,
@@ -91,7 +92,8 @@ PLUGIN = Plugin(
         "service": {
             Role.LEADER: {VIEW, CHANGE, REVEAL},
             Role.CLERK: {VIEW, CHANGE, REVEAL},
-            Role.COMMITTEE: {VIEW},
+            # Assign: the county's corrections to the holiday calendar.
+            Role.COMMITTEE: {VIEW, ASSIGN},
         },
         # Home visits are the visiting officer's (his own), and his unit's leader's and
         # clerk's, who arrange them; the address is revealed with a reason.
@@ -159,7 +161,9 @@ PLUGIN = Plugin(
     ],
     workbench=[Workbench(_todos, order=40)],
     jobs=[
-        PeriodicJob("service_remind_appointments", _remind_appointments, daily),
+        # Each hour of the day (9:00 to 20:00): whoever is booked for tomorrow and was not
+        # reminded yet, also if he booked after the morning's run.
+        PeriodicJob("service_remind_appointments", _remind_appointments, hourly_between(9, 20)),
         PeriodicJob("service_remind_group_codes", _remind_group_codes, daily),
     ],
     followups={
@@ -177,6 +181,7 @@ PLUGIN = Plugin(
             expected_by=lambda a: None,
             answers=("call_off",),
             act=lambda a, name: services.citizen_cancel(a),
+            may_act=lambda a: a.slot.starts_at > timezone.now(),
         ),
         HomeVisit: PublicView(
             title=lambda v: str(_("Home visit in %(village)s") % {"village": v.village.name}),
@@ -272,6 +277,7 @@ PLUGIN = Plugin(
         Audited(VillagePost),
         Audited(VillageGroup),
         Audited(Offer),
+        Audited(CalendarDay),
         Audited(Opening),
         Audited(
             Appointment,

@@ -26,6 +26,7 @@ from .models import (
     ServiceKind,
     VillagePost,
     VolunteerActivity,
+    serving_today,
 )
 
 # An officer with more villages than this is listed on the coverage page.
@@ -45,7 +46,7 @@ def villages_of(user: Any) -> QuerySet[Area]:
 
 def without_officer(villages: QuerySet[Area]) -> QuerySet[Area]:
     return villages.filter(
-        ~Exists(VillagePost.objects.filter(village=OuterRef("pk"), ends_on__isnull=True))
+        ~Exists(VillagePost.objects.filter(serving_today(), village=OuterRef("pk")))
     )
 
 
@@ -53,7 +54,7 @@ def heavy_officers(user: Any) -> list[dict[str, Any]]:
     """Officers whose current posts number more than MANY_VILLAGES."""
     rows = (
         VillagePost.objects.visible_to(user)
-        .filter(ends_on__isnull=True)
+        .filter(serving_today())
         .values("officer")
         .annotate(n=Count("pk"))
         .filter(n__gt=MANY_VILLAGES)
@@ -78,7 +79,7 @@ def visit_villages(user: Any) -> QuerySet[Area]:
     """Villages for which the person may ask a home visit: those of his units (with the
     domain), and those where he is the officer."""
     units = Unit.objects.filter(subtree_q("", grant_for(user, "homevisit", "change").paths))
-    mine = VillagePost.objects.filter(officer__user=user, ends_on__isnull=True).values("village")
+    mine = VillagePost.objects.filter(serving_today(), officer__user=user).values("village")
     return (
         Area.objects.filter(level=AreaLevel.VILLAGE)
         .filter(Q(units__in=units) | Q(parent__units__in=units) | Q(pk__in=mine))

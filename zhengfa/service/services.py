@@ -17,16 +17,17 @@ from django.utils.translation import gettext as _
 from zhengfa.core import challenge, followup, workflow
 from zhengfa.core.attachments import IMAGE_TYPES, attach, attachments_of
 from zhengfa.core.notifications import send_sms
-from zhengfa.core.scope import grant_for, may
+from zhengfa.core.scope import can, grant_for, may
 from zhengfa.core.validators import normalize_phone, validate_mobile
 from zhengfa.core.workflow import start_of_day
 from zhengfa.org.models import Area, AreaLevel, Officer, OfficerStatus, Unit
 
-from .calendar import holiday_name, is_working_day
+from .calendar import holiday_name, is_working_day, working_days
 from .models import (
     MEASURE_ORDER,
     Appointment,
     AppointmentState,
+    CalendarDay,
     HomeVisit,
     Measure,
     MeasureState,
@@ -37,6 +38,7 @@ from .models import (
     VillageGroup,
     VillagePost,
     VolunteerActivity,
+    serving_today,
 )
 
 GROUP_CODE = "group-code"
@@ -50,7 +52,8 @@ def serves(unit: Unit, village: Area) -> bool:
 
 def current_post(village: Area) -> VillagePost | None:
     return (
-        VillagePost.objects.filter(village=village, ends_on__isnull=True)
+        VillagePost.objects.filter(serving_today(), village=village)
+        .order_by("-starts_on")
         .select_related("officer__user", "officer__unit")
         .first()
     )
@@ -208,39 +211,51 @@ class FreeSlot:
         return timezone.localtime(self.starts_at).strftime("%Y-%m-%dT%H:%M")
 
 
-def openings_on(offer: Offer, day: dt.date) -> list[Opening]:
-    """The hours the offer is open on `day`: its weekly hours on a working day, and on a
-    holiday or weekend only the hours opened for that very day."""
-    openings = list(offer.openings.all())
-    if is_working_day(day):
+def _openings_on(openings: list[Opening], day: dt.date, working: bool) -> list[Opening]:
+    if working:
+        if any(o.day == day and o.closed for o in openings):
+            return []
         return [o for o in openings if o.day is None]
-    return [o for o in openings if o.day == day]
+    return [o for o in openings if o.day == day and not o.closed]
 
 
-def slots_on(offer: Offer, day: dt.date) -> list[FreeSlot]:
-    """Every slot of the day with the places left."""
+def _cut(opening: Opening, day: dt.date) -> list[tuple[dt.datetime, dt.datetime, int]]:
     tz = timezone.get_current_timezone()
-    holiday = not is_working_day(day)
-    planned: list[tuple[dt.datetime, dt.datetime, int]] = []
-    for opening in openings_on(offer, day):
-        step = dt.timedelta(minutes=max(opening.slot_minutes, 5))
-        at = dt.datetime.combine(day, opening.opens, tzinfo=tz)
-        end = dt.datetime.combine(day, opening.closes, tzinfo=tz)
-        while at + step <= end:
-            planned.append((at, at + step, opening.capacity))
-            at += step
+    step = dt.timedelta(minutes=max(opening.slot_minutes, 5))
+    at = dt.datetime.combine(day, opening.opens, tzinfo=tz)
+    end = dt.datetime.combine(day, opening.closes, tzinfo=tz)
+    cut = []
+    while at + step <= end:
+        cut.append((at, at + step, opening.capacity))
+        at += step
+    return cut
+
+
+def plan(offer: Offer, first: dt.date, last: dt.date) -> dict[dt.date, list[FreeSlot]]:
+    """Every slot of each day of the range with the places left: the offer's hours on the
+    calendar's working days, its holiday hours, less what is booked (three queries)."""
+    openings = list(offer.openings.all())
+    working = working_days(first, last)
     booked = {
         s.starts_at: s.booked
         for s in Slot.objects.filter(
             offer=offer,
-            starts_at__gte=start_of_day(day),
-            starts_at__lt=start_of_day(day + dt.timedelta(days=1)),
+            starts_at__gte=start_of_day(first),
+            starts_at__lt=start_of_day(last + dt.timedelta(days=1)),
         )
     }
-    return [
-        FreeSlot(a, b, cap, max(cap - booked.get(a, 0), 0), holiday)
-        for a, b, cap in sorted(planned)
-    ]
+    days: dict[dt.date, list[FreeSlot]] = {}
+    for day, is_working in working.items():
+        cut = sorted(c for o in _openings_on(openings, day, is_working) for c in _cut(o, day))
+        days[day] = [
+            FreeSlot(a, b, cap, max(cap - booked.get(a, 0), 0), not is_working) for a, b, cap in cut
+        ]
+    return days
+
+
+def slots_on(offer: Offer, day: dt.date) -> list[FreeSlot]:
+    """Every slot of the day with the places left."""
+    return plan(offer, day, day)[day]
 
 
 def bookable(offer: Offer, starts_at: dt.datetime, now: dt.datetime | None = None) -> str:
@@ -266,15 +281,15 @@ def days_open(offer: Offer, now: dt.datetime | None = None) -> list[dict[str, An
     now = now or timezone.now()
     today = timezone.localdate(now)
     days = []
-    for i in range(offer.horizon_days + 1):
-        day = today + dt.timedelta(days=i)
-        free = [s for s in slots_on(offer, day) if s.left and not bookable(offer, s.starts_at, now)]
+    for day, slots in plan(offer, today, today + dt.timedelta(days=offer.horizon_days)).items():
+        free = [s for s in slots if s.left and not bookable(offer, s.starts_at, now)]
         if free:
+            holiday = free[0].holiday
             days.append(
                 {
                     "day": day,
-                    "holiday": not is_working_day(day),
-                    "holiday_name": holiday_name(day),
+                    "holiday": holiday,
+                    "holiday_name": holiday_name(day) if holiday else "",
                     "left": sum(s.left for s in free),
                 }
             )
@@ -440,10 +455,51 @@ def offer_save(*, offer: Offer, by: Any) -> Offer:
     return offer
 
 
+def _holding_in(offer: Offer, opening: Opening) -> int:
+    """Appointments still to come that hold a place in the hours of `opening`."""
+    holding = Appointment.objects.filter(
+        offer=offer, state__in=HOLDING, slot__starts_at__gt=timezone.now()
+    ).select_related("slot")
+    count = 0
+    for a in holding:
+        local = timezone.localtime(a.slot.starts_at)
+        if opening.day is not None and local.date() != opening.day:
+            continue
+        if opening.day is None and not is_working_day(local.date()):
+            continue
+        if opening.closed or opening.opens <= local.time() < opening.closes:
+            count += 1
+    return count
+
+
 def opening_add(*, offer: Offer, by: Any, opening: Opening) -> Opening:
-    """Weekly hours (no day) or a holiday's or weekend's hours (节假日预约) for one day."""
+    """Weekly hours (no day), a holiday's or weekend's hours (节假日预约) for one day, or a
+    working day on which the unit is closed."""
     if not grant_for(by, "service", "change").covers(offer.unit):
         raise PermissionDenied
+    if opening.day is not None and opening.day < timezone.localdate():
+        raise ValidationError({"day": _("This date has passed.")})
+    if opening.closed:
+        if opening.day is None:
+            raise ValidationError({"day": _("Say which day the unit is closed.")})
+        if not is_working_day(opening.day):
+            raise ValidationError(
+                {"day": _("This day is a holiday or weekend: it has no appointments anyway.")}
+            )
+        held = _holding_in(offer, opening)
+        if held:
+            raise ValidationError(
+                {
+                    "day": _(
+                        "%(n)s appointments are booked on this day: call them off first, "
+                        "so that each citizen is told."
+                    )
+                    % {"n": held}
+                }
+            )
+        opening.offer = offer
+        opening.save()
+        return opening
     if opening.closes <= opening.opens:
         raise ValidationError({"closes": _("The end must come after the start.")})
     minutes = (
@@ -456,27 +512,64 @@ def opening_add(*, offer: Offer, by: Any, opening: Opening) -> Opening:
         )
     if opening.capacity < 1:
         raise ValidationError({"capacity": _("At least one person per slot.")})
-    if opening.day is not None:
-        if is_working_day(opening.day):
-            raise ValidationError(
-                {
-                    "day": _(
-                        "This is a working day: its weekly hours apply. Choose a holiday or "
-                        "weekend day."
-                    )
-                }
-            )
-        if opening.day < timezone.localdate():
-            raise ValidationError({"day": _("This date has passed.")})
+    if opening.day is not None and is_working_day(opening.day):
+        raise ValidationError(
+            {
+                "day": _(
+                    "This is a working day: its weekly hours apply. Choose a holiday or "
+                    "weekend day."
+                )
+            }
+        )
+    overlapping = offer.openings.filter(
+        day=opening.day, closed=False, opens__lt=opening.closes, closes__gt=opening.opens
+    ).first()
+    if overlapping is not None:
+        raise ValidationError(
+            {
+                "opens": _("These hours overlap %(hours)s. Change or remove those first.")
+                % {"hours": f"{overlapping.opens:%H:%M}–{overlapping.closes:%H:%M}"}
+            }
+        )
     opening.offer = offer
     opening.save()
     return opening
 
 
+def calendar_day_save(*, day: CalendarDay, by: Any) -> CalendarDay:
+    """A holiday or adjusted working day the county enters over the package's calendar."""
+    if not can(by, "service", "assign"):
+        raise PermissionDenied
+    if not day.working and not day.name.strip():
+        raise ValidationError({"name": _("Give the holiday's name.")})
+    if day.working:
+        day.name = ""
+    day.full_clean()
+    day.save()
+    return day
+
+
+def calendar_day_remove(*, pk: str, by: Any) -> None:
+    if not can(by, "service", "assign"):
+        raise PermissionDenied
+    if pk.isdigit():
+        CalendarDay.objects.filter(pk=int(pk)).delete()
+
+
 def opening_remove(*, opening: Opening, by: Any) -> None:
-    """Hours no longer offered; appointments already made keep their time."""
+    """Hours no longer offered, once no appointment still to come holds a place in them (the
+    unit calls those off first, so that each citizen is told); a closed day opens again."""
     if not grant_for(by, "service", "change").covers(opening.offer.unit):
         raise PermissionDenied
+    held = 0 if opening.closed else _holding_in(opening.offer, opening)
+    if held:
+        raise ValidationError(
+            _(
+                "%(n)s appointments still to come are booked in these hours: call them off "
+                "first, so that each citizen is told."
+            )
+            % {"n": held}
+        )
     opening.delete()
 
 

@@ -39,6 +39,7 @@ urlpatterns = [
     path("staff/service/offers/<int:pk>/", views.offer_detail, name="offer_detail"),
     path("staff/service/offers/<int:pk>/edit/", views.offer_edit, name="offer_edit"),
     path("staff/service/openings/<int:pk>/delete/", views.opening_delete, name="opening_delete"),
+    path("staff/service/calendar/", views.calendar_days, name="calendar"),
     path("staff/service/visits/", views.visit_list, name="visit_list"),
     path("staff/service/visits/new/", views.visit_new, name="visit_new"),
     path("staff/service/visits/<int:pk>/", views.visit_detail, name="visit_detail"),

@@ -30,11 +30,13 @@ from zhengfa.org.models import Area, AreaLevel, Officer, OfficerStatus, Unit
 
 from . import selectors, services
 from .calendar import holiday_name, is_working_day
+from .calendar import known as calendar_known
 from .forms import (
     ActivityForm,
     AppointmentFilterForm,
     AssignForm,
     BookingForm,
+    CalendarDayForm,
     GroupForm,
     HomeVisitForm,
     MeasureForm,
@@ -48,6 +50,7 @@ from .forms import (
 from .models import (
     DEFAULT_DUTIES,
     Appointment,
+    CalendarDay,
     HomeVisit,
     HomeVisitState,
     Measure,
@@ -57,6 +60,7 @@ from .models import (
     VillageGroup,
     VillagePost,
     VolunteerActivity,
+    serving_today,
 )
 
 # --- The public: find my village officer (找村警) ---------------------------------------------
@@ -116,7 +120,8 @@ def _village_context(village: Area) -> dict[str, Any]:
 @require_GET
 def group_code(request: HttpRequest, pk: int) -> FileResponse:
     """The village group's join code, while it is valid."""
-    group = get_object_or_404(VillageGroup, village_id=pk)
+    village = get_object_or_404(Area, pk=pk, level=AreaLevel.VILLAGE)
+    group = get_object_or_404(VillageGroup, village=village)
     found = services.group_code(group)
     if not group.code_valid or found is None:
         raise Http404
@@ -166,9 +171,9 @@ def coverage(request: HttpRequest) -> HttpResponse:
     page, query = paginate(request, villages)
     posts = {
         p.village_id: p
-        for p in VillagePost.objects.filter(
-            village__in=[v.pk for v in page], ends_on__isnull=True
-        ).select_related("officer__user", "officer__unit")
+        for p in VillagePost.objects.filter(serving_today(), village__in=[v.pk for v in page])
+        .order_by("starts_on")
+        .select_related("officer__user", "officer__unit")
     }
     groups = {
         g.village_id: g for g in VillageGroup.objects.filter(village__in=[v.pk for v in page])
@@ -298,12 +303,17 @@ def book_start(request: HttpRequest) -> HttpResponse:
     return render(request, "service/book_start.html", {"units": units, "county": asked.county})
 
 
-def _day_asked(request: HttpRequest, days: list[dict[str, Any]]) -> dt.date | None:
+def _day_asked(request: HttpRequest, offer: Offer, days: list[dict[str, Any]]) -> dt.date | None:
+    """The day asked for, if it lies within the booking horizon; by default the first day
+    with places."""
     raw = (request.POST if request.method == "POST" else request.GET).get("day", "")
     try:
-        day = dt.date.fromisoformat(raw)
+        day = dt.date.fromisoformat(raw[:10])
     except ValueError:
         return days[0]["day"] if days and not raw else None
+    today = timezone.localdate()
+    if not today <= day <= today + dt.timedelta(days=offer.horizon_days):
+        return None
     return day
 
 
@@ -313,7 +323,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
     """One service: the days with places, a day's times, and the booking form."""
     offer = get_object_or_404(Offer.objects.select_related("unit"), pk=pk, active=True)
     days = services.days_open(offer)
-    day = _day_asked(request, days)
+    day = _day_asked(request, offer, days)
     now = timezone.now()
     slots = (
         [
@@ -674,7 +684,9 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "offer": offer,
             "weekly": [o for o in openings if o.day is None],
-            "holidays": [o for o in openings if o.day is not None and o.day >= today],
+            "holidays": [
+                o for o in openings if o.day is not None and o.day >= today and not o.closed
+            ],
             "form": form,
             "may_change": may_change,
             "next_days": [
@@ -682,10 +694,19 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     "day": d,
                     "holiday": not is_working_day(d),
                     "name": holiday_name(d),
-                    "slots": services.slots_on(offer, d),
+                    "slots": slots,
                 }
-                for d in (today + dt.timedelta(days=i) for i in range(7))
+                for d, slots in services.plan(offer, today, today + dt.timedelta(days=6)).items()
             ],
+            "closures": [o for o in openings if o.closed and o.day and o.day >= today],
+            "unknown_year": next(
+                (
+                    d.year
+                    for d in (today, today + dt.timedelta(days=offer.horizon_days))
+                    if not calendar_known(d)
+                ),
+                None,
+            ),
         },
         status=status,
     )
@@ -697,9 +718,54 @@ def opening_delete(request: HttpRequest, pk: int) -> HttpResponse:
     opening = get_scoped_or_404(
         Opening.objects.select_related("offer__unit"), request.user, "change", pk=pk
     )
-    services.opening_remove(opening=opening, by=request.user)
-    messages.success(request, _("Removed."))
+    try:
+        services.opening_remove(opening=opening, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Removed."))
     return redirect(opening.offer.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_days(request: HttpRequest) -> HttpResponse:
+    """The county's corrections and additions to China's holiday calendar (e.g. next year's
+    holidays once the State Council publishes them), kept by the committee."""
+    if not can(request.user, "service", "view"):
+        raise PermissionDenied
+    may_change = can(request.user, "service", "assign")
+    form = CalendarDayForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not may_change:
+            raise PermissionDenied
+        if "remove" in request.POST:
+            services.calendar_day_remove(pk=request.POST.get("remove", ""), by=request.user)
+            messages.success(request, _("Removed."))
+            return redirect("service:calendar")
+        if form.is_valid():
+            try:
+                services.calendar_day_save(day=form.save(commit=False), by=request.user)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("service:calendar")
+        status = 400
+    today = timezone.localdate()
+    horizon = [today.replace(year=today.year + i, month=1, day=1) for i in (0, 1)]
+    return render(
+        request,
+        "service/calendar.html",
+        {
+            "days": CalendarDay.objects.filter(day__gte=today - dt.timedelta(days=31)),
+            "form": form,
+            "may_change": may_change,
+            "unknown": [d.year for d in horizon if not calendar_known(d)],
+        },
+        status=status,
+    )
 
 
 # --- Staff: home visits -----------------------------------------------------------------------

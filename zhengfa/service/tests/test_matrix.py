@@ -146,6 +146,15 @@ class ServiceMatrix(MatrixTestCase):
             read_only=["committee"],
         ),
         ViewCase(
+            "service:calendar",
+            ok=["committee"],
+            method="post",
+            allowed=["get"],
+            data=lambda t: {"day": "2027-01-01", "working": "", "name": "元旦"},
+            no_scope="one calendar for the whole site",
+            read_only=["leader_a"],
+        ),
+        ViewCase(
             "service:visit_list",
             ok=["officer_a", "leader_a", "committee"],
             no_scope="each sees his own visits, or his units'",
