@@ -247,9 +247,7 @@ class VillageChoiceField(forms.ModelChoiceField):
 class HomeVisitForm(NamedErrorsMixin, forms.Form):
     """A request for a home visit: by a citizen (public) or an officer for someone."""
 
-    village = VillageChoiceField(
-        label=_("Village"), queryset=Area.objects.none(), widget=LongSelect
-    )
+    village = VillageChoiceField(label=_("Village"), queryset=Area.objects.none())
     person = forms.CharField(label=_("Who is to be visited"), max_length=40)
     reason = forms.ChoiceField(
         label=_("Why can't the person come?"), choices=VisitReason.choices, widget=forms.RadioSelect
@@ -292,6 +290,11 @@ class HomeVisitForm(NamedErrorsMixin, forms.Form):
         field = self.fields["village"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = villages
+        # Under their townships: a long list is found by the township first.
+        towns: dict[str, list[tuple[int, str]]] = {}
+        for v in villages:
+            towns.setdefault(v.parent.name if v.parent else "", []).append((v.pk, v.name))
+        field.choices = [("", _("Choose the village")), *towns.items()]
 
     def clean_phone(self) -> str:
         return _mobile(self.cleaned_data["phone"])

@@ -124,7 +124,7 @@ class Offer(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=ServiceKind.choices)
     name = models.CharField(_("service"), max_length=60)
     description = models.TextField(_("what to bring"), blank=True)
-    place = models.CharField(_("where"), max_length=120, blank=True)
+    place = models.CharField(pgettext_lazy("service", "where"), max_length=120, blank=True)
     min_notice_hours = models.PositiveSmallIntegerField(
         _("book at least this many hours ahead"), default=2
     )
@@ -174,8 +174,8 @@ class Opening(models.Model):
 
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="openings")
     day = models.DateField(_("holiday or weekend day"), null=True, blank=True)
-    opens = models.TimeField(_("from"))
-    closes = models.TimeField(_("to"))
+    opens = models.TimeField(pgettext_lazy("hours", "from"))
+    closes = models.TimeField(pgettext_lazy("hours", "to"))
     slot_minutes = models.PositiveSmallIntegerField(_("minutes per slot"), default=30)
     capacity = models.PositiveSmallIntegerField(_("people per slot"), default=3)
     # On a working day: the unit is closed that day (no appointments), whatever its hours.

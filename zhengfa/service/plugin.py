@@ -9,6 +9,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhengfa.core.jobs import daily, hourly_between
 from zhengfa.core.navigation import Pillar
@@ -255,13 +256,13 @@ PLUGIN = Plugin(
         Indicator(
             "service.measures",
             _("convenience measures launched"),
-            _("measures"),
+            pgettext_lazy("unit of count", "measures"),
             selectors.measures,
         ),
         Indicator(
             "service.measures_done",
             _("convenience measures completed"),
-            _("measures"),
+            pgettext_lazy("unit of count", "measures"),
             selectors.measures_done,
         ),
     ],

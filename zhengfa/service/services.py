@@ -16,10 +16,13 @@ from django.utils.translation import gettext as _
 
 from zhengfa.core import challenge, followup, workflow
 from zhengfa.core.attachments import IMAGE_TYPES, attach, attachments_of
+from zhengfa.core.crypto import keyed_hash
 from zhengfa.core.notifications import send_sms
 from zhengfa.core.scope import can, grant_for, may
 from zhengfa.core.validators import normalize_phone, validate_mobile
 from zhengfa.core.workflow import start_of_day
+from zhengfa.org.access import Role
+from zhengfa.org.directory import handlers_for
 from zhengfa.org.models import Area, AreaLevel, Officer, OfficerStatus, Unit
 
 from .calendar import holiday_name, is_working_day, working_days
@@ -172,6 +175,12 @@ def group_save(
         )
     if code_expires_on is not None and code_expires_on < timezone.localdate():
         raise ValidationError({"code_expires_on": _("This date has passed.")})
+    if code_expires_on is not None and code_expires_on > timezone.localdate() + dt.timedelta(
+        days=30
+    ):
+        raise ValidationError(
+            {"code_expires_on": _("WeChat's join codes last a week: give the date WeChat shows.")}
+        )
     group, _created = VillageGroup.objects.get_or_create(
         village=village, defaults={"unit": post.unit, "name": name.strip()}
     )
@@ -339,6 +348,12 @@ def book(
                     "holiday": planned.holiday,
                 },
             )
+            if Appointment.objects.filter(
+                slot=slot, phone_hash=keyed_hash(phone), state__in=HOLDING
+            ).exists():
+                raise ValidationError(
+                    {"phone": _("This number has already booked this time.")}, code="twice"
+                )
             taken = Slot.objects.filter(pk=slot.pk, booked__lt=planned.capacity).update(
                 booked=F("booked") + 1, capacity=planned.capacity
             )
@@ -650,15 +665,17 @@ def visit_request(
         if submission and HomeVisit.objects.filter(submission=submission).exists():
             raise challenge.DuplicateSubmission from exc
         raise
-    if officer is not None:
-        from zhengfa.core.notifications import notify
+    from zhengfa.core.notifications import notify
 
-        notify(
-            users=[officer.user],
-            title=_("A home visit was requested in %(village)s") % {"village": village.name},
-            url=visit.get_absolute_url(),
-            key=f"home-visit:{visit.pk}",
-        )
+    # The village's officer; a village without one: those who arrange the station's visits.
+    notify(
+        users=[officer.user]
+        if officer is not None
+        else handlers_for(unit, [Role.LEADER, Role.CLERK]),
+        title=_("A home visit was requested in %(village)s") % {"village": village.name},
+        url=visit.get_absolute_url(),
+        key=f"home-visit:{visit.pk}",
+    )
     return visit, code
 
 
@@ -676,7 +693,15 @@ def visit_transition(
     """Decline (with the reason the requester reads); arranging and the visit have forms."""
     if not may_handle_visit(by, record):
         raise PermissionDenied
-    workflow.transition(record=record, name=name, by=by, comment=comment, files=files)
+    with transaction.atomic():
+        workflow.transition(record=record, name=name, by=by, comment=comment, files=files)
+        if name == "decline":
+            send_sms(
+                to=record.phone,
+                text=_("The home visit for %(person)s cannot be made: %(why)s")
+                % {"person": record.person, "why": comment.strip()[:120]},
+                purpose="home-visit-declined",
+            )
     return record
 
 
@@ -697,14 +722,36 @@ def visit_schedule(
     if officer.status != OfficerStatus.ACTIVE or not officer.unit.path.startswith(visit.unit.path):
         raise ValidationError({"officer": _("Choose an officer of the unit.")})
     local = timezone.localtime(when)
-    workflow.transition(
-        record=visit,
-        name="schedule",
-        by=by,
-        comment=_("Visit arranged for %(day)s %(time)s.")
-        % {"day": local.strftime("%Y-%m-%d"), "time": local.strftime("%H:%M")},
-        fields={"scheduled_for": when, "officer": officer},
-    )
+    arranged = _("Visit arranged for %(day)s %(time)s.") % {
+        "day": local.strftime("%Y-%m-%d"),
+        "time": local.strftime("%H:%M"),
+    }
+    from zhengfa.core.notifications import notify
+
+    with transaction.atomic():
+        # Due the day after the visit: a visit not recorded by then shows as overdue.
+        workflow.transition(
+            record=visit,
+            name="schedule",
+            by=by,
+            comment=arranged,
+            fields={"scheduled_for": when, "officer": officer},
+            due_at=workflow.end_of_day(local.date() + dt.timedelta(days=1)),
+        )
+        send_sms(
+            to=visit.phone,
+            text=_("Home visit for %(person)s: %(arranged)s The officer: %(officer)s.")
+            % {"person": visit.person, "arranged": arranged, "officer": officer.user.display_name},
+            purpose="home-visit-arranged",
+        )
+        if officer.user_id != getattr(by, "pk", None):
+            notify(
+                users=[officer.user],
+                title=_("You visit %(person)s in %(village)s on %(day)s")
+                % {"person": visit.person, "village": visit.village.name, "day": arranged},
+                url=visit.get_absolute_url(),
+                key=f"home-visit:{visit.pk}:{officer.pk}:{when:%Y%m%d%H%M}",
+            )
     return visit
 
 
@@ -797,14 +844,26 @@ def roll_up(measure_id: int) -> None:
     """A measure with parts takes their weighted progress, and the state of the least
     advanced part (all parts done: done)."""
     parts = list(
-        Measure.objects.filter(parent_id=measure_id).values_list("progress", "weight", "state")
+        Measure.objects.filter(parent_id=measure_id).values_list(
+            "progress", "weight", "state", "updated_on"
+        )
     )
     if not parts:
         return
-    progress = rolled_up([(p, w) for p, w, _s in parts])
-    least = min((MEASURE_ORDER.index(s) for _p, _w, s in parts), default=0)
+    progress = rolled_up([(p, w) for p, w, _s, _u in parts])
+    least = min((MEASURE_ORDER.index(s) for _p, _w, s, _u in parts), default=0)
     Measure.objects.filter(pk=measure_id).update(
-        progress=progress, state=MEASURE_ORDER[least], updated_on=timezone.localdate()
+        progress=progress,
+        state=MEASURE_ORDER[least],
+        updated_on=max(u for _p, _w, _s, u in parts),
+    )
+
+
+def may_report(user: Any, measure: Measure) -> bool:
+    """A unit's staff report their measures' progress; the committee its own unit's."""
+    return (
+        may(user, "change", measure)
+        or measure.unit.path in grant_for(user, "measures", "assign").unit_paths
     )
 
 
@@ -821,7 +880,7 @@ def measure_update(
 ) -> MeasureUpdate:
     """A dated step: progress in percent, the state, what was reached, photos. Less progress
     or an earlier state than before needs a reason, shown in public beside it."""
-    if not may(by, "change", measure):
+    if not may_report(by, measure):
         raise PermissionDenied
     if measure.parts.exists():
         raise ValidationError(_("This measure's progress comes from its parts: update those."))
@@ -831,6 +890,16 @@ def measure_update(
         raise ValidationError({"state": _("Choose a status.")})
     if state in (MeasureState.DONE, MeasureState.ROUTINE) and progress != 100:
         raise ValidationError({"progress": _("A completed measure is at 100%.")})
+    if state == MeasureState.PLANNED and progress == 100:
+        raise ValidationError({"state": _("A measure fully done is no longer planned.")})
+    last = measure.updates.order_by("-on", "-pk").first()
+    if last is not None and on < last.on:
+        raise ValidationError(
+            {
+                "on": _("The last step is dated %(day)s: date this one on or after it.")
+                % {"day": last.on}
+            }
+        )
     if on > timezone.localdate():
         raise ValidationError({"on": _("The date cannot be in the future.")})
     if on < measure.launched_on:

@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -528,7 +530,12 @@ def measure_public(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _measure_context(measure: Measure) -> dict[str, Any]:
-    updates = list(measure.updates.all())
+    """A measure and its history: its own dated steps, or those of its parts."""
+    updates = list(
+        MeasureUpdate.objects.filter(Q(measure=measure) | Q(measure__parent=measure))
+        .select_related("measure")
+        .order_by("-on", "-pk")
+    )
     photos: dict[int, list[Any]] = {}
     for a in Attachment.objects.filter(
         content_type=ContentType.objects.get_for_model(MeasureUpdate),
@@ -1009,7 +1016,12 @@ def measure_list(request: HttpRequest) -> HttpResponse:
     measures = (
         Measure.objects.visible_to(request.user)
         .select_related("unit", "parent")
-        .order_by("number", "parent_id", "pk")
+        .order_by(
+            Coalesce("parent__number", "number"),
+            Coalesce("parent_id", "id"),
+            F("parent_id").asc(nulls_first=True),
+            "pk",
+        )
     )
     return render(
         request,
@@ -1048,7 +1060,7 @@ def measure_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A measure's history, and for its unit's staff the form for the next step."""
     measure = get_scoped_or_404(MEASURES, request.user, pk=pk)
-    may_update = may(request.user, "change", measure) and not measure.parts.exists()
+    may_update = services.may_report(request.user, measure) and not measure.parts.exists()
     form = MeasureUpdateForm(
         request.POST or None,
         request.FILES or None,
@@ -1056,7 +1068,7 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     status = 200
     if request.method == "POST":
-        if not may(request.user, "change", measure):
+        if not services.may_report(request.user, measure):
             raise PermissionDenied
         if form.is_valid():
             try:

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
+from unittest import mock
+
 from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from zhengfa.core import jobs
 from zhengfa.core.models import JobRun, Notification, SmsMessage
@@ -105,9 +109,23 @@ class PeriodicJobTests(PersonaTestCase):
         declared = [job.name for p in registry.plugins.values() for job in p.jobs]
         self.assertIn("notify_deadlines", declared)
         self.assertIn("clear_sessions", declared)
-        self.assertEqual(jobs.enqueue_due(), declared)
-        self.assertEqual(jobs.enqueue_due(), [])
+        morning = dt.datetime(2026, 3, 2, 10, tzinfo=timezone.get_current_timezone())
+        with mock.patch("django.utils.timezone.now", return_value=morning):
+            self.assertEqual(jobs.enqueue_due(), declared)
+            self.assertEqual(jobs.enqueue_due(), [])
         self.assertEqual(JobRun.objects.count(), len(declared))
+
+    def test_a_job_of_the_day_hours_does_not_run_at_night(self) -> None:
+        night = dt.datetime(2026, 3, 2, 0, 30, tzinfo=timezone.get_current_timezone())
+        with mock.patch("django.utils.timezone.now", return_value=night):
+            started = jobs.enqueue_due()
+        self.assertIn("notify_deadlines", started)
+        self.assertNotIn("service_remind_appointments", started)
+        period = jobs.hourly_between(9, 20)
+        for hour, expected in ((8, ""), (9, "2026-03-02T09"), (20, "2026-03-02T20"), (21, "")):
+            at = night.replace(hour=hour, minute=0)
+            with mock.patch("django.utils.timezone.now", return_value=at):
+                self.assertEqual(period(), expected)
 
 
 class ShellTests(PersonaTestCase):

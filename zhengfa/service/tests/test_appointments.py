@@ -17,6 +17,7 @@ from zhengfa.core.models import SmsMessage
 from zhengfa.core.testing import public_form_fields
 from zhengfa.org.testing import PersonaTestCase
 from zhengfa.service import services
+from zhengfa.service.calendar import is_working_day
 from zhengfa.service.models import Appointment, AppointmentState, Opening, Slot
 
 from . import factories
@@ -266,3 +267,75 @@ class HolidayTests(PersonaTestCase):
                     opening=Opening(day=day, opens=dt.time(9), closes=dt.time(12), capacity=3),
                 )
         self.assertEqual(self.offer.openings.count(), 1)
+
+
+class HoursAndCalendarTests(PersonaTestCase):
+    def setUp(self) -> None:
+        cache.clear()
+        self.offer = factories.offer(self.p)
+        self.day = factories.next_working_day()
+
+    def opening(self, **values: object) -> Opening:
+        fields = {"opens": dt.time(9), "closes": dt.time(10), "capacity": 3, **values}
+        return services.opening_add(offer=self.offer, by=self.p.leader_a, opening=Opening(**fields))
+
+    def test_a_unit_closes_a_working_day_unless_bookings_are_held(self) -> None:
+        self.opening(day=self.day, closed=True)
+        self.assertEqual(services.slots_on(self.offer, self.day), [])
+        self.assertNotIn(self.day, [d["day"] for d in services.days_open(self.offer)])
+        other = factories.next_working_day(after=(self.day - timezone.localdate()).days + 1)
+        services.book(offer=self.offer, starts_at=at(other, 9), name="甲", phone="13900001111")
+        with self.assertRaisesMessage(ValidationError, "请先逐个取消"):
+            self.opening(day=other, closed=True)
+
+    def test_overlapping_hours_are_refused(self) -> None:
+        with self.assertRaises(ValidationError):
+            self.opening(opens=dt.time(10, 30), closes=dt.time(12))
+        self.opening(opens=dt.time(14), closes=dt.time(15))
+        self.assertEqual(self.offer.openings.count(), 2)
+
+    def test_hours_holding_bookings_cannot_be_removed(self) -> None:
+        services.book(offer=self.offer, starts_at=at(self.day, 9), name="甲", phone="13900001111")
+        weekly = self.offer.openings.get()
+        leader = self.client_for(self.p.leader_a)
+        response = leader.post(f"/staff/service/openings/{weekly.pk}/delete/", follow=True)
+        self.assertContains(response, "请先逐个取消")
+        self.assertTrue(Opening.objects.filter(pk=weekly.pk).exists())
+
+    def test_the_county_enters_holidays_the_package_does_not_know(self) -> None:
+        self.assertTrue(is_working_day(dt.date(2027, 1, 1)))  # a Friday, unknown year
+        zfw = self.client_for(self.p.committee)
+        response = zfw.post(
+            "/staff/service/calendar/", {"day": "2027-01-01", "working": "", "name": "元旦"}
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertFalse(is_working_day(dt.date(2027, 1, 1)))
+        self.assertEqual(services.slots_on(self.offer, dt.date(2027, 1, 1)), [])
+        response = zfw.post("/staff/service/calendar/", {"day": "2027-01-02", "name": ""})
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(
+            self.client_for(self.p.leader_a)
+            .post("/staff/service/calendar/", {"day": "2027-01-03", "name": "x"})
+            .status_code,
+            403,
+        )
+
+    def test_days_far_away_answer_a_page_not_an_error(self) -> None:
+        for day in ("9999-12-31", "0001-01-01", "2021-02-30", "x"):
+            with self.subTest(day=day):
+                page = Client().get(f"/appointments/{self.offer.pk}/?day={day}")
+                self.assertEqual(page.status_code, 200)
+                leader = self.client_for(self.p.leader_a)
+                self.assertEqual(
+                    leader.get(f"/staff/service/appointments/?day={day}").status_code, 200
+                )
+
+    def test_an_open_booking_is_not_called_closed_on_the_query_page(self) -> None:
+        citizen = Client()
+        _appointment, code = services.book(
+            offer=self.offer, starts_at=at(self.day, 9), name="甲", phone="13900001111"
+        )
+        citizen.post("/query/", {"code": code})
+        page = citizen.get("/query/record/")
+        self.assertNotContains(page, "已办结")
+        self.assertContains(page, "取消预约")

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from zhengfa.core import followup
 from zhengfa.core.attachments import attachments_of
-from zhengfa.core.models import Notification
+from zhengfa.core.models import Notification, SmsMessage
 from zhengfa.core.testing import png_upload, public_form_fields, raw_database_text
 from zhengfa.org.testing import PersonaTestCase
 from zhengfa.service import services
@@ -177,3 +177,35 @@ class HomeVisitTests(PersonaTestCase):
         visit.refresh_from_db()
         self.assertEqual(visit.officer, self.p.officer_a_profile)
         self.assertEqual(visit.state, HomeVisitState.SCHEDULED)
+
+
+class VisitNoticeTests(PersonaTestCase):
+    def setUp(self) -> None:
+        cache.clear()
+        self.east, self.west = villages(self.p)
+
+    def test_without_an_officer_the_station_hears_and_the_requester_is_texted(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            visit = factories.visit(self.p, self.west)
+        told = set(
+            Notification.objects.filter(key=f"home-visit:{visit.pk}").values_list("user", flat=True)
+        )
+        self.assertEqual(told, {self.p.leader_a.pk, self.p.clerk_a.pk})
+        when = timezone.localtime() + dt.timedelta(days=2)
+        with self.captureOnCommitCallbacks(execute=True):
+            services.visit_schedule(
+                visit=visit, by=self.p.leader_a, when=when, officer=self.p.officer_a_profile
+            )
+        self.assertTrue(Notification.objects.filter(user=self.p.officer_a).exists())
+        texted = SmsMessage.objects.get(purpose="home-visit-arranged")
+        self.assertEqual(texted.to, "13900001111")
+        self.assertIn(when.strftime("%Y-%m-%d"), texted.text)
+        visit.refresh_from_db()
+        assert visit.due_at is not None
+        self.assertEqual(
+            timezone.localtime(visit.due_at).date(), when.date() + dt.timedelta(days=1)
+        )
+        services.visit_transition(
+            record=visit, name="decline", by=self.p.leader_a, comment="家属已代办。"
+        )
+        self.assertIn("家属已代办", SmsMessage.objects.get(purpose="home-visit-declined").text)

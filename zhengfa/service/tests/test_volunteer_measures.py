@@ -232,3 +232,68 @@ class MeasureTests(PersonaTestCase):
         part = factories.measure(self.p, parent=measure)
         with self.assertRaises(ValidationError):
             factories.measure(self.p, parent=part, title="孙措施")
+
+
+class MeasureHistoryTests(PersonaTestCase):
+    def test_a_step_dated_before_the_last_or_planned_at_100_is_refused(self) -> None:
+        measure = factories.measure(self.p)
+        today = timezone.localdate()
+        services.measure_update(
+            measure=measure,
+            by=self.p.clerk_a,
+            on=today,
+            progress=50,
+            state="underway",
+            milestone="过半",
+        )
+        cases = {
+            "on": {"on": today - dt.timedelta(days=1), "progress": 60, "state": "underway"},
+            "state": {"on": today, "progress": 100, "state": "planned", "reason": "x"},
+        }
+        for field, values in cases.items():
+            with self.subTest(field), self.assertRaises(ValidationError) as caught:
+                services.measure_update(
+                    measure=measure,
+                    by=self.p.clerk_a,
+                    milestone="m",
+                    **values,  # type: ignore[arg-type]
+                )
+            self.assertIn(field, caught.exception.message_dict)
+        measure.refresh_from_db()
+        self.assertEqual((measure.progress, measure.updates.count()), (50, 1))
+
+    def test_the_committee_reports_on_its_own_measures_only(self) -> None:
+        own = factories.measure(self.p, unit=self.p.root, title="政法为民热线")
+        services.measure_update(
+            measure=own,
+            by=self.p.committee,
+            on=timezone.localdate(),
+            progress=100,
+            state="done",
+            milestone="开通",
+        )
+        station = factories.measure(self.p, number=2)
+        with self.assertRaises(PermissionDenied):
+            services.measure_update(
+                measure=station,
+                by=self.p.committee,
+                on=timezone.localdate(),
+                progress=10,
+                state="underway",
+                milestone="x",
+            )
+
+    def test_a_parents_page_shows_its_parts_steps(self) -> None:
+        whole = factories.measure(self.p, unit=self.p.bureau, title="户籍便民")
+        part = factories.measure(self.p, title="周末窗口", parent=whole)
+        services.measure_update(
+            measure=part,
+            by=self.p.clerk_a,
+            on=timezone.localdate(),
+            progress=30,
+            state="underway",
+            milestone="周六上午开放",
+        )
+        page = Client().get(f"/commitments/{whole.pk}/")
+        self.assertContains(page, "周六上午开放")
+        self.assertContains(page, "周末窗口")

@@ -156,3 +156,10 @@ document.addEventListener("submit", (event) => {
     }
   });
 });
+
+// A button that prints the page (a contact card): scripts run from this file only (CSP).
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) {
+    window.print();
+  }
+});
