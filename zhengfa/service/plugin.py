@@ -72,6 +72,11 @@ def _todos(user: Any) -> list[Todo]:
     ]
 
 
+def _booking_page() -> str:
+    offer = Offer.objects.filter(active=True, unit__code="GAJ").order_by("pk").first()
+    return f"/appointments/{offer.pk}/" if offer else "/appointments/"
+
+
 def _remind_appointments() -> object:
     from .tasks import remind_appointments
 
@@ -269,6 +274,8 @@ PLUGIN = Plugin(
     bench_pages=[
         BenchPage("/village-officer/"),
         BenchPage("/appointments/"),
+        # The busiest booking page: the county's ID card window, its horizon of days.
+        BenchPage(_booking_page),
         BenchPage("/commitments/"),
         BenchPage("/staff/service/villages/", who=COMMITTEES),
         BenchPage("/staff/service/appointments/", who=COMMITTEES),

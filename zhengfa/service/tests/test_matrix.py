@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from zhengfa.core.attachments import attachments_of
 from zhengfa.core.testing import ViewCase, png_upload
 from zhengfa.org.models import Area
-from zhengfa.org.testing import MatrixTestCase
+from zhengfa.org.testing import MatrixTestCase, PersonaTestCase
 from zhengfa.service import services
 from zhengfa.service.models import Appointment, HomeVisit, Measure, Offer, VolunteerActivity
 
@@ -282,3 +283,55 @@ class ServiceMatrix(MatrixTestCase):
             read_only=["mediator"],
         ),
     ]
+
+
+class ServiceFormsBadInputTests(PersonaTestCase):
+    """The staff forms not covered elsewhere: a message at the field and nothing saved."""
+
+    def setUp(self) -> None:
+        cache.clear()
+        self.east, _west = villages(self.p)
+        services.post_assign(
+            village=self.east, officer=self.p.officer_a_profile, by=self.p.leader_a
+        )
+        self.offer = factories.offer(self.p)
+
+    def test_offer_form(self) -> None:
+        leader = self.client_for(self.p.leader_a)
+        base = {
+            "unit": self.p.unit_a.pk,
+            "kind": "legal",
+            "name": "法律咨询",
+            "min_notice_hours": "2",
+            "horizon_days": "14",
+            "active": "on",
+        }
+        for field, value in {
+            "horizon_days": "0",
+            "min_notice_hours": "-1",
+            "name": "",
+            "unit": self.p.unit_b.pk,
+            "horizon_days ": "x" * 5,
+        }.items():
+            with self.subTest(field):
+                response = leader.post("/staff/service/offers/new/", {**base, field: value})
+                self.assertEqual(response.status_code, 400)
+        self.assertEqual(Offer.objects.count(), 1)
+
+    def test_schedule_and_visited_forms(self) -> None:
+        visit = factories.visit(self.p, self.east)
+        officer = self.client_for(self.p.officer_a)
+        for when in ("", "2020-01-01T10:00", "x", "9999-12-31T10:00"):
+            with self.subTest(when=when):
+                response = officer.post(
+                    f"/staff/service/visits/{visit.pk}/arrange/",
+                    {"when": when, "officer": self.p.officer_a_profile.pk},
+                )
+                self.assertEqual(response.status_code, 400)
+        response = officer.post(
+            f"/staff/service/visits/{visit.pk}/visited/",
+            {"visited_on": str(timezone.localdate()), "record": "x"},
+        )
+        self.assertEqual(response.status_code, 400)  # not arranged yet
+        visit.refresh_from_db()
+        self.assertEqual(visit.state, "requested")
