@@ -290,9 +290,11 @@ def move(old: models.Model, new: models.Model) -> int:
     ).update(content_type=ContentType.objects.get_for_model(type(new)), object_id=new.pk)
 
 
-def confirmation(request: HttpRequest, what: str) -> HttpResponse:
+def confirmation(request: HttpRequest, what: str, use: str = "") -> HttpResponse:
     """The page after a citizen's submission: the follow-up code, shown this once, with a
-    copy button and a QR code; opened again (or too late), it sends him to the query page."""
+    copy button and a QR code; opened again (or too late), it sends him to the query page.
+    `use` says what the code is for when it is not to read the reply and add information
+    (a booking: to see it and cancel it)."""
     from django.contrib import messages
     from django.shortcuts import redirect, render
 
@@ -307,7 +309,9 @@ def confirmation(request: HttpRequest, what: str) -> HttpResponse:
         )
         return redirect("portal:query")
     page = render(
-        request, "core/followup_code.html", {**display_context(request, shown), "what": what}
+        request,
+        "core/followup_code.html",
+        {**display_context(request, shown), "what": what, "use": use},
     )
     displayed(request, page)
     return page

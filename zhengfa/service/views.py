@@ -407,7 +407,11 @@ def _to_booked(code: str, texted_to: str = "") -> HttpResponse:
 def book_done(request: HttpRequest) -> HttpResponse:
     return followup.confirmation(
         request,
-        _("Your appointment is booked. To cancel it, enter the code under “Check progress”."),
+        _("Your appointment is booked."),
+        use=_(
+            "This is your follow-up code. With it you see your appointment under “Check "
+            "progress” and can cancel it there."
+        ),
     )
 
 
