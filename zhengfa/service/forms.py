@@ -67,6 +67,25 @@ class AssignForm(NamedErrorsMixin, forms.Form):
         field.queryset = officers
 
 
+class PostForm(NamedErrorsMixin, forms.Form):
+    """The present officer's duties, hours and photo (no change of officer)."""
+
+    duties = forms.CharField(
+        label=_("Duties"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    office_hours = forms.CharField(
+        label=_("When to find the officer"),
+        max_length=120,
+        required=False,
+        help_text=_("For example: Tuesday and Friday mornings at the village committee."),
+    )
+    photo = AttachmentField(
+        label=_("The officer's photo (optional)"),
+        max_files=1,
+        help_text=_("Shown on the village's page, so that people know whom to look for."),
+    )
+
+
 class GroupForm(NamedErrorsMixin, forms.Form):
     name = forms.CharField(label=_("Group name"), max_length=60)
     members = forms.IntegerField(label=_("Members"), min_value=0, max_value=100000)

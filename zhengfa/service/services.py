@@ -119,6 +119,26 @@ def post_assign(
     return post
 
 
+@transaction.atomic
+def post_update(
+    *, post: VillagePost, by: Any, duties: str, office_hours: str, photo: Any = None
+) -> VillagePost:
+    """The present post's duties, hours and photo, kept by the officer or his unit's staff."""
+    if not (
+        post.officer.user_id == getattr(by, "pk", None)
+        or grant_for(by, "service", "change").covers(post.unit)
+    ):
+        raise PermissionDenied
+    if post.ends_on is not None:
+        raise ValidationError(_("This post has already ended."))
+    post.duties, post.office_hours = duties.strip(), office_hours.strip()
+    post.full_clean()
+    post.save(update_fields=["duties", "office_hours"])
+    if photo is not None:
+        attach(record=post, upload=photo, by=by, purpose=OFFICER_PHOTO, accept=IMAGE_TYPES)
+    return post
+
+
 def officer_photo(post: VillagePost) -> Any:
     """The photo that goes with a post (or None)."""
     return attachments_of(post, OFFICER_PHOTO).order_by("-pk").first()

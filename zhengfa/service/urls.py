@@ -23,6 +23,7 @@ urlpatterns = [
     path("staff/service/villages/", views.coverage, name="coverage"),
     path("staff/service/villages/<int:pk>/assign/", views.assign, name="assign"),
     path("staff/service/villages/<int:pk>/group/", views.group_edit, name="group_edit"),
+    path("staff/service/villages/<int:pk>/officer/", views.post_edit, name="post_edit"),
     path("staff/service/appointments/", views.appointment_list, name="appointment_list"),
     path(
         "staff/service/appointments/<int:pk>/",

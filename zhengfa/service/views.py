@@ -45,6 +45,7 @@ from .forms import (
     MeasureUpdateForm,
     OfferForm,
     OpeningForm,
+    PostForm,
     PublicHomeVisitForm,
     ScheduleForm,
     VisitDoneForm,
@@ -240,6 +241,44 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
                 **{**d, "photo": d["photo"][0] if d["photo"] else None},
             ),
             done=_("Assigned."),
+            to=back,
+            again=lambda f: form_page(request, f, title=title, status=400),
+        )
+    return form_page(request, form, title=title, back=back)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The village officer's duties, hours and photo: by him or his unit's staff."""
+    village = get_object_or_404(Area, pk=pk, level=AreaLevel.VILLAGE)
+    if not services.may_keep_group(request.user, village):
+        # Someone else's village: as if it did not exist.
+        if not selectors.villages_of(request.user).filter(pk=pk).exists():
+            raise Http404
+        raise PermissionDenied
+    post = services.current_post(village)
+    assert post is not None  # may_keep_group needs one
+    form = PostForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"duties": post.duties, "office_hours": post.office_hours},
+    )
+    title = _("Village officer of %(village)s") % {"village": village.name}
+    back = reverse("service:place", args=[village.pk])
+    if request.method == "POST":
+
+        def save(d: dict[str, Any]) -> Any:
+            photos = d.pop("photo")
+            return services.post_update(
+                post=post, by=request.user, photo=photos[0] if photos else None, **d
+            )
+
+        return form_post(
+            request,
+            form,
+            save,
+            done=_("Saved."),
             to=back,
             again=lambda f: form_page(request, f, title=title, status=400),
         )

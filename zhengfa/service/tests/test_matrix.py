@@ -82,6 +82,14 @@ class ServiceMatrix(MatrixTestCase):
             read_only=["committee"],
         ),
         ViewCase(
+            "service:post_edit",
+            ok=["officer_a", "leader_a"],
+            args=lambda t: [t.east.pk],
+            allowed=["post"],
+            out_of_scope=["leader_b", "officer_b"],
+            read_only=["committee"],
+        ),
+        ViewCase(
             "service:appointment_list",
             ok=["leader_a", "clerk_a", "committee"],
             no_scope="each sees the appointments of his units",

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from zhengfa.core.attachments import attachments_of
 from zhengfa.core.models import Notification
 from zhengfa.core.testing import png_upload
 from zhengfa.org import services as org
@@ -188,6 +189,15 @@ class OfficerPhotoAndReminderTests(PersonaTestCase):
         self.assertContains(page, f"/village-officer/{self.east.pk}/photo/")
         photo = Client().get(f"/village-officer/{self.east.pk}/photo/")
         self.assertEqual(photo["Content-Type"], "image/png")
+        # The officer changes his hours and photo later, without a new assignment.
+        officer = self.client_for(self.p.officer_a)
+        response = officer.post(
+            f"/staff/service/villages/{self.east.pk}/officer/",
+            {"office_hours": "每周三上午", "duties": "", "photo": png_upload(color="blue")},
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(VillagePost.objects.get(village=self.east).office_hours, "每周三上午")
+        self.assertEqual(attachments_of(VillagePost.objects.get(village=self.east)).count(), 2)
         # A village without one shows none, and its address answers 404.
         self.assertEqual(Client().get(f"/village-officer/{self.west.pk}/photo/").status_code, 404)
 
