@@ -621,6 +621,25 @@ def _recent(offers: list[Offer], rng: random.Random) -> int:
     return booked
 
 
+def _photo(seed: int) -> SimpleUploadedFile:
+    """A stand-in photo: a small picture in one of a few colours."""
+    from PIL import Image
+
+    colours = [(176, 58, 46), (31, 97, 141), (30, 132, 73), (183, 149, 11), (108, 52, 131)]
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 200), colours[seed % len(colours)]).save(buffer, format="JPEG")
+    return SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def _photos() -> None:
+    """Photos on some of the demo county's volunteer services and measures' steps."""
+    for i, activity in enumerate(VolunteerActivity.objects.order_by("held_on", "pk")[:27:4]):
+        attach(record=activity, upload=_photo(i), by=None, accept=IMAGE_TYPES)
+    done = MeasureUpdate.objects.filter(state__in=["done", "routine"]).order_by("pk")
+    for i, update in enumerate(done[:6]):
+        attach(record=update, upload=_photo(i + 2), by=None, accept=IMAGE_TYPES)
+
+
 def build_work(units: dict[str, Unit], rng: random.Random, *, kangbao: bool) -> dict[str, int]:
     officers = list(
         Officer.objects.filter(
@@ -637,4 +656,5 @@ def build_work(units: dict[str, Unit], rng: random.Random, *, kangbao: bool) -> 
     }
     if kangbao:
         counts["appointments"] += _recent(offers, rng)
+        _photos()
     return counts
