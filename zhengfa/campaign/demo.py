@@ -29,7 +29,53 @@ def build(password: str) -> dict[str, int]:
     if not Campaign.objects.filter(name=NAME).exists():
         _campaign()
         created["campaigns"] = 1
-    return {**created, **build_work(password)}
+    return {**created, **build_work(password), "model figures": _exemplars()}
+
+
+# The heroes the article names for study (public figures honoured across the country), and
+# models of the county's own ranks as the article's list has them — here synthetic people.
+HEROES = [
+    ("任长霞", "ZFW", "全国公安系统一级英雄模范", "心系群众、执法为民的女公安局长。"),
+    ("胡国运", "ZFW", "全国模范法官", "扎根基层、公正司法的人民法官。"),
+    ("张保国", "ZFW", "全国公安系统一级英雄模范", "舍生忘死、攻坚克难的刑警。"),
+    ("吕建江", "ZFW", "全国公安系统一级英雄模范", "创新警务、服务群众的社区民警。"),
+]
+OWN = [
+    ("person", "张建军", "GAJ-S01", "全县政法系统先进个人", "扎根基层二十年,调处纠纷五百余起。"),
+    ("person", "李秀梅", "FY", "全县政法系统先进个人", "耐心细致办案,结案无一上访。"),
+    ("person", "王德福", "SFJ", "全县政法系统先进个人", "常年为群众免费提供法律援助。"),
+    ("collective", "康保县公安局刑警大队", "GAJ", "全县政法系统先进集体", "侦破多起重大案件。"),
+]
+
+
+def _exemplars() -> int:
+    """The campaign's models: heroes studied, and the county's own 先进典型."""
+    from .models import Exemplar
+
+    if Exemplar.objects.exists():
+        return 0
+    units = {
+        u.code: u for u in Unit.objects.filter(code__in=["ZFW", "GAJ", "GAJ-S01", "FY", "SFJ"])
+    }
+    if "ZFW" not in units:
+        return 0
+    made = [
+        Exemplar(kind="person", name=n, unit=units[u], local=False, honour=h, deeds=d)
+        for n, u, h, d in HEROES
+    ]
+    made += [
+        Exemplar(
+            kind=k,
+            name=n,
+            unit=units.get(u, units["ZFW"]),
+            honour=h,
+            awarded_on=dt.date(2021, 3, 26),
+            deeds=d,
+        )
+        for k, n, u, h, d in OWN
+    ]
+    Exemplar.objects.bulk_create(made)
+    return len(made)
 
 
 def _campaign() -> None:

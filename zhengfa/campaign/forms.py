@@ -9,14 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhengfa.core.attachments import AttachmentField
-from zhengfa.core.forms import IsoDateInput, NamedErrorsMixin
+from zhengfa.core.forms import IsoDateInput, LongSelect, NamedErrorsMixin
 from zhengfa.core.validators import normalize_phone, validate_mobile, validate_plausible_date
 from zhengfa.core.workflow import end_of_day
 from zhengfa.org.directory import passing_on_choices
 from zhengfa.org.forms import PublicUnitField, UnitChoiceField, UnitTreeField
 from zhengfa.org.models import Unit
 
-from .models import Campaign, Phase, SuggestionTopic, TaskState
+from .models import Campaign, Exemplar, Phase, SuggestionTopic, TaskState
 
 
 class TaskForm(forms.Form):
@@ -196,3 +196,23 @@ class TransferForm(NamedErrorsMixin, forms.Form):
         if unit is None:
             raise forms.ValidationError(_("Please choose one."))
         return unit
+
+
+class ExemplarForm(NamedErrorsMixin, forms.ModelForm):
+    photo = AttachmentField(label=_("Photo (optional)"), max_files=1)
+
+    class Meta:
+        model = Exemplar
+        fields = ["kind", "name", "unit", "local", "honour", "awarded_on", "deeds", "published"]
+        widgets = {
+            "unit": LongSelect,
+            "awarded_on": IsoDateInput(),
+            "deeds": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = units
+        self.fields["awarded_on"].validators.append(validate_plausible_date)

@@ -345,3 +345,50 @@ class Suggestion(WorkflowModel):
     @property
     def name_masked(self) -> str:
         return mask_name(self.name)
+
+
+# --- Advanced models (弘扬英模精神) ------------------------------------------------------------
+
+
+class ExemplarKind(models.TextChoices):
+    PERSON = "person", _("A person")
+    COLLECTIVE = "collective", _("A collective")
+
+
+class Exemplar(models.Model):
+    """A model figure or collective (英模, 先进典型): the heroes the campaign studies, and those
+    the county selects from its own ranks (身边典型), shown to the public with their deeds."""
+
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=ExemplarKind.choices, default=ExemplarKind.PERSON
+    )
+    name = models.CharField(_("name"), max_length=60)
+    # The unit the figure or collective belongs to, or (for a hero studied across the
+    # country) the unit that presents him.
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    local = models.BooleanField(
+        _("from our own ranks"),
+        default=True,
+        help_text=_("Selected in the county (身边典型), not a hero studied across the country."),
+    )
+    honour = models.CharField(_("title of the honour"), max_length=120)
+    awarded_on = models.DateField(_("awarded on"), null=True, blank=True)
+    deeds = models.TextField(_("deeds"))
+    published = models.BooleanField(_("shown to the public"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    scope = ScopeSpec(domain="work", unit="unit", seen_below=True)
+    objects = ScopedManager["Exemplar"]()
+
+    class Meta:
+        verbose_name = _("model figure or collective")
+        verbose_name_plural = _("model figures and collectives")
+        ordering = ["local", "-awarded_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaign:exemplar_edit", args=[self.pk])

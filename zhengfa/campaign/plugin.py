@@ -30,7 +30,7 @@ from zhengfa.core.workbench import todo
 from zhengfa.org.access import ASSIGN, CHANGE, REVEAL, VIEW, Role
 
 from . import demo, selectors, services
-from .models import Campaign, Phase, Suggestion, Task
+from .models import Campaign, Exemplar, Phase, Suggestion, Task
 
 
 def _phases(request: HttpRequest) -> dict[str, Any] | None:
@@ -114,6 +114,7 @@ PLUGIN = Plugin(
     },
     navigation=[
         NavItem(Pillar.POLITICS, _("Campaigns"), "campaign:campaign_list", "work", order=10),
+        NavItem(Pillar.POLITICS, _("Model figures"), "campaign:exemplar_list", "work", order=15),
         NavItem(Pillar.RESPONSIBILITY, _("Tasks"), "campaign:task_list", "work", order=30),
         NavItem(
             Pillar.DISCIPLINE,
@@ -124,6 +125,12 @@ PLUGIN = Plugin(
         ),
     ],
     public_entries=[
+        PublicEntry(
+            label=_("Our models"),
+            url_name="campaign:exemplars_public",
+            description=_("The officers we learn from, and their deeds"),
+            order=70,
+        ),
         PublicEntry(
             label=_("Give your opinion"),
             url_name="campaign:suggestion_new",
@@ -148,6 +155,7 @@ PLUGIN = Plugin(
     demo=DemoBuilder(build=demo.build, order=20, county=demo.build_county),
     bench_pages=[
         BenchPage("/opinion/"),
+        BenchPage("/models/"),
         BenchPage(
             "/opinion/",
             method="post",
@@ -176,6 +184,7 @@ PLUGIN = Plugin(
     ],
     audited=[
         Audited(Campaign),
+        Audited(Exemplar),
         Audited(Phase),
         Audited(Task),
         # What a citizen wrote stays in the opinion; the log records that it changed.

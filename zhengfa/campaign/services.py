@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengfa.core import followup, workflow
-from zhengfa.core.attachments import attach
+from zhengfa.core.attachments import IMAGE_TYPES, attach, attachments_of
 from zhengfa.core.notifications import notify, send_sms
 from zhengfa.core.scope import grant_for
 from zhengfa.core.site import identity
@@ -295,3 +295,43 @@ def suggestion_hand_over(*, record: Suggestion, by: Any) -> Suggestion:
     )
     record.refresh_from_db()
     return record
+
+
+# --- Advanced models (弘扬英模精神) ------------------------------------------------------------
+
+PORTRAIT = "portrait"
+
+
+def exemplar_save(*, exemplar: Any, by: Any, photo: Any = None) -> Any:
+    """A model figure or collective, entered by the staff of its unit (or above)."""
+    if not grant_for(by, "work", "change").covers(exemplar.unit):
+        raise PermissionDenied
+    if exemplar.awarded_on is not None and exemplar.awarded_on > timezone.localdate():
+        raise ValidationError({"awarded_on": _("The date cannot be in the future.")})
+    exemplar.full_clean()
+    with transaction.atomic():
+        exemplar.save()
+        if photo is not None:
+            attach(record=exemplar, upload=photo, by=by, purpose=PORTRAIT, accept=IMAGE_TYPES)
+    return exemplar
+
+
+def portrait(exemplar: Any) -> Any:
+    return attachments_of(exemplar, PORTRAIT).order_by("-pk").first()
+
+
+def with_portraits(ids: list[int]) -> set[int]:
+    """Of the model figures `ids`, those with a photo (one query)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from zhengfa.core.models import Attachment
+
+    from .models import Exemplar
+
+    return set(
+        Attachment.objects.filter(
+            content_type=ContentType.objects.get_for_model(Exemplar),
+            object_id__in=ids,
+            purpose=PORTRAIT,
+        ).values_list("object_id", flat=True)
+    )

@@ -23,6 +23,11 @@ urlpatterns = [
         views.suggestion_transition,
         name="suggestion_transition",
     ),
+    path("staff/exemplars/", views.exemplar_list, name="exemplar_list"),
+    path("staff/exemplars/new/", views.exemplar_edit, name="exemplar_new"),
+    path("staff/exemplars/<int:pk>/", views.exemplar_edit, name="exemplar_edit"),
+    path("models/", views.exemplars_public, name="exemplars_public"),
+    path("models/<int:pk>/photo/", views.exemplar_photo, name="exemplar_photo"),
     path("opinion/", views.suggestion_new, name="suggestion_new"),
     path("opinion/received/", views.suggestion_done, name="suggestion_done"),
 ]

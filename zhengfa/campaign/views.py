@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,17 +14,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengfa.core import followup, ratelimit
-from zhengfa.core.attachments import attachments_of
+from zhengfa.core.attachments import attachments_of, serve
 from zhengfa.core.forms import add_service_errors
-from zhengfa.core.generic import form_page, is_id, paginate, transition_view, workflow_page
+from zhengfa.core.generic import (
+    form_page,
+    form_post,
+    is_id,
+    paginate,
+    transition_view,
+    workflow_page,
+)
 from zhengfa.core.pagecache import public_page
-from zhengfa.core.scope import get_scoped_or_404, may
+from zhengfa.core.scope import can, get_scoped_or_404, may, subtree_q
 from zhengfa.org.directory import county_asked
 from zhengfa.org.models import Unit
 
 from . import selectors, services
-from .forms import SuggestionForm, TaskFilterForm, TaskForm, TransferForm
-from .models import Campaign, Suggestion, SuggestionState, Task
+from .forms import ExemplarForm, SuggestionForm, TaskFilterForm, TaskForm, TransferForm
+from .models import Campaign, Exemplar, Suggestion, SuggestionState, Task
 
 
 @login_required
@@ -316,3 +323,91 @@ def suggestion_new(request: HttpRequest) -> HttpResponse:
 def suggestion_done(request: HttpRequest) -> HttpResponse:
     """The confirmation: the follow-up code, shown this once."""
     return followup.confirmation(request, _("Your opinion has been received."))
+
+
+# --- Advanced models (弘扬英模精神) ------------------------------------------------------------
+
+
+@require_GET
+@public_page
+def exemplars_public(request: HttpRequest) -> HttpResponse:
+    """The county's models: the heroes the campaign studies and those of its own ranks."""
+    asked = county_asked(request.GET, first_visit=True)
+    title = _("Our models")
+    if asked.ask:
+        return render(
+            request, "org/county_choice.html", {"counties": asked.counties, "title": title}
+        )
+    published = Exemplar.objects.filter(published=True).select_related("unit")
+    if asked.county is not None:
+        published = published.filter(unit__path__startswith=asked.county.path)
+    shown = list(published)
+    with_photo = services.with_portraits([e.pk for e in shown])
+    return render(
+        request,
+        "campaign/exemplars_public.html",
+        {
+            "local": [e for e in shown if e.local],
+            "heroes": [e for e in shown if not e.local],
+            "with_photo": with_photo,
+        },
+    )
+
+
+@require_GET
+def exemplar_photo(request: HttpRequest, pk: int) -> FileResponse:
+    exemplar = Exemplar.objects.filter(pk=pk, published=True).first() if is_id(str(pk)) else None
+    found = services.portrait(exemplar) if exemplar else None
+    if found is None:
+        raise Http404
+    return serve(found)
+
+
+@login_required
+@require_GET
+def exemplar_list(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "work", "view"):
+        raise PermissionDenied
+    page, query = paginate(
+        request,
+        Exemplar.objects.visible_to(request.user)
+        .select_related("unit")
+        .order_by("local", "-awarded_on", "pk"),
+    )
+    return render(
+        request,
+        "campaign/exemplar_list.html",
+        {"page": page, "query": query, "may_add": can(request.user, "work", "change")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exemplar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    exemplar = get_scoped_or_404(Exemplar, request.user, "change", pk=pk) if pk else None
+    units = Unit.objects.granted_to(request.user, "work", "change")
+    if not units.exists():
+        raise PermissionDenied
+    every = Unit.objects.filter(subtree_q("", [u.path for u in units])).order_by("path")
+    form = ExemplarForm(request.POST or None, request.FILES or None, instance=exemplar, units=every)
+    title = _("Model figure or collective") if exemplar is None else str(exemplar)
+    back = reverse("campaign:exemplar_list")
+    if request.method == "POST":
+
+        def save(d: dict[str, Any]) -> Any:
+            photos = d["photo"]
+            return services.exemplar_save(
+                exemplar=form.save(commit=False),
+                by=request.user,
+                photo=photos[0] if photos else None,
+            )
+
+        return form_post(
+            request,
+            form,
+            save,
+            done=_("Saved."),
+            to=back,
+            again=lambda f: form_page(request, f, title=title, status=400),
+        )
+    return form_page(request, form, title=title, back=back)

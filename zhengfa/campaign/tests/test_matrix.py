@@ -6,8 +6,13 @@ import datetime as dt
 
 from django.utils import timezone
 
-from zhengfa.campaign.models import Campaign, Suggestion, Task
-from zhengfa.campaign.services import campaign_create, suggestion_submit, task_transition
+from zhengfa.campaign.models import Campaign, Exemplar, Suggestion, Task
+from zhengfa.campaign.services import (
+    campaign_create,
+    exemplar_save,
+    suggestion_submit,
+    task_transition,
+)
 from zhengfa.campaign.tests.factories import county_campaign, task_for_unit_a
 from zhengfa.core.testing import ViewCase
 from zhengfa.org.testing import MatrixTestCase
@@ -21,6 +26,7 @@ class CampaignMatrix(MatrixTestCase):
     task: Task
     suggestion: Suggestion
     reported: Task
+    exemplar: Exemplar
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -38,8 +44,35 @@ class CampaignMatrix(MatrixTestCase):
         cls.suggestion, _code = suggestion_submit(
             topic="service", content="窗口排队太久,希望增加人手。"
         )
+        cls.exemplar = exemplar_save(
+            exemplar=Exemplar(
+                name="甲所民警", unit=cls.p.unit_a, honour="先进个人", deeds="调处纠纷百余起。"
+            ),
+            by=cls.p.leader_a,
+        )
 
     cases = [
+        ViewCase(
+            "campaign:exemplar_list",
+            ok=["leader_a", "committee", "officer_a"],
+            no_scope=OWN_SCOPE,
+            read_only=["mediator"],
+        ),
+        ViewCase(
+            "campaign:exemplar_new",
+            ok=["leader_a", "committee"],
+            allowed=["post"],
+            no_scope="a new model belongs to one of the person's units",
+            read_only=["officer_a"],
+        ),
+        ViewCase(
+            "campaign:exemplar_edit",
+            ok=["leader_a", "committee"],
+            args=lambda t: [t.exemplar.pk],
+            allowed=["post"],
+            out_of_scope=["leader_b"],
+            read_only=["officer_a"],
+        ),
         ViewCase(
             "campaign:campaign_list",
             ok=["committee", "officer_a", "mediator"],
