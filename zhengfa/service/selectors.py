@@ -33,15 +33,18 @@ from .models import (
 MANY_VILLAGES = 6
 
 
+def villages_in(paths: list[str]) -> QuerySet[Area]:
+    """The villages served by the units at `paths` and below (a semi-join: no DISTINCT over
+    the join, which costs twice as much)."""
+    served = Unit.areas.through.objects.filter(
+        unit__in=Unit.objects.filter(subtree_q("", paths)), area__level=AreaLevel.VILLAGE
+    ).values("area_id")
+    return Area.objects.filter(pk__in=served).select_related("parent").order_by("code")
+
+
 def villages_of(user: Any) -> QuerySet[Area]:
     """The villages served by the units where the person holds the domain."""
-    units = Unit.objects.filter(subtree_q("", grant_for(user, "service", "view").paths))
-    return (
-        Area.objects.filter(level=AreaLevel.VILLAGE, units__in=units)
-        .distinct()
-        .select_related("parent")
-        .order_by("code")
-    )
+    return villages_in(grant_for(user, "service", "view").paths)
 
 
 def without_officer(villages: QuerySet[Area]) -> QuerySet[Area]:
@@ -147,9 +150,7 @@ def _visits_period(start: dt.date, end: dt.date) -> Q:
 
 def figures(user: Any, paths: list[str], start: dt.date, end: dt.date) -> dict[str, Any]:
     """The service page's figures for the units at `paths` (with those below) and a period."""
-    villages = Area.objects.filter(
-        level=AreaLevel.VILLAGE, units__in=Unit.objects.filter(subtree_q("", paths))
-    ).distinct()
+    villages = villages_in(paths)
     covered_now = without_officer(villages)
     appointments = (
         Appointment.objects.visible_to(user)
