@@ -14,7 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhengfa.core import challenge, followup, ratelimit
+from zhengfa.core import followup, submission
 from zhengfa.core.forms import add_service_errors
 from zhengfa.core.generic import form_page, form_post, paginate, transition_view, workflow_page
 from zhengfa.core.pagecache import public_page
@@ -76,25 +76,31 @@ def apply(request: HttpRequest) -> HttpResponse:
         )
     where: dict[str, Any] = {"county": asked.county, "several": asked.several}
     if request.method == "POST":
-        earlier = challenge.code_sent_for(request)
-        if earlier is not None:
-            return _to_code_page(earlier)
-        refused = ratelimit.submissions_refused(request)
-        if refused:
-            kept = ApplicationForm(initial=request.POST.dict(), **where)
-            return render(
+        early = submission.before_reading(
+            request,
+            done="mediation:apply_done",
+            refused=lambda why: render(
                 request,
                 "mediation/apply.html",
-                {"form": kept, "refused": refused, **where},
+                {
+                    "form": ApplicationForm(initial=request.POST.dict(), **where),
+                    "refused": why,
+                    **where,
+                },
                 status=429,
-            )
+            ),
+        )
+        if early is not None:
+            return early
     form = ApplicationForm(
         *((request.POST, request.FILES) if request.method == "POST" else ()), **where
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            _case, code = services.case_create(
+        sent = submission.submit(
+            request,
+            form,
+            create=lambda key: services.case_create(
                 organisation=services.intake_for(data["organisation"], asked.county),
                 dispute_type=data["dispute_type"],
                 source=Source.APPLICATION,
@@ -102,7 +108,7 @@ def apply(request: HttpRequest) -> HttpResponse:
                 requests=data["requests"],
                 amount=data["amount"],
                 files=data["attachments"],
-                submission=challenge.submission_key(form),
+                submission=key,
                 parties=[
                     services.PartyData(
                         PartyRole.APPLICANT, data["name"], data["phone"], data["id_number"]
@@ -114,32 +120,19 @@ def apply(request: HttpRequest) -> HttpResponse:
                         is_organisation=data["respondent_is_organisation"],
                     ),
                 ],
-            )
-        except challenge.DuplicateSubmission:
-            earlier = challenge.code_sent_for(request, wait=3.0)
-            if earlier is not None:
-                return _to_code_page(earlier)
-            messages.info(
-                request,
-                _("This application was already sent. Its follow-up code was shown after sending."),
-            )
-            return redirect("portal:query")
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            challenge.remember_code(form, code)
-            texted_to = followup.text_code(
+            ),
+            done="mediation:apply_done",
+            already=_(
+                "This application was already sent. Its follow-up code was shown after sending."
+            ),
+            text=lambda code: followup.text_code(
                 phone=data["phone"], code=code, what=_("Application for mediation received.")
-            )
-            return _to_code_page(code, texted_to)
+            ),
+        )
+        if sent is not None:
+            return sent
     status = 400 if request.method == "POST" else 200
     return render(request, "mediation/apply.html", {"form": form, **where}, status=status)
-
-
-def _to_code_page(code: str, texted_to: str = "") -> HttpResponse:
-    response = redirect("mediation:apply_done")
-    followup.remember_for_display(response, code, texted_to=texted_to)
-    return response
 
 
 @require_GET

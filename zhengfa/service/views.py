@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhengfa.core import challenge, followup, ratelimit
+from zhengfa.core import followup, submission
 from zhengfa.core.attachments import attachments_of, serve
 from zhengfa.core.forms import add_service_errors
 from zhengfa.core.generic import form_page, form_post, paginate, transition_view, workflow_page
@@ -383,18 +383,22 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         "holiday": day is not None and not is_working_day(day),
     }
     if request.method == "POST":
-        earlier = challenge.code_sent_for(request)
-        if earlier is not None:
-            return _to_booked(earlier)
-        refused = ratelimit.submissions_refused(request)
-        if refused:
-            kept = BookingForm(initial=request.POST.dict(), slots=slots)
-            return render(
+        early = submission.before_reading(
+            request,
+            done="service:book_done",
+            refused=lambda why: render(
                 request,
                 "service/book.html",
-                {**context, "form": kept, "refused": refused},
+                {
+                    **context,
+                    "form": BookingForm(initial=request.POST.dict(), slots=slots),
+                    "refused": why,
+                },
                 status=429,
-            )
+            ),
+        )
+        if early is not None:
+            return early
     form = BookingForm(request.POST if request.method == "POST" else None, slots=slots)
     if request.method == "POST" and day is None:
         form.add_error(None, _("Choose a day first."))
@@ -403,43 +407,37 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         starts_at = dt.datetime.fromisoformat(data["slot"]).replace(
             tzinfo=timezone.get_current_timezone()
         )
-        try:
+        booked: list[Appointment] = []
+
+        def create(key: str) -> tuple[Appointment, str]:
             appointment, code = services.book(
                 offer=offer,
                 starts_at=starts_at,
                 name=data["name"],
                 phone=data["phone"],
                 note=data["note"],
-                submission=challenge.submission_key(form),
+                submission=key,
             )
-        except challenge.DuplicateSubmission:
-            earlier = challenge.code_sent_for(request, wait=3.0)
-            if earlier is not None:
-                return _to_booked(earlier)
-            messages.info(
-                request,
-                _("This booking was already sent. Its follow-up code was shown after sending."),
-            )
-            return redirect("portal:query")
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            challenge.remember_code(form, code)
-            texted_to = followup.text_code(
+            booked.append(appointment)
+            return appointment, code
+
+        sent = submission.submit(
+            request,
+            form,
+            create=create,
+            done="service:book_done",
+            already=_("This booking was already sent. Its follow-up code was shown after sending."),
+            text=lambda code: followup.text_code(
                 phone=data["phone"],
                 code=code,
                 what=_("Appointment booked: %(what)s")
-                % {"what": services.appointment_text(appointment)},
-            )
-            return _to_booked(code, texted_to)
+                % {"what": services.appointment_text(booked[0])},
+            ),
+        )
+        if sent is not None:
+            return sent
     status = 400 if request.method == "POST" else 200
     return render(request, "service/book.html", {**context, "form": form}, status=status)
-
-
-def _to_booked(code: str, texted_to: str = "") -> HttpResponse:
-    response = redirect("service:book_done")
-    followup.remember_for_display(response, code, texted_to=texted_to)
-    return response
 
 
 @require_GET
@@ -484,18 +482,22 @@ def visit_apply(request: HttpRequest) -> HttpResponse:
     villages = _county_villages(asked.county)
     where: dict[str, Any] = {"county": asked.county, "several": asked.several}
     if request.method == "POST":
-        earlier = challenge.code_sent_for(request)
-        if earlier is not None:
-            return _to_visit_code(earlier)
-        refused = ratelimit.submissions_refused(request)
-        if refused:
-            kept = PublicHomeVisitForm(initial=request.POST.dict(), villages=villages)
-            return render(
+        early = submission.before_reading(
+            request,
+            done="service:visit_apply_done",
+            refused=lambda why: render(
                 request,
                 "service/visit_apply.html",
-                {"form": kept, "refused": refused, **where},
+                {
+                    "form": PublicHomeVisitForm(initial=request.POST.dict(), villages=villages),
+                    "refused": why,
+                    **where,
+                },
                 status=429,
-            )
+            ),
+        )
+        if early is not None:
+            return early
     village = request.GET.get("village", "")
     form = PublicHomeVisitForm(
         request.POST if request.method == "POST" else None,
@@ -504,36 +506,23 @@ def visit_apply(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            _visit, code = services.visit_request(
-                submission=challenge.submission_key(form),
+        sent = submission.submit(
+            request,
+            form,
+            create=lambda key: services.visit_request(
+                submission=key,
                 **{k: v for k, v in data.items() if k not in {"proof", "submission"}},
-            )
-        except challenge.DuplicateSubmission:
-            earlier = challenge.code_sent_for(request, wait=3.0)
-            if earlier is not None:
-                return _to_visit_code(earlier)
-            messages.info(
-                request,
-                _("This request was already sent. Its follow-up code was shown after sending."),
-            )
-            return redirect("portal:query")
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            challenge.remember_code(form, code)
-            texted_to = followup.text_code(
+            ),
+            done="service:visit_apply_done",
+            already=_("This request was already sent. Its follow-up code was shown after sending."),
+            text=lambda code: followup.text_code(
                 phone=data["phone"], code=code, what=_("Request for a home visit received.")
-            )
-            return _to_visit_code(code, texted_to)
+            ),
+        )
+        if sent is not None:
+            return sent
     status = 400 if request.method == "POST" else 200
     return render(request, "service/visit_apply.html", {"form": form, **where}, status=status)
-
-
-def _to_visit_code(code: str, texted_to: str = "") -> HttpResponse:
-    response = redirect("service:visit_apply_done")
-    followup.remember_for_display(response, code, texted_to=texted_to)
-    return response
 
 
 @require_GET

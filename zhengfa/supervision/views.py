@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengfa.campaign.models import Suggestion
-from zhengfa.core import challenge, followup, ratelimit
+from zhengfa.core import challenge, followup, ratelimit, submission
 from zhengfa.core.attachments import attachments_of
 from zhengfa.core.forms import add_service_errors
 from zhengfa.core.generic import (
@@ -70,24 +70,26 @@ def report_new(request: HttpRequest) -> HttpResponse:
         )
     where: dict[str, Any] = {"county": asked.county, "several": asked.several}
     if request.method == "POST":
-        earlier = challenge.code_sent_for(request)
-        if earlier is not None:
-            return _to_code_page(earlier)
-        refused = ratelimit.submissions_refused(request)
-        if refused:
+        early = submission.before_reading(
+            request,
+            done="supervision:report_done",
             # What he wrote is shown again to send later (files cannot be).
-            kept = ReportForm(initial=request.POST.dict(), **where)
-            return render(
+            refused=lambda why: render(
                 request,
                 "supervision/report_new.html",
-                {"form": kept, "refused": refused, **where},
+                {"form": ReportForm(initial=request.POST.dict(), **where), "refused": why, **where},
                 status=429,
-            )
+            ),
+        )
+        if early is not None:
+            return early
     form = ReportForm(*((request.POST, request.FILES) if request.method == "POST" else ()), **where)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            _report, code = services.report_submit(
+        sent = submission.submit(
+            request,
+            form,
+            create=lambda key: services.report_submit(
                 kind=data["kind"],
                 category=data["category"],
                 story=data["story"],
@@ -102,36 +104,21 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 phone=data["phone"],
                 id_number=data["id_number"],
                 files=data["attachments"],
-                submission=challenge.submission_key(form),
-            )
-        except challenge.DuplicateSubmission:
-            earlier = challenge.code_sent_for(request, wait=3.0)
-            if earlier is not None:
-                return _to_code_page(earlier)
-            messages.info(
-                request,
-                _("This report was already sent. Its follow-up code was shown after sending."),
-            )
-            return redirect("portal:query")
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            challenge.remember_code(form, code)
+                submission=key,
+            ),
+            done="supervision:report_done",
+            already=_("This report was already sent. Its follow-up code was shown after sending."),
             # A real-name reporter gets the code by text too (he gave the number for that).
-            texted_to = (
+            text=lambda code: (
                 followup.text_code(phone=data["phone"], code=code, what=_("Report received."))
                 if data["identity"] == "real" and data["phone"]
                 else ""
-            )
-            return _to_code_page(code, texted_to)
+            ),
+        )
+        if sent is not None:
+            return sent
     status = 400 if request.method == "POST" else 200
     return render(request, "supervision/report_new.html", {"form": form, **where}, status=status)
-
-
-def _to_code_page(code: str, texted_to: str = "") -> HttpResponse:
-    response = redirect("supervision:report_done")
-    followup.remember_for_display(response, code, texted_to=texted_to)
-    return response
 
 
 @require_GET
