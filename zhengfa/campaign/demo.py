@@ -29,7 +29,44 @@ def build(password: str) -> dict[str, int]:
     if not Campaign.objects.filter(name=NAME).exists():
         _campaign()
         created["campaigns"] = 1
-    return {**created, **build_work(password), "model figures": _exemplars()}
+    return {
+        **created,
+        **build_work(password),
+        "model figures": _exemplars(),
+        "leading group": _leading_group(),
+    }
+
+
+def _leading_group() -> int:
+    """The campaign's leading group: the committee's secretary heads it, the heads of the
+    four organs are his deputies, and the committee's office runs it."""
+    from zhengfa.org.models import Officer
+
+    from .models import GroupMember
+
+    campaign = Campaign.objects.filter(name=NAME).first()
+    if campaign is None or campaign.group.exists():
+        return 0
+    plan = [
+        ("ZFW", 0, "head", "县委常委、政法委书记", "全面负责"),
+        ("FY", 0, "deputy", "县人民法院院长", "法院系统教育整顿"),
+        ("JCY", 0, "deputy", "县人民检察院检察长", "检察系统教育整顿"),
+        ("GAJ", 0, "deputy", "县公安局局长", "公安系统教育整顿"),
+        ("SFJ", 0, "deputy", "县司法局局长", "司法行政系统教育整顿"),
+        ("ZFW", 1, "office_head", "县委政法委常务副书记", "办公室日常工作"),
+        ("ZFW", 2, "office", "县委政法委科员", "材料汇总、督导"),
+    ]
+    made = []
+    for code, i, role, post, duty in plan:
+        officers = list(
+            Officer.objects.filter(unit__code=code, status="active").order_by("staff_number")[:3]
+        )
+        if len(officers) > i:
+            made.append(
+                GroupMember(campaign=campaign, officer=officers[i], role=role, post=post, duty=duty)
+            )
+    GroupMember.objects.bulk_create(made)
+    return len(made)
 
 
 # The heroes the article names for study (public figures honoured across the country), and

@@ -13,10 +13,15 @@ from zhengfa.core.forms import IsoDateInput, LongSelect, NamedErrorsMixin
 from zhengfa.core.validators import normalize_phone, validate_mobile, validate_plausible_date
 from zhengfa.core.workflow import end_of_day
 from zhengfa.org.directory import passing_on_choices
-from zhengfa.org.forms import PublicUnitField, UnitChoiceField, UnitTreeField
-from zhengfa.org.models import Unit
+from zhengfa.org.forms import (
+    OfficerChoiceField,
+    PublicUnitField,
+    UnitChoiceField,
+    UnitTreeField,
+)
+from zhengfa.org.models import Officer, Unit
 
-from .models import Campaign, Exemplar, Phase, SuggestionTopic, TaskState
+from .models import Campaign, Exemplar, GroupMember, Phase, SuggestionTopic, TaskState
 
 
 class TaskForm(forms.Form):
@@ -216,3 +221,19 @@ class ExemplarForm(NamedErrorsMixin, forms.ModelForm):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = units
         self.fields["awarded_on"].validators.append(validate_plausible_date)
+
+
+class GroupMemberForm(NamedErrorsMixin, forms.ModelForm):
+    officer = OfficerChoiceField(
+        label=_("Officer"), queryset=Officer.objects.none(), widget=LongSelect
+    )
+
+    class Meta:
+        model = GroupMember
+        fields = ["officer", "post", "role", "duty"]
+
+    def __init__(self, *args: Any, officers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["officer"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = officers

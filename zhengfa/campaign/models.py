@@ -392,3 +392,40 @@ class Exemplar(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("campaign:exemplar_edit", args=[self.pk])
+
+
+# --- The leading group (领导小组) --------------------------------------------------------------
+
+
+class GroupRole(models.TextChoices):
+    HEAD = "head", _("Head of the group")
+    DEPUTY = "deputy", _("Deputy head")
+    MEMBER = "member", _("Member")
+    OFFICE_HEAD = "office_head", _("Head of the group's office")
+    OFFICE = "office", _("Member of the group's office")
+
+
+class GroupMember(models.Model):
+    """A member of a campaign's leading group (领导小组) or of its office (办公室): who, his
+    post outside the group, his place in it and what he answers for."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="group")
+    officer = models.ForeignKey(
+        "org.Officer", on_delete=models.PROTECT, related_name="+", verbose_name=_("officer")
+    )
+    post = models.CharField(_("post"), max_length=80, help_text=_("E.g. 县委常委、政法委书记."))
+    role = models.CharField(_("place in the group"), max_length=12, choices=GroupRole.choices)
+    duty = models.CharField(_("answers for"), max_length=200, blank=True)
+
+    scope = ScopeSpec(domain="work", unit="campaign__unit", seen_below=True)
+    objects = ScopedManager["GroupMember"]()
+
+    class Meta:
+        verbose_name = _("member of the leading group")
+        verbose_name_plural = _("leading group")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "officer"], name="once_in_the_group")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer} {self.get_role_display()}"

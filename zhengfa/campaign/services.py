@@ -335,3 +335,38 @@ def with_portraits(ids: list[int]) -> set[int]:
             purpose=PORTRAIT,
         ).values_list("object_id", flat=True)
     )
+
+
+# --- The leading group (领导小组) --------------------------------------------------------------
+
+GROUP_ORDER = ["head", "deputy", "member", "office_head", "office"]
+
+
+def group_add(*, member: Any, by: Any) -> Any:
+    """A member of the campaign's leading group, added by those who lead the campaign."""
+    from .models import GroupMember, GroupRole
+
+    if not grant_for(by, "work", "change").covers(member.campaign.unit):
+        raise PermissionDenied
+    if GroupMember.objects.filter(campaign=member.campaign, officer=member.officer).exists():
+        raise ValidationError({"officer": _("This officer is in the group already.")})
+    if (
+        member.role == GroupRole.HEAD
+        and GroupMember.objects.filter(campaign=member.campaign, role=GroupRole.HEAD).exists()
+    ):
+        raise ValidationError({"role": _("The group has its head already.")})
+    member.full_clean()
+    member.save()
+    return member
+
+
+def group_remove(*, member: Any, by: Any) -> None:
+    if not grant_for(by, "work", "change").covers(member.campaign.unit):
+        raise PermissionDenied
+    member.delete()
+
+
+def group_of(campaign: Any) -> list[Any]:
+    """The group in its order: the head, the deputies, the members, then the office."""
+    members = campaign.group.select_related("officer__user", "officer__unit")
+    return sorted(members, key=lambda m: (GROUP_ORDER.index(m.role), m.pk))

@@ -7,6 +7,7 @@ app_name = "campaign"
 urlpatterns = [
     path("staff/campaigns/", views.campaign_list, name="campaign_list"),
     path("staff/campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("staff/campaigns/<int:pk>/group/", views.campaign_group, name="campaign_group"),
     path("staff/tasks/", views.task_list, name="task_list"),
     path("staff/tasks/new/", views.task_create, name="task_create"),
     path("staff/tasks/<int:pk>/", views.task_detail, name="task_detail"),

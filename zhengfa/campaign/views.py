@@ -27,10 +27,17 @@ from zhengfa.core.generic import (
 from zhengfa.core.pagecache import public_page
 from zhengfa.core.scope import can, get_scoped_or_404, may, subtree_q
 from zhengfa.org.directory import county_asked
-from zhengfa.org.models import Unit
+from zhengfa.org.models import Officer, Unit
 
 from . import selectors, services
-from .forms import ExemplarForm, SuggestionForm, TaskFilterForm, TaskForm, TransferForm
+from .forms import (
+    ExemplarForm,
+    GroupMemberForm,
+    SuggestionForm,
+    TaskFilterForm,
+    TaskForm,
+    TransferForm,
+)
 from .models import Campaign, Exemplar, Suggestion, SuggestionState, Task
 
 
@@ -53,7 +60,53 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "phases": campaign.phases.all(),
             "current": campaign.current_phase(),
             "today": timezone.localdate(),
+            "group": services.group_of(campaign),
+            "may_change": may(request.user, "change", campaign),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_group(request: HttpRequest, pk: int) -> HttpResponse:
+    """The campaign's leading group (领导小组) and its office: add or remove a member."""
+    campaign = get_scoped_or_404(
+        Campaign.objects.select_related("unit"), request.user, "change", pk=pk
+    )
+    officers = (
+        Officer.objects.filter(unit__path__startswith=campaign.unit.path, status="active")
+        .select_related("user", "unit")
+        .order_by("unit__path", "staff_number")
+    )
+    form = GroupMemberForm(request.POST or None, officers=officers)
+    status = 200
+    if request.method == "POST":
+        if "remove" in request.POST:
+            found = (
+                campaign.group.filter(pk=request.POST["remove"]).first()
+                if is_id(request.POST["remove"])
+                else None
+            )
+            if found is not None:
+                services.group_remove(member=found, by=request.user)
+                messages.success(request, _("Removed."))
+            return redirect("campaign:campaign_group", pk=campaign.pk)
+        if form.is_valid():
+            member = form.save(commit=False)
+            member.campaign = campaign
+            try:
+                services.group_add(member=member, by=request.user)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("campaign:campaign_group", pk=campaign.pk)
+        status = 400
+    return render(
+        request,
+        "campaign/campaign_group.html",
+        {"campaign": campaign, "group": services.group_of(campaign), "form": form},
+        status=status,
     )
 
 

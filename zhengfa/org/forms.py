@@ -364,3 +364,11 @@ class UnitPeriodForm(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", _("The end date is before the start date."))
         return data
+
+
+class OfficerChoiceField(forms.ModelChoiceField):
+    """One officer, named with his unit and post (or 辅警), for a long list of a unit's."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        kind = _("auxiliary") if obj.is_auxiliary else obj.position
+        return f"{obj.user.display_name}({obj.unit.name} {kind})".replace(" )", ")")

@@ -18,6 +18,7 @@ from zhengfa.core.validators import (
     validate_mobile,
     validate_plausible_date,
 )
+from zhengfa.org.forms import OfficerChoiceField
 from zhengfa.org.models import Area, Officer
 
 from .models import (
@@ -30,12 +31,6 @@ from .models import (
     VisitReason,
     VolunteerActivity,
 )
-
-
-class OfficerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Officer) -> str:
-        kind = _("auxiliary") if obj.is_auxiliary else obj.position
-        return f"{obj.user.display_name}({obj.unit.name} {kind})"
 
 
 class AssignForm(NamedErrorsMixin, forms.Form):

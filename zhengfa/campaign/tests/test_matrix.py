@@ -53,6 +53,14 @@ class CampaignMatrix(MatrixTestCase):
 
     cases = [
         ViewCase(
+            "campaign:campaign_group",
+            ok=["committee"],
+            args=lambda t: [t.campaign.pk],
+            allowed=["post"],
+            out_of_scope=["mediator"],
+            read_only=["leader_a"],
+        ),
+        ViewCase(
             "campaign:exemplar_list",
             ok=["leader_a", "committee", "officer_a"],
             no_scope=OWN_SCOPE,
