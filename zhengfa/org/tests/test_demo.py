@@ -148,11 +148,12 @@ class DemoCountyTests(DemoCountyTestCase):
             Officer.objects.filter(staff_number__startswith="JC").order_by("staff_number")[:3]
         )
         names = [(o.staff_number, o.user.name, o.id_number) for o in victims]
+        from zhengfa.campaign.models import GroupMember
         from zhengfa.rectify.models import Declaration, Inquiry, LedgerItem
         from zhengfa.study.models import Attendance, Note, OnlineStudy, Reflection
 
         LedgerItem.objects.filter(declaration__officer__in=victims).delete()
-        for model in (Attendance, Note, OnlineStudy, Reflection, Declaration, Inquiry):
+        for model in (Attendance, Note, OnlineStudy, Reflection, Declaration, Inquiry, GroupMember):
             model.objects.filter(officer__in=victims).delete()
         for o in victims:
             user = o.user
