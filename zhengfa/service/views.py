@@ -247,16 +247,22 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(request, form, title=title, back=back)
 
 
+def _kept_village(request: HttpRequest, pk: int) -> Area:
+    """A village whose officer's page and group the person keeps (the officer, or his unit's
+    staff); someone else's village answers as if it did not exist, one in scope 403."""
+    village = get_object_or_404(Area, pk=pk, level=AreaLevel.VILLAGE)
+    if not services.may_keep_group(request.user, village):
+        if not selectors.villages_of(request.user).filter(pk=pk).exists():
+            raise Http404
+        raise PermissionDenied
+    return village
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The village officer's duties, hours and photo: by him or his unit's staff."""
-    village = get_object_or_404(Area, pk=pk, level=AreaLevel.VILLAGE)
-    if not services.may_keep_group(request.user, village):
-        # Someone else's village: as if it did not exist.
-        if not selectors.villages_of(request.user).filter(pk=pk).exists():
-            raise Http404
-        raise PermissionDenied
+    village = _kept_village(request, pk)
     post = services.current_post(village)
     assert post is not None  # may_keep_group needs one
     form = PostForm(
@@ -288,12 +294,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    village = get_object_or_404(Area, pk=pk, level=AreaLevel.VILLAGE)
-    if not services.may_keep_group(request.user, village):
-        # Someone else's village: as if it did not exist.
-        if not selectors.villages_of(request.user).filter(pk=pk).exists():
-            raise Http404
-        raise PermissionDenied
+    village = _kept_village(request, pk)
     group = VillageGroup.objects.filter(village=village).first()
     form = GroupForm(
         request.POST or None,
@@ -666,7 +667,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _offer_units(user: Any) -> Any:
+def _service_units(user: Any) -> Any:
     return Unit.objects.granted_to(user, "service", "change").order_by("path")
 
 
@@ -674,7 +675,7 @@ def _offer_units(user: Any) -> Any:
 @require_http_methods(["GET", "POST"])
 def offer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     offer = get_scoped_or_404(Offer, request.user, "change", pk=pk) if pk else None
-    units = _offer_units(request.user)
+    units = _service_units(request.user)
     if offer is None and not units.exists():
         raise PermissionDenied
     form = OfferForm(request.POST or None, instance=offer, units=units)
@@ -997,7 +998,7 @@ def activity_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
 @require_http_methods(["GET", "POST"])
 def activity_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     activity = get_scoped_or_404(ACTIVITIES, request.user, "change", pk=pk) if pk else None
-    units = _offer_units(request.user)
+    units = _service_units(request.user)
     if not units.exists():
         raise PermissionDenied
     officers = (
