@@ -16,6 +16,7 @@ from .services import (
     suggestion_submit,
     suggestion_transition,
     task_assign,
+    task_split,
     task_transition,
 )
 
@@ -34,7 +35,21 @@ def build(password: str) -> dict[str, int]:
         **build_work(password),
         "model figures": _exemplars(),
         "leading group": _leading_group(),
+        **_kangbao_figures(),
     }
+
+
+def _kangbao_figures() -> dict[str, int]:
+    import random
+
+    from .models import DataReport
+
+    _elements()
+    if DataReport.objects.filter(unit__code="GAJ").exists():
+        return {"reported figures": 0}
+    units = {u.code: u for u in Unit.objects.filter(code__in=["GAJ", "FY"])}
+    units.update({u.code: u for u in Unit.objects.filter(code__startswith="GAJ-S")})
+    return _figures(units, random.Random("kangbao-figures"))
 
 
 def _leading_group() -> int:
@@ -194,6 +209,7 @@ def build_work(password: str) -> dict[str, int]:
         by=bureau_leader,
     )
     created["tasks"] += 2
+    created["tasks"] += _build_plan(campaign, committee, bureau_leader)
     for where, about, text, officer, days_ago in OPINIONS:
         opinion, _code = suggestion_submit(
             topic=about,
@@ -209,6 +225,47 @@ def build_work(password: str) -> dict[str, int]:
             )
         created["opinions"] += 1
     return created
+
+
+# A task of the work plan to the four organs, led by the police, which shares it out to two
+# stations: one station's part is accepted, the other's is under way; the court has reported.
+PLAN_TASK = ("落实《扫黑除恶专项斗争百日巩固工作方案》", ["FY", "JCY", "GAJ", "SFJ"], "GAJ", 20)
+
+
+def _build_plan(campaign: Campaign, committee: User, bureau_leader: User) -> int:
+    title, codes, lead, days = PLAN_TASK
+    due = timezone.now() + dt.timedelta(days=days)
+    units = [Unit.objects.get(code=code) for code in codes]
+    tasks = task_assign(
+        campaign=campaign,
+        title=title,
+        description="对照方案逐项落实,按月报送进展。",
+        units=units,
+        lead=Unit.objects.get(code=lead),
+        due_at=due,
+        by=committee,
+    )
+    by_code = dict(zip(codes, tasks, strict=True))
+    task_transition(
+        record=by_code["FY"],
+        name="report",
+        by=by_code["FY"].owner or committee,
+        comment="已完成涉黑涉恶案件审理情况梳理,报告见附件。",
+    )
+    parts = task_split(
+        task=by_code["GAJ"],
+        units=list(Unit.objects.filter(code__in=["GAJ-S01", "GAJ-S02"]).order_by("code")),
+        due_at=due - dt.timedelta(days=5),
+        by=bureau_leader,
+    )
+    task_transition(
+        record=parts[0],
+        name="report",
+        by=parts[0].owner or bureau_leader,
+        comment="辖区线索已排查完毕。",
+    )
+    task_transition(record=parts[0], name="accept", by=bureau_leader)
+    return len(tasks) + len(parts)
 
 
 # --- A synthetic county of a province: its campaign and a year of tasks and opinions -------
@@ -289,4 +346,170 @@ def build_county(county: Any) -> dict[str, int]:
                 created_at=at, due_at=at + dt.timedelta(days=7)
             )
             opinions += 1
-    return {"tasks": tasks, "opinions": opinions}
+    _elements()
+    figures = _figures(county.units, rng, scale=rng.uniform(0.5, 1.3))
+    return {"tasks": tasks, "opinions": opinions, **figures}
+
+
+# --- Figures the units report (扫黑除恶 and ordinary policing, as counts only) ---------------
+ELEMENTS = [
+    # (code, name, measure, period, unit kinds, what is counted)
+    (
+        "criminal_cases",
+        "侦办刑事案件",
+        "起",
+        "month",
+        ["police_station"],
+        "本期立案侦办的刑事案件数(含黄赌毒案件)。",
+    ),
+    (
+        "vice_cases",
+        "查处黄赌毒案件",
+        "起",
+        "month",
+        ["police_station"],
+        "本期查处的涉黄、涉赌、涉毒案件数。",
+    ),
+    (
+        "gangs_broken",
+        "打掉犯罪团伙",
+        "个",
+        "month",
+        ["police"],
+        "本期打掉的犯罪团伙数(含涉黑涉恶团伙)。",
+    ),
+    (
+        "organised_crime_trials",
+        "审结涉黑涉恶案件",
+        "件",
+        "quarter",
+        ["court"],
+        "本季度审结的涉黑涉恶案件数。",
+    ),
+]
+# Kangbao's months of 2021 as the article counts them: 871 criminal cases and 4 gangs from
+# February to April (the campaign's months); January's figures come before it.
+MONTHS = [dt.date(2021, m, 1) for m in (1, 2, 3, 4)]
+CASES = {1: 240, 2: 262, 3: 318, 4: 291}  # February–April: 871
+VICE = {1: 31, 2: 36, 3: 44, 4: 40}
+GANGS = {1: 0, 2: 1, 3: 2, 4: 1}  # February–April: 4
+
+
+def _elements() -> None:
+    from .models import DataElement
+
+    for order, (code, name, measure, period, kinds, about) in enumerate(ELEMENTS, start=1):
+        DataElement.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "measure": measure,
+                "period_type": period,
+                "unit_kinds": kinds,
+                "description": about,
+                "order": order,
+            },
+        )
+
+
+def _spread(total: int, parts: int, rng: Any) -> list[int]:
+    """`total` shared among `parts` unevenly (the first station, the county town's, most)."""
+    weights = [3.0, *(rng.uniform(0.6, 1.4) for _ in range(parts - 1))]
+    shares = [int(total * w / sum(weights)) for w in weights]
+    shares[0] += total - sum(shares)
+    return shares
+
+
+def _figures(units: dict[str, Unit], rng: Any, scale: float = 1.0) -> dict[str, int]:
+    """The police's monthly figures and the court's quarter, submitted a few days after each
+    period and approved by the unit above; bulk-written (the service's checks are for people
+    entering figures, tested there)."""
+    from zhengfa.core.models import TimelineEvent
+
+    from .models import (
+        DATA_REPORT_DAYS,
+        DataElement,
+        DataReport,
+        DataReportState,
+        DataValue,
+        period_containing,
+    )
+
+    elements = {e.code: e for e in DataElement.objects.all()}
+    stations = sorted(
+        (u for u in units.values() if u.kind == "police_station"), key=lambda u: u.code
+    )
+    rows: list[tuple[Unit, str, dt.date, dict[str, int]]] = []
+    for month in MONTHS:
+        m = month.month
+        cases = _spread(round(CASES[m] * scale), len(stations), rng)
+        vice = _spread(round(VICE[m] * scale), len(stations), rng)
+        for station, n_cases, n_vice in zip(stations, cases, vice, strict=True):
+            rows.append(
+                (
+                    station,
+                    "month",
+                    month,
+                    {"criminal_cases": n_cases, "vice_cases": min(n_vice, n_cases)},
+                )
+            )
+        rows.append((units["GAJ"], "month", month, {"gangs_broken": GANGS[m]}))
+    rows.append((units["FY"], "quarter", dt.date(2021, 1, 1), {"organised_crime_trials": 2}))
+    reports = []
+    for unit, period, start, _values in rows:
+        _first, end = period_containing(period, start)
+        submitted = dt.datetime.combine(end + dt.timedelta(days=3), dt.time(10), tzinfo=TZ)
+        reports.append(
+            DataReport(
+                unit=unit,
+                period_type=period,
+                period_start=start,
+                period_end=end,
+                deadline=dt.datetime.combine(
+                    end + dt.timedelta(days=DATA_REPORT_DAYS), dt.time(23, 59, 59), tzinfo=TZ
+                ),
+                submitted_at=submitted,
+                state=DataReportState.APPROVED,
+                state_changed_at=submitted + dt.timedelta(days=2),
+                created_at=submitted - dt.timedelta(days=1),
+            )
+        )
+    DataReport.objects.bulk_create(reports)  # SQLite and PostgreSQL return the keys
+    DataValue.objects.bulk_create(
+        DataValue(report=report, element=elements[code], value=value)
+        for report, (_u, _p, _s, values) in zip(reports, rows, strict=True)
+        for code, value in values.items()
+    )
+    from django.contrib.contenttypes.models import ContentType
+
+    kind = ContentType.objects.get_for_model(DataReport)
+    TimelineEvent.objects.bulk_create(
+        TimelineEvent(
+            content_type=kind,
+            object_id=report.pk,
+            transition=name,
+            from_state=src,
+            to_state=dst,
+            unit_name=name_of,
+            time=at,
+        )
+        for report in reports
+        for name, src, dst, name_of, at in (
+            ("start", "", DataReportState.DRAFT, report.unit.name, report.created_at),
+            (
+                "submit",
+                DataReportState.DRAFT,
+                DataReportState.SUBMITTED,
+                report.unit.name,
+                report.state_changed_at - dt.timedelta(days=2),
+            ),
+            (
+                "approve",
+                DataReportState.SUBMITTED,
+                DataReportState.APPROVED,
+                report.unit.parent.name if report.unit.parent else "",
+                report.state_changed_at,
+            ),
+        )
+    )
+    return {"reported figures": len(reports)}

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -19,9 +20,18 @@ from zhengfa.org.forms import (
     UnitChoiceField,
     UnitTreeField,
 )
-from zhengfa.org.models import Officer, Unit
+from zhengfa.org.models import Officer, Unit, UnitKind
 
-from .models import Campaign, Exemplar, GroupMember, Phase, SuggestionTopic, TaskState
+from .models import (
+    Campaign,
+    DataElement,
+    Exemplar,
+    GroupMember,
+    PeriodType,
+    Phase,
+    SuggestionTopic,
+    TaskState,
+)
 
 
 class TaskForm(forms.Form):
@@ -39,6 +49,12 @@ class TaskForm(forms.Form):
     with_subunits = forms.BooleanField(
         label=_("Also to every unit below the ticked ones"), required=False
     )
+    lead = UnitChoiceField(
+        label=_("Lead unit (牵头单位)"),
+        queryset=None,
+        required=False,
+        help_text=_("One of the units assigned, which leads the others on this task."),
+    )
     due_on = forms.DateField(
         validators=[validate_plausible_date],
         label=_("Deadline"),
@@ -51,6 +67,7 @@ class TaskForm(forms.Form):
             ("campaign", campaigns),
             ("phase", Phase.objects.filter(campaign__in=campaigns)),
             ("units", units),
+            ("lead", units),
         ):
             field = self.fields[name]
             assert isinstance(field, forms.ModelChoiceField)
@@ -77,7 +94,44 @@ class TaskForm(forms.Form):
             for unit in data["units"]:
                 below |= Q(path__startswith=unit.path)
             data["units"] = list(field.queryset.filter(below).order_by("path"))
+        if data.get("lead") and data.get("units") and data["lead"] not in data["units"]:
+            self.add_error("lead", _("The lead unit must be one of the units assigned."))
         return data
+
+    @property
+    def due_at(self) -> dt.datetime:
+        return end_of_day(self.cleaned_data["due_on"])
+
+
+class SplitForm(NamedErrorsMixin, forms.Form):
+    """A unit's task shared out among units below it."""
+
+    units = UnitTreeField(
+        label=_("Share out to units"),
+        queryset=None,
+        help_text=_("Tick the units below yours that take a part of this task."),
+    )
+    due_on = forms.DateField(
+        validators=[validate_plausible_date], label=_("Deadline"), widget=IsoDateInput()
+    )
+    description = forms.CharField(
+        label=_("What each part is"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Left empty, the parts say what the task says."),
+    )
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["units"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = units
+
+    def clean_due_on(self) -> dt.date:
+        value: dt.date = self.cleaned_data["due_on"]
+        if value < timezone.localdate():
+            raise forms.ValidationError(_("The deadline must be today or later."))
+        return value
 
     @property
     def due_at(self) -> dt.datetime:
@@ -237,3 +291,72 @@ class GroupMemberForm(NamedErrorsMixin, forms.ModelForm):
         field = self.fields["officer"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = officers
+
+
+class DataPeriodForm(forms.Form):
+    """Which period's figures to show: its kind and a day in it (today by default)."""
+
+    period_type = forms.ChoiceField(label=_("Period"), choices=PeriodType.choices)
+    day = forms.DateField(
+        label=_("A day in the period"), validators=[validate_plausible_date], widget=IsoDateInput()
+    )
+    unit = UnitChoiceField(
+        label=_("Unit (with units below it)"),
+        queryset=None,
+        required=False,
+        empty_label=_("All my units"),
+    )
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = units
+
+    def clean_day(self) -> dt.date:
+        value: dt.date = self.cleaned_data["day"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("Figures cannot be entered for a period still to come."))
+        return value
+
+
+class DataEntryForm(NamedErrorsMixin, forms.Form):
+    """One field per figure the unit reports; empty is "not yet entered"."""
+
+    def __init__(self, *args: Any, elements: list[DataElement], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.elements = elements
+        for e in elements:
+            self.fields[e.code] = forms.DecimalField(
+                label=f"{e.name}({e.measure})",
+                required=False,
+                min_value=0,
+                max_digits=14,
+                decimal_places=2,
+                help_text=e.description,
+                error_messages={"min_value": _("A figure cannot be negative.")},
+            )
+
+    def values(self) -> dict[DataElement, Decimal | None]:
+        return {e: self.cleaned_data.get(e.code) for e in self.elements}
+
+
+class DataElementForm(NamedErrorsMixin, forms.ModelForm):
+    unit_kinds = forms.MultipleChoiceField(
+        label=_("Reported by units of kind"),
+        choices=UnitKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = DataElement
+        fields = [
+            "code",
+            "name",
+            "measure",
+            "period_type",
+            "unit_kinds",
+            "description",
+            "order",
+            "is_active",
+        ]

@@ -98,6 +98,16 @@ def _issuer_may_check(task: Task, user: Any) -> bool:
     return grant_for(user, "work", "assign").covers(task.issued_by)
 
 
+def _no_open_parts(task: Task, user: Any) -> bool:
+    """A task split further down is reported through its parts, not by itself."""
+    return not task.parts.exclude(state__in=[TaskState.DONE, TaskState.CANCELLED]).exists()
+
+
+def all_parts_done(task: Task, user: Any) -> bool:
+    parts = task.parts.exclude(state=TaskState.CANCELLED)
+    return parts.exists() and not parts.exclude(state=TaskState.DONE).exists()
+
+
 TASK_WORKFLOW = Workflow(
     states=TaskState,
     initial=TaskState.ASSIGNED,
@@ -112,6 +122,18 @@ TASK_WORKFLOW = Workflow(
             _("Report progress"),
             action="change",
             comment_required=True,
+            guard=_no_open_parts,
+        ),
+        # The parent of a split task follows its parts: done when every part is accepted
+        # (taken by whoever accepts the last part, at the parent's unit; never a button).
+        Transition(
+            "parts_done",
+            [TaskState.ASSIGNED, TaskState.RETURNED],
+            TaskState.DONE,
+            _("All parts accepted"),
+            action="change",
+            guard=all_parts_done,
+            button=False,
         ),
         Transition(
             "accept",
@@ -146,8 +168,54 @@ TASK_WORKFLOW = Workflow(
 )
 
 
+class PlanItem(models.Model):
+    """One task of a work plan (工作方案), issued to many units at once: each unit's part is
+    a :class:`Task` of this item, and one of them may lead it (牵头单位)."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="plan_items", verbose_name=_("campaign")
+    )
+    phase = models.ForeignKey(
+        Phase,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("phase"),
+    )
+    title = models.CharField(_("task"), max_length=200)
+    issued_by = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
+    )
+    lead = models.ForeignKey(
+        "org.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lead unit"),
+    )
+    due_at = models.DateTimeField(_("due"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    scope = ScopeSpec(domain="work", unit="issued_by", seen_below=True)
+    objects = ScopedManager["PlanItem"]()
+
+    class Meta:
+        verbose_name = _("work plan task")
+        verbose_name_plural = _("work plan tasks")
+        ordering = ["due_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class Task(WorkflowModel):
-    """Work assigned down the unit tree (层层压实责任), reported on with evidence, checked."""
+    """Work assigned down the unit tree (层层压实责任), reported on with evidence, checked.
+
+    A task of a work plan belongs to its :class:`PlanItem`; a unit may split its task among
+    units below it (``parent``), and the task is then done when all its parts are accepted.
+    """
 
     campaign = models.ForeignKey(
         Campaign, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("campaign")
@@ -175,6 +243,22 @@ class Task(WorkflowModel):
         on_delete=models.SET_NULL,
         related_name="campaign_tasks",
         verbose_name=_("responsible person"),
+    )
+    item = models.ForeignKey(
+        PlanItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("work plan task"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="parts",
+        verbose_name=_("part of"),
     )
 
     workflow = TASK_WORKFLOW
@@ -429,3 +513,178 @@ class GroupMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.officer} {self.get_role_display()}"
+
+
+# --- Figures that units report per period (the DHIS2 idea, kept small) -------------------
+
+
+class PeriodType(models.TextChoices):
+    MONTH = "month", _("Monthly")
+    QUARTER = "quarter", _("Quarterly")
+
+
+def period_containing(period_type: str, day: dt.date) -> tuple[dt.date, dt.date]:
+    """The month or quarter (first and last day) that `day` falls in."""
+    month = day.month if period_type == PeriodType.MONTH else (day.month - 1) // 3 * 3 + 1
+    start = day.replace(month=month, day=1)
+    months = 1 if period_type == PeriodType.MONTH else 3
+    year, nxt = divmod(start.month - 1 + months, 12)
+    end = dt.date(start.year + year, nxt + 1, 1) - dt.timedelta(days=1)
+    return start, end
+
+
+def period_label(period_type: str, start: dt.date) -> str:
+    if period_type == PeriodType.MONTH:
+        return _("%(year)d-%(month)02d") % {"year": start.year, "month": start.month}
+    return _("%(year)d Q%(quarter)d") % {"year": start.year, "quarter": (start.month + 2) // 3}
+
+
+class DataElement(models.Model):
+    """A figure that no module records and units report per period, e.g. 侦办刑事案件数."""
+
+    code = models.SlugField(
+        _("code"),
+        max_length=40,
+        unique=True,
+        help_text=_("Letters, digits and underscores; named in dashboards and the brief."),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    measure = models.CharField(_("unit of measure"), max_length=10, help_text=_("e.g. 起, 个, 人"))
+    period_type = models.CharField(
+        _("reported"), max_length=10, choices=PeriodType.choices, default=PeriodType.MONTH
+    )
+    unit_kinds = models.JSONField(
+        _("reported by units of kind"), default=list, help_text=_("Which kinds of unit report it.")
+    )
+    description = models.TextField(_("what is counted"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("reported figure")
+        verbose_name_plural = _("reported figures")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DataReportState(models.TextChoices):
+    DRAFT = "draft", _("Being filled in")
+    SUBMITTED = "submitted", _("Submitted, awaiting approval")
+    RETURNED = "returned", _("Returned for correction")
+    APPROVED = "approved", _("Approved")
+
+
+def _unit_above_may_check(report: DataReport, user: Any) -> bool:
+    """Approving or returning a unit's figures is for the units above it."""
+    return grant_for(user, "figures", "assign").holder(report.unit) is not None
+
+
+DATA_REPORT_WORKFLOW = Workflow(
+    states=DataReportState,
+    initial=DataReportState.DRAFT,
+    final={DataReportState.APPROVED},
+    start_label=_("Started"),
+    transitions=[
+        Transition(
+            "submit",
+            [DataReportState.DRAFT, DataReportState.RETURNED],
+            DataReportState.SUBMITTED,
+            _("Submit"),
+            action="change",
+            button=False,  # submitted from the entry form, with the figures
+        ),
+        Transition(
+            "approve",
+            DataReportState.SUBMITTED,
+            DataReportState.APPROVED,
+            _("Approve"),
+            action="view",
+            guard=_unit_above_may_check,
+        ),
+        Transition(
+            "return",
+            DataReportState.SUBMITTED,
+            DataReportState.RETURNED,
+            _("Return for correction"),
+            action="view",
+            guard=_unit_above_may_check,
+            comment_required=True,
+        ),
+    ],
+    # The deadline (the period's end + the days) is set when the report is started; an
+    # approval ends it, a return gives the unit a few days to correct.
+    deadlines={DataReportState.RETURNED: 3},
+    setting="campaign.data_report",
+    paused={DataReportState.SUBMITTED},
+)
+
+# Days after a period's end by which its figures are due (timeliness counts against it).
+DATA_REPORT_DAYS = 10
+
+
+class DataReport(WorkflowModel):
+    """A unit's figures for one period: filled in, submitted, approved by the unit above."""
+
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    period_type = models.CharField(_("period type"), max_length=10, choices=PeriodType.choices)
+    period_start = models.DateField(_("period starts"))
+    period_end = models.DateField(_("period ends"))
+    # The period's end + DATA_REPORT_DAYS: timeliness is the first submission against it.
+    deadline = models.DateTimeField(_("deadline"))
+    submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True)
+
+    workflow = DATA_REPORT_WORKFLOW
+    scope = ScopeSpec(domain="figures", unit="unit")
+    objects = WorkflowManager()
+
+    class Meta:
+        verbose_name = _("figures report")
+        verbose_name_plural = _("figures reports")
+        ordering = ["-period_start", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "period_type", "period_start"], name="one_data_report_per_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.period_label}"
+
+    @property
+    def period_label(self) -> str:
+        return period_label(self.period_type, self.period_start)
+
+    @property
+    def on_time(self) -> bool:
+        return bool(self.submitted_at and self.submitted_at <= self.deadline)
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "campaign:data_entry",
+            args=[self.unit_id, self.period_type, self.period_start.isoformat()],
+        )
+
+
+class DataValue(models.Model):
+    report = models.ForeignKey(
+        DataReport, on_delete=models.CASCADE, related_name="values", verbose_name=_("report")
+    )
+    element = models.ForeignKey(
+        DataElement, on_delete=models.PROTECT, related_name="values", verbose_name=_("figure")
+    )
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("reported value")
+        verbose_name_plural = _("reported values")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "element"], name="one_value_per_figure"),
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="value_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.element}: {self.value}"

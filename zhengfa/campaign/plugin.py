@@ -27,10 +27,20 @@ from zhengfa.core.registry import (
 )
 from zhengfa.core.scope import roles_of
 from zhengfa.core.workbench import todo
-from zhengfa.org.access import ASSIGN, CHANGE, REVEAL, VIEW, Role
+from zhengfa.org.access import ADMIN, ASSIGN, CHANGE, REVEAL, VIEW, Role
 
 from . import demo, selectors, services
-from .models import Campaign, Exemplar, Phase, Suggestion, Task
+from .models import (
+    Campaign,
+    DataElement,
+    DataReport,
+    DataValue,
+    Exemplar,
+    Phase,
+    PlanItem,
+    Suggestion,
+    Task,
+)
 
 
 def _phases(request: HttpRequest) -> dict[str, Any] | None:
@@ -103,6 +113,13 @@ PLUGIN = Plugin(
             # People's mediators are not of the workforce the campaign educates: their work
             # is mediation (issue 13), not officers' study and tasks.
         },
+        # Figures units report per period: entered by its staff, approved by the unit above
+        # (assign), the figures themselves defined by the committee (admin).
+        "figures": {
+            Role.COMMITTEE: {VIEW, CHANGE, ASSIGN, ADMIN},
+            Role.LEADER: {VIEW, CHANGE, ASSIGN},
+            Role.CLERK: {VIEW, CHANGE},
+        },
         # What citizens write is for the staff who handle it, not every officer; who wrote
         # it (name, phone) is for supervision staff alone, as for reports of misconduct.
         "opinions": {
@@ -116,6 +133,13 @@ PLUGIN = Plugin(
         NavItem(Pillar.POLITICS, _("Campaigns"), "campaign:campaign_list", "work", order=10),
         NavItem(Pillar.POLITICS, _("Model figures"), "campaign:exemplar_list", "work", order=15),
         NavItem(Pillar.RESPONSIBILITY, _("Tasks"), "campaign:task_list", "work", order=30),
+        NavItem(
+            Pillar.RESPONSIBILITY,
+            _("Reported figures"),
+            "campaign:data_home",
+            "figures",
+            order=35,
+        ),
         NavItem(
             Pillar.DISCIPLINE,
             _("Opinions from the public"),
@@ -153,6 +177,7 @@ PLUGIN = Plugin(
         ),
     },
     demo=DemoBuilder(build=demo.build, order=20, county=demo.build_county),
+    indicator_sources=[selectors.reported_indicators],
     bench_pages=[
         BenchPage("/opinion/"),
         BenchPage("/models/"),
@@ -187,6 +212,10 @@ PLUGIN = Plugin(
         Audited(Exemplar),
         Audited(Phase),
         Audited(Task),
+        Audited(PlanItem),
+        Audited(DataElement),
+        Audited(DataReport),
+        Audited(DataValue),
         # What a citizen wrote stays in the opinion; the log records that it changed.
         Audited(
             Suggestion,

@@ -1,18 +1,34 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from zhengfa.core.scope import grant_for
-from zhengfa.core.workflow import WorkflowQuerySet
+from zhengfa.core.navigation import Pillar
+from zhengfa.core.registry import Indicator
+from zhengfa.core.scope import grant_for, subtree_q
+from zhengfa.core.workflow import WorkflowQuerySet, end_of_day
 from zhengfa.org.directory import answered_by
 from zhengfa.org.models import Unit
 
-from .models import Campaign, Suggestion, Task, TaskState
+from .models import (
+    DATA_REPORT_DAYS,
+    Campaign,
+    DataElement,
+    DataReport,
+    DataReportState,
+    DataValue,
+    PlanItem,
+    Suggestion,
+    Task,
+    TaskState,
+    period_containing,
+)
 
 
 def current_campaign(today: dt.date | None = None) -> Campaign | None:
@@ -94,3 +110,158 @@ def units_overview(user: Any) -> list[UnitLoad]:
     count(Task.objects.visible_to(user).open(), "tasks_open", "tasks_overdue")
     count(Suggestion.objects.visible_to(user).open(), "opinions_open", "opinions_overdue")
     return [rows[p] for p in sorted(rows)]
+
+
+# --- The work plan as a matrix ------------------------------------------------------------
+
+
+@dataclass
+class PlanRow:
+    unit: Unit
+    indent: int
+    cells: list[Task | None]
+
+
+@dataclass
+class WorkPlan:
+    items: list[PlanItem]
+    rows: list[PlanRow]
+
+
+def work_plan(user: Any, campaign: Campaign) -> WorkPlan:
+    """Units × the plan's tasks, of the tasks `user` may see (two queries). A task shared out
+    carries ``parts_total`` and ``parts_done`` (cancelled parts left out)."""
+    tasks = list(
+        Task.objects.visible_to(user)
+        .filter(campaign=campaign, item__isnull=False)
+        .select_related("unit", "item", "item__lead")
+        .annotate(
+            parts_total=Count("parts", filter=~Q(parts__state=TaskState.CANCELLED)),
+            parts_done=Count("parts", filter=Q(parts__state=TaskState.DONE)),
+        )
+        .order_by("unit__path", "pk")
+    )
+    items = sorted({t.item for t in tasks if t.item}, key=lambda i: (i.due_at, i.pk))
+    column = {item.pk: n for n, item in enumerate(items)}
+    rows: dict[int, PlanRow] = {}
+    top = min((t.unit.depth for t in tasks), default=0)
+    for task in tasks:
+        row = rows.setdefault(
+            task.unit_id, PlanRow(task.unit, task.unit.depth - top, [None] * len(items))
+        )
+        assert task.item_id is not None
+        row.cells[column[task.item_id]] = task
+    return WorkPlan(items=items, rows=list(rows.values()))
+
+
+# --- Reported figures: aggregated up the tree, and who has reported ------------------------
+
+
+def reported_values(code: str, unit: Any, start: dt.date, end: dt.date) -> QuerySet[DataValue]:
+    """The approved values of figure `code` of `unit`'s subtree for the periods that overlap
+    [start, end] (a period counts whole: figures are reported per month or quarter)."""
+    return DataValue.objects.filter(
+        element__code=code,
+        report__state=DataReportState.APPROVED,
+        report__period_start__lte=end,
+        report__period_end__gte=start,
+    ).filter(subtree_q("report__unit", [unit.path]))
+
+
+def reported_total(code: str) -> Any:
+    def total(unit: Any, start: dt.date, end: dt.date) -> float | None:
+        value = reported_values(code, unit, start, end).aggregate(n=Sum("value"))["n"]
+        if value is None:
+            return None
+        return int(value) if value == int(value) else float(value)
+
+    return total
+
+
+def _reported_rows(code: str) -> Callable[[Any, dt.date, dt.date], QuerySet[DataValue]]:
+    def rows(unit: Any, start: dt.date, end: dt.date) -> QuerySet[DataValue]:
+        return (
+            reported_values(code, unit, start, end)
+            .select_related("report__unit", "element")
+            .order_by("report__period_start", "report__unit__path")
+        )
+
+    return rows
+
+
+def reported_indicators() -> list[Indicator]:
+    """Each figure the units report is an indicator like the modules' (``reported.<code>``)."""
+    return [
+        Indicator(
+            f"reported.{e.code}",
+            e.name,
+            e.measure,
+            reported_total(e.code),
+            rows=_reported_rows(e.code),
+            pillar=Pillar.RESPONSIBILITY,
+        )
+        for e in DataElement.objects.filter(is_active=True)
+    ]
+
+
+@dataclass
+class Completeness:
+    unit: Unit
+    report: DataReport | None
+    deadline: dt.datetime
+
+    @property
+    def state(self) -> str:
+        return self.report.state_label if self.report else str(_("Not started"))
+
+    @property
+    def submitted(self) -> bool:
+        return self.report is not None and self.report.submitted_at is not None
+
+
+@dataclass
+class PeriodStatus:
+    rows: list[Completeness]
+
+    @property
+    def expected(self) -> int:
+        return len(self.rows)
+
+    @property
+    def submitted(self) -> int:
+        return sum(1 for r in self.rows if r.submitted)
+
+    @property
+    def on_time(self) -> int:
+        return sum(1 for r in self.rows if r.report is not None and r.report.on_time)
+
+    @property
+    def completeness(self) -> float | None:
+        return self.submitted * 100 / self.expected if self.expected else None
+
+    @property
+    def timeliness(self) -> float | None:
+        return self.on_time * 100 / self.expected if self.expected else None
+
+
+def period_status(paths: list[str], period_type: str, start: dt.date) -> PeriodStatus:
+    """Of the units in `paths` that report figures of `period_type`: each one's report for the
+    period beginning `start` (none yet, filled in, submitted, approved). Completeness is the
+    share submitted, timeliness the share first submitted by the deadline."""
+    kinds = {
+        k
+        for e in DataElement.objects.filter(is_active=True, period_type=period_type)
+        for k in e.unit_kinds
+    }
+    units = list(
+        Unit.objects.filter(subtree_q("", paths), kind__in=kinds, is_active=True).order_by("path")
+    )
+    reports = {
+        r.unit_id: r
+        for r in DataReport.objects.filter(
+            unit__in=units, period_type=period_type, period_start=start
+        )
+    }
+    _first, last = period_containing(period_type, start)
+    deadline = end_of_day(last + dt.timedelta(days=DATA_REPORT_DAYS))
+    return PeriodStatus([Completeness(u, reports.get(u.pk), deadline) for u in units])

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,11 +16,27 @@ from zhengfa.core.notifications import notify, send_sms
 from zhengfa.core.scope import grant_for
 from zhengfa.core.site import identity
 from zhengfa.core.validators import normalize_phone
+from zhengfa.core.workflow import end_of_day
 from zhengfa.org.access import Role
 from zhengfa.org.directory import handlers_for, root_unit
 from zhengfa.org.models import Unit, User
 
-from .models import Campaign, Phase, Suggestion, SuggestionState, Task
+from .models import (
+    DATA_REPORT_DAYS,
+    Campaign,
+    DataElement,
+    DataReport,
+    DataReportState,
+    DataValue,
+    Phase,
+    PlanItem,
+    Suggestion,
+    SuggestionState,
+    Task,
+    TaskState,
+    all_parts_done,
+    period_containing,
+)
 
 
 @transaction.atomic
@@ -76,8 +93,10 @@ def task_assign(
     due_at: dt.datetime,
     by: Any,
     phase: Phase | None = None,
+    lead: Unit | None = None,
 ) -> list[Task]:
-    """Issue one task to each unit below the issuer; each unit's leader is told."""
+    """Issue a task of the work plan to many units below the issuer at once: one plan item,
+    one task per unit (each unit's leader is told), `lead` among them leading it (牵头)."""
     grant = grant_for(by, "work", "assign")
     if grant.empty:
         raise PermissionDenied
@@ -85,7 +104,9 @@ def task_assign(
         raise ValidationError({"due_at": _("The deadline must be in the future.")})
     if phase is not None and phase.campaign_id != campaign.pk:
         raise ValidationError({"phase": _("This phase belongs to another campaign.")})
-    tasks = []
+    if lead is not None and lead not in units:
+        raise ValidationError({"lead": _("The lead unit must be one of the units assigned.")})
+    holders = set()
     for unit in units:
         if not unit.is_active:
             raise ValidationError({"units": _("%(unit)s is no longer active.") % {"unit": unit}})
@@ -93,26 +114,130 @@ def task_assign(
         holder = grant.holder(unit)
         if holder is None:
             raise PermissionDenied
-        leaders = _responsible_for(unit)
-        task = Task(
-            campaign=campaign,
-            phase=phase,
-            title=title,
-            description=description,
-            issued_by=Unit.objects.get(path=holder),
+        holders.add(holder)
+    # The plan item is the issuer's: the highest unit issuing (one, for a person of one unit).
+    item = PlanItem.objects.create(
+        campaign=campaign,
+        phase=phase,
+        title=title,
+        issued_by=Unit.objects.get(path=min(holders, key=len)),
+        lead=lead,
+        due_at=due_at,
+    )
+    return [
+        _issue(
+            item=item,
             unit=unit,
-            owner=leaders[0] if leaders else None,
+            issued_by=Unit.objects.get(path=grant.holder(unit)),
+            description=description,
+            by=by,
+        )
+        for unit in units
+    ]
+
+
+def _issue(
+    *,
+    item: PlanItem,
+    unit: Unit,
+    issued_by: Unit,
+    description: str,
+    by: Any,
+    parent: Task | None = None,
+    due_at: dt.datetime | None = None,
+) -> Task:
+    leaders = _responsible_for(unit)
+    task = Task(
+        campaign=item.campaign,
+        phase=item.phase,
+        item=item,
+        parent=parent,
+        title=item.title,
+        description=description,
+        issued_by=issued_by,
+        unit=unit,
+        owner=leaders[0] if leaders else None,
+        due_at=due_at or item.due_at,
+    )
+    workflow.start(record=task, by=by)
+    notify(
+        users=leaders,
+        title=_("New task for %(unit)s: %(title)s") % {"unit": unit.name, "title": item.title},
+        url=task.get_absolute_url(),
+        key=f"task-assigned:{task.pk}",
+    )
+    return task
+
+
+@transaction.atomic
+def task_split(
+    *, task: Task, units: Sequence[Unit], by: Any, due_at: dt.datetime, description: str = ""
+) -> list[Task]:
+    """Split a unit's task among units below it (层层分解). The task is then reported through
+    its parts: its unit checks them, and it is done when all are accepted."""
+    if not grant_for(by, "work", "assign").covers(task.unit):
+        raise PermissionDenied
+    if not task.is_open or task.state == TaskState.REPORTED:
+        raise ValidationError(_("Only a task still being worked on can be split."))
+    if not units:
+        raise ValidationError({"units": _("Choose at least one unit.")})
+    now = timezone.now()
+    if due_at <= now:
+        raise ValidationError({"due_at": _("The deadline must be in the future.")})
+    if task.due_at and due_at > task.due_at:
+        raise ValidationError(
+            {
+                "due_at": _("A part cannot be due after the task itself (%(due)s).")
+                % {"due": timezone.localtime(task.due_at).date()}
+            }
+        )
+    taken = set(task.parts.exclude(state=TaskState.CANCELLED).values_list("unit_id", flat=True))
+    for unit in units:
+        if not unit.is_active or unit.pk == task.unit_id or not unit.is_within(task.unit):
+            raise ValidationError(
+                {
+                    "units": _("%(unit)s is not an active unit below %(task_unit)s.")
+                    % {"unit": unit, "task_unit": task.unit}
+                }
+            )
+        if unit.pk in taken:
+            raise ValidationError(
+                {"units": _("%(unit)s already has a part of this task.") % {"unit": unit}}
+            )
+    item = task.item
+    if item is None:
+        # A task issued before work plans: it becomes its own plan item.
+        item = PlanItem.objects.create(
+            campaign=task.campaign,
+            phase=task.phase,
+            title=task.title,
+            issued_by=task.issued_by,
+            due_at=task.due_at or due_at,
+        )
+        Task.objects.filter(pk=task.pk).update(item=item)
+    return [
+        _issue(
+            item=item,
+            unit=unit,
+            issued_by=task.unit,
+            description=description or task.description,
+            by=by,
+            parent=task,
             due_at=due_at,
         )
-        workflow.start(record=task, by=by)
-        notify(
-            users=leaders,
-            title=_("New task for %(unit)s: %(title)s") % {"unit": unit.name, "title": title},
-            url=task.get_absolute_url(),
-            key=f"task-assigned:{task.pk}",
+        for unit in units
+    ]
+
+
+def _follow_parts(task: Task, by: Any) -> None:
+    """After a part is accepted (or cancelled), its parent is done if every part is."""
+    parent = task.parent
+    if parent is None or not parent.is_open:
+        return
+    if all_parts_done(parent, by):
+        task_transition(
+            record=parent, name="parts_done", by=by, comment=_("Every part has been accepted.")
         )
-        tasks.append(task)
-    return tasks
 
 
 @transaction.atomic
@@ -142,6 +267,8 @@ def task_transition(
             url=task.get_absolute_url(),
             key=f"task-{name}:{task.pk}:{task.version}",
         )
+    if name in ("accept", "cancel"):
+        _follow_parts(task, by)
     return task
 
 
@@ -370,3 +497,131 @@ def group_of(campaign: Any) -> list[Any]:
     """The group in its order: the head, the deputies, the members, then the office."""
     members = campaign.group.select_related("officer__user", "officer__unit")
     return sorted(members, key=lambda m: (GROUP_ORDER.index(m.role), m.pk))
+
+
+# --- Figures reported per unit and period --------------------------------------------------
+
+
+def elements_for(unit: Unit, period_type: str) -> list[DataElement]:
+    """The figures `unit` reports each period of `period_type` (by its kind)."""
+    return [
+        e
+        for e in DataElement.objects.filter(is_active=True, period_type=period_type)
+        if unit.kind in e.unit_kinds
+    ]
+
+
+def period_open(period_type: str, start: dt.date) -> tuple[dt.date, dt.date]:
+    """The period beginning on `start`: refused if `start` begins none, or if it has not begun."""
+    first, last = period_containing(period_type, start)
+    if first != start:
+        raise ValidationError(_("No period begins on %(day)s.") % {"day": start})
+    if first > timezone.localdate():
+        raise ValidationError(_("Figures cannot be entered for a period still to come."))
+    return first, last
+
+
+@transaction.atomic
+def data_save(
+    *,
+    unit: Unit,
+    period_type: str,
+    period_start: dt.date,
+    values: dict[DataElement, Decimal | None],
+    by: Any,
+    submit: bool = False,
+) -> DataReport:
+    """Keep a unit's figures for a period (a draft, or corrected after a return) and, with
+    `submit`, send them to the unit above. Figures already submitted or approved stay as
+    they are until the unit above returns them."""
+    if not grant_for(by, "figures", "change").covers(unit):
+        raise PermissionDenied
+    start, end = period_open(period_type, period_start)
+    expected = elements_for(unit, period_type)
+    if not expected:
+        raise ValidationError(_("%(unit)s reports no figures of this kind.") % {"unit": unit})
+    errors = {}
+    for element in expected:
+        value = values.get(element)
+        if value is not None and value < 0:
+            errors[element.code] = _("A figure cannot be negative.")
+        elif value is None and submit:
+            errors[element.code] = _("Enter this figure (0 if there were none) before submitting.")
+    if errors:
+        raise ValidationError(errors)
+    report = (
+        DataReport.objects.select_for_update()
+        .filter(unit=unit, period_type=period_type, period_start=start)
+        .first()
+    )
+    if report is None:
+        report = DataReport(
+            unit=unit,
+            period_type=period_type,
+            period_start=start,
+            period_end=end,
+            deadline=end_of_day(end + dt.timedelta(days=DATA_REPORT_DAYS)),
+        )
+        report.due_at = report.deadline
+        workflow.start(record=report, by=by)
+    elif report.state == DataReportState.APPROVED:
+        raise ValidationError(
+            _("The figures of %(period)s are approved; they can no longer be changed.")
+            % {"period": report.period_label}
+        )
+    elif report.state == DataReportState.SUBMITTED:
+        raise ValidationError(
+            _(
+                "The figures of %(period)s are submitted and await approval; to change them, ask "
+                "the unit above to return them."
+            )
+            % {"period": report.period_label}
+        )
+    for element in expected:
+        value = values.get(element)
+        if value is None:
+            DataValue.objects.filter(report=report, element=element).delete()
+        else:
+            DataValue.objects.update_or_create(
+                report=report, element=element, defaults={"value": value}
+            )
+    if submit:
+        workflow.transition(
+            record=report,
+            name="submit",
+            by=by,
+            fields={"submitted_at": report.submitted_at or timezone.now()},
+        )
+        checkers = (
+            User.objects.filter(
+                is_active=True,
+                role_assignments__unit=unit.parent,
+                role_assignments__role__in=[Role.LEADER, Role.COMMITTEE],
+            ).distinct()
+            if unit.parent_id
+            else User.objects.none()
+        )
+        notify(
+            users=checkers,
+            title=_("Figures to approve: %(report)s") % {"report": report},
+            url=report.get_absolute_url(),
+            key=f"data-submitted:{report.pk}:{report.version}",
+        )
+    return report
+
+
+@transaction.atomic
+def data_transition(
+    *, record: DataReport, name: str, by: Any, comment: str = "", files: Sequence[Any] = ()
+) -> DataReport:
+    """Approve or return a unit's figures; the unit is told of a return."""
+    workflow.transition(record=record, name=name, by=by, comment=comment)
+    record.refresh_from_db()
+    if name == "return":
+        notify(
+            users=_responsible_for(record.unit),
+            title=_("Figures returned for correction: %(report)s") % {"report": record},
+            url=record.get_absolute_url(),
+            key=f"data-returned:{record.pk}:{record.version}",
+        )
+    return record

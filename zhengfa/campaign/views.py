@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -7,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,20 +26,37 @@ from zhengfa.core.generic import (
     workflow_page,
 )
 from zhengfa.core.pagecache import public_page
-from zhengfa.core.scope import can, get_scoped_or_404, may, subtree_q
+from zhengfa.core.scope import can, get_scoped_or_404, grant_for, may, subtree_q
 from zhengfa.org.directory import county_asked
 from zhengfa.org.models import Officer, Unit
 
 from . import selectors, services
 from .forms import (
+    DataElementForm,
+    DataEntryForm,
+    DataPeriodForm,
     ExemplarForm,
     GroupMemberForm,
+    SplitForm,
     SuggestionForm,
     TaskFilterForm,
     TaskForm,
     TransferForm,
 )
-from .models import Campaign, Exemplar, Suggestion, SuggestionState, Task
+from .models import (
+    Campaign,
+    DataElement,
+    DataReport,
+    DataReportState,
+    Exemplar,
+    PeriodType,
+    Suggestion,
+    SuggestionState,
+    Task,
+    TaskState,
+    period_containing,
+    period_label,
+)
 
 
 @login_required
@@ -180,6 +198,7 @@ def task_create(request: HttpRequest) -> HttpResponse:
                 units=list(data["units"]),
                 due_at=form.due_at,
                 by=request.user,
+                lead=data["lead"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -189,22 +208,87 @@ def task_create(request: HttpRequest) -> HttpResponse:
     return form_page(request, form, title=_("Assign a task"), submit=_("Assign"))
 
 
-def _task_page(request: HttpRequest, task: Task, **page: Any) -> HttpResponse:
+def _split_units(user: Any, task: Task) -> QuerySet[Unit] | None:
+    """The units below the task's that `user` may share it out to, or None if he may not."""
+    if not task.is_open or task.state == TaskState.REPORTED:
+        return None
+    if not grant_for(user, "work", "assign").covers(task.unit):
+        return None
+    units = (
+        Unit.objects.within(task.unit)
+        .filter(is_active=True)
+        .exclude(pk=task.unit_id)
+        .order_by("path")
+    )
+    return units if units.exists() else None
+
+
+def _task_page(
+    request: HttpRequest, task: Task, split: SplitForm | None = None, **page: Any
+) -> HttpResponse:
+    units = _split_units(request.user, task)
+    if split is None and units is not None:
+        split = SplitForm(units=units)
+    parts = task.parts.select_related("unit").order_by("unit__path")
     return workflow_page(
         request,
         "campaign/task_detail.html",
         task,
         url_name="campaign:task_transition",
         task=task,
+        parts=parts,
+        split=split,
         **page,
     )
+
+
+@login_required
+@require_POST
+def task_split(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_scoped_or_404(
+        Task.objects.select_related("unit", "issued_by", "campaign", "phase", "owner", "item"),
+        request.user,
+        pk=pk,
+    )
+    units = _split_units(request.user, task)
+    if units is None:
+        raise PermissionDenied
+    form = SplitForm(request.POST, units=units)
+    if form.is_valid():
+        try:
+            parts = services.task_split(
+                task=task,
+                units=list(form.cleaned_data["units"]),
+                due_at=form.due_at,
+                description=form.cleaned_data["description"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Shared out to %(n)d units.") % {"n": len(parts)})
+            return redirect(task.get_absolute_url())
+    return _task_page(request, task, split=form, status=400)
+
+
+@login_required
+@require_GET
+def campaign_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """The work plan as a matrix: units down, the plan's tasks across, each cell the unit's
+    task with its state (overdue in red) and, for a task shared out, how many parts are
+    accepted; a cell opens the task and the reports behind it. Scoped like the task list."""
+    campaign = get_scoped_or_404(Campaign.objects.select_related("unit"), request.user, pk=pk)
+    plan = selectors.work_plan(request.user, campaign)
+    return render(request, "campaign/campaign_plan.html", {"campaign": campaign, "plan": plan})
 
 
 @login_required
 @require_GET
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_scoped_or_404(
-        Task.objects.select_related("unit", "issued_by", "campaign", "phase", "owner"),
+        Task.objects.select_related(
+            "unit", "issued_by", "campaign", "phase", "owner", "item", "item__lead", "parent"
+        ),
         request.user,
         pk=pk,
     )
@@ -464,3 +548,171 @@ def exemplar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             again=lambda f: form_page(request, f, title=title, status=400),
         )
     return form_page(request, form, title=title, back=back)
+
+
+# --- Figures reported per unit and period ----------------------------------------------------
+
+
+@login_required
+@require_GET
+def data_home(request: HttpRequest) -> HttpResponse:
+    """The period's figures reports of the person's units: who has submitted, on time, and
+    the way to each unit's form."""
+    if not can(request.user, "figures", "view"):
+        raise PermissionDenied
+    units = Unit.objects.granted_to(request.user, "figures", "view").order_by("path")
+    today = timezone.localdate()
+    form = DataPeriodForm(
+        request.GET or {"period_type": PeriodType.MONTH, "day": today}, units=units
+    )
+    period_type, day = PeriodType.MONTH, today
+    paths = grant_for(request.user, "figures", "view").paths
+    if form.is_valid():
+        period_type, day = form.cleaned_data["period_type"], form.cleaned_data["day"]
+        if form.cleaned_data["unit"] is not None:
+            paths = [form.cleaned_data["unit"].path]
+    start, _end = period_containing(period_type, day)
+    status = selectors.period_status(paths, period_type, start)
+    return render(
+        request,
+        "campaign/data_home.html",
+        {
+            "form": form,
+            "status": status,
+            "period_type": period_type,
+            "start": start,
+            "period": period_label(period_type, start),
+            "may_define": can(request.user, "figures", "admin"),
+        },
+        status=200 if form.is_valid() else 400,
+    )
+
+
+def _data_page(
+    request: HttpRequest,
+    unit: Unit,
+    period_type: str,
+    start: dt.date,
+    report: DataReport | None,
+    entry: DataEntryForm | None = None,
+    form: Any = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The figures of a unit and period: the entry form while the unit may change them,
+    else the values; the approval buttons (`form`: the buttons' form, sent back) and history."""
+    if entry is None:
+        initial = (
+            {v.element.code: v.value for v in report.values.select_related("element")}
+            if report
+            else {}
+        )
+        entry = DataEntryForm(initial=initial, elements=services.elements_for(unit, period_type))
+    editable = grant_for(request.user, "figures", "change").covers(unit) and (
+        report is None or report.state in (DataReportState.DRAFT, DataReportState.RETURNED)
+    )
+    context: dict[str, Any] = {
+        "unit": unit,
+        "period": period_label(period_type, start),
+        "report": report,
+        "entry": entry,
+        "editable": editable,
+    }
+    if report is None:
+        return render(request, "campaign/data_entry.html", context, status=status)
+    return workflow_page(
+        request,
+        "campaign/data_entry.html",
+        report,
+        url_name="campaign:data_transition",
+        form=form,
+        status=status,
+        **context,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def data_entry(request: HttpRequest, pk: int, period_type: str, start: str) -> HttpResponse:
+    """A unit's figures for one period: entered, kept as a draft or submitted; the unit above
+    approves or returns them here."""
+    the_unit = _figures_unit(request.user, pk)
+    if period_type not in PeriodType.values:
+        raise Http404
+    try:
+        day = dt.date.fromisoformat(start)
+        first, _last = services.period_open(period_type, day)
+    except (ValueError, ValidationError) as exc:
+        raise Http404 from exc
+    if not services.elements_for(the_unit, period_type):
+        raise Http404
+    report = DataReport.objects.filter(
+        unit=the_unit, period_type=period_type, period_start=first
+    ).first()
+    if request.method == "POST":
+        form = DataEntryForm(request.POST, elements=services.elements_for(the_unit, period_type))
+        if form.is_valid():
+            try:
+                report = services.data_save(
+                    unit=the_unit,
+                    period_type=period_type,
+                    period_start=first,
+                    values=form.values(),
+                    by=request.user,
+                    submit="submit" in request.POST,
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Submitted to the unit above.") if "submit" in request.POST else _("Saved."),
+                )
+                return redirect(report.get_absolute_url())
+        return _data_page(request, the_unit, period_type, first, report, entry=form, status=400)
+    return _data_page(request, the_unit, period_type, first, report)
+
+
+def _figures_unit(user: Any, pk: int) -> Unit:
+    unit = Unit.objects.granted_to(user, "figures", "view").filter(pk=pk).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+data_transition = transition_view(
+    DataReport.objects.select_related("unit"),
+    apply=services.data_transition,
+    page=lambda request, report, **kw: _data_page(
+        request, report.unit, report.period_type, report.period_start, report, **kw
+    ),
+)
+
+
+@login_required
+@require_GET
+def data_elements(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "figures", "admin"):
+        raise PermissionDenied
+    return render(request, "campaign/data_elements.html", {"elements": DataElement.objects.all()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def data_element_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """The committee defines the figures units report (the code stays once values exist)."""
+    if not can(request.user, "figures", "admin"):
+        raise PermissionDenied
+    element = get_object_or_404(DataElement, pk=pk) if pk is not None else None
+    form = DataElementForm(request.POST or None, instance=element)
+    if element is not None and element.values.exists():
+        form.fields["code"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect("campaign:data_elements")
+    return form_page(
+        request,
+        form,
+        title=_("A figure units report") if element is None else str(element),
+        back=reverse("campaign:data_elements"),
+    )

@@ -32,7 +32,9 @@ What each entry means:
 - ``followups``: records a citizen follows with a code, and what the public page shows.
 - ``demo``: the module's part of the demo county and of each synthetic county of a province
   (``seed_demo --counties N`` runs builders by order).
-- ``indicators``: named figures for a unit subtree and a date range, from records.
+- ``indicators``: named figures for a unit subtree and a date range, from records, with the
+  records they count (``rows``) for drill-down; ``indicator_sources``: those that come from
+  data (figures units report).
 - ``bench_pages``: the module's busiest pages, driven over HTTP by ``make bench``.
 - ``audited``: models whose changes django-auditlog records (with its options).
 - ``access``: the provider of grants and roles (the org app; exactly one).
@@ -201,12 +203,25 @@ class Indicator:
     name: str
     label: Label
     unit_label: Label
-    compute: Callable[[Any, dt.date, dt.date], int | float]
+    # None: nothing recorded or reported for the range (said so, never printed as 0).
+    compute: Callable[[Any, dt.date, dt.date], int | float | None]
     # Where the records behind the figure are listed, for (unit, start, end), if anywhere.
     records: Callable[[Any, dt.date, dt.date], str] | None = None
+    # The records the figure counts (or sums), for the dashboards' drill-down.
+    rows: Callable[[Any, dt.date, dt.date], models.QuerySet[Any]] | None = None
+    # The figure's place among the five 过硬 of the article (``core.navigation.Pillar``).
+    pillar: str = ""
 
     def records_url(self, unit: Any, start: dt.date, end: dt.date) -> str:
         return self.records(unit, start, end) if self.records else ""
+
+
+def counted(
+    rows: Callable[[Any, dt.date, dt.date], models.QuerySet[Any]],
+) -> Callable[[Any, dt.date, dt.date], int]:
+    """An indicator's ``compute`` that counts its ``rows``: the figure and its drill-down
+    list are the same records by construction."""
+    return lambda unit, start, end: rows(unit, start, end).count()
 
 
 def listed_at(url_name: str, state: str = "") -> Callable[[Any, dt.date, dt.date], str]:
@@ -302,6 +317,9 @@ class Plugin:
     followups: Mapping[type[models.Model], PublicView] = field(default_factory=dict)
     demo: DemoBuilder | None = None
     indicators: Sequence[Indicator] = ()
+    # Indicators that come from data (figures the units report, defined by the committee):
+    # called when asked, never at start-up.
+    indicator_sources: Sequence[Callable[[], Sequence[Indicator]]] = ()
     bench_pages: Sequence[BenchPage] = ()
     audited: Sequence[Audited] = ()
     access: Access | None = None
@@ -395,6 +413,14 @@ class Registry:
     @property
     def bench_pages(self) -> list[BenchPage]:
         return self._all("bench_pages")
+
+    def all_indicators(self) -> dict[str, Indicator]:
+        """The modules' indicators and those that come from data, by name."""
+        found = dict(self.indicators)
+        for source in self._all("indicator_sources"):
+            for indicator in source():
+                found.setdefault(indicator.name, indicator)
+        return found
 
 
 registry = Registry()

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.utils import timezone
 
-from zhengfa.campaign.models import Campaign, Exemplar, Suggestion, Task
+from zhengfa.campaign.models import Campaign, DataElement, DataReport, Exemplar, Suggestion, Task
 from zhengfa.campaign.services import (
     campaign_create,
+    data_save,
     exemplar_save,
     suggestion_submit,
+    task_assign,
     task_transition,
 )
 from zhengfa.campaign.tests.factories import county_campaign, task_for_unit_a
@@ -27,6 +30,9 @@ class CampaignMatrix(MatrixTestCase):
     suggestion: Suggestion
     reported: Task
     exemplar: Exemplar
+    bureau_task: Task
+    element: DataElement
+    submitted: DataReport
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -50,8 +56,97 @@ class CampaignMatrix(MatrixTestCase):
             ),
             by=cls.p.leader_a,
         )
+        [cls.bureau_task] = task_assign(
+            campaign=cls.campaign,
+            title="落实方案",
+            description="",
+            units=[cls.p.bureau],
+            due_at=timezone.now() + dt.timedelta(days=20),
+            by=cls.p.committee,
+        )
+        cls.element = DataElement.objects.create(
+            code="cases", name="刑事案件", measure="起", unit_kinds=["police_station"]
+        )
+        last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        cls.submitted = data_save(
+            unit=cls.p.unit_a,
+            period_type="month",
+            period_start=last_month,
+            values={cls.element: Decimal(12)},
+            by=cls.p.leader_a,
+            submit=True,
+        )
 
     cases = [
+        ViewCase(
+            "campaign:campaign_plan",
+            ok=["committee", "officer_b"],
+            args=lambda t: [t.local.pk],
+            out_of_scope=["officer_a", "leader_a"],
+        ),
+        ViewCase(
+            "campaign:task_split",
+            ok=["committee"],
+            args=lambda t: [t.bureau_task.pk],
+            method="post",
+            data=lambda t: {
+                "units": [t.p.unit_a.pk],
+                "due_on": (timezone.localdate() + dt.timedelta(days=5)).isoformat(),
+            },
+            out_of_scope=["leader_a", "officer_b"],
+        ),
+        ViewCase(
+            "campaign:data_home",
+            ok=["committee", "leader_a", "clerk_a"],
+            no_scope=OWN_SCOPE,
+            read_only=["officer_a", "mediator"],
+        ),
+        ViewCase(
+            "campaign:data_elements",
+            ok=["committee"],
+            no_scope="the figures reported are the site's, defined by its committee",
+            read_only=["leader_a"],
+        ),
+        ViewCase(
+            "campaign:data_element_new",
+            ok=["committee"],
+            allowed=["post"],
+            no_scope="the figures reported are the site's, defined by its committee",
+            read_only=["leader_a"],
+        ),
+        ViewCase(
+            "campaign:data_element_edit",
+            ok=["committee"],
+            args=lambda t: [t.element.pk],
+            allowed=["post"],
+            no_scope="the figures reported are the site's, defined by its committee",
+            read_only=["leader_a"],
+        ),
+        ViewCase(
+            "campaign:data_entry",
+            ok=["leader_a", "clerk_a", "committee"],
+            args=lambda t: [t.p.unit_a.pk, "month", timezone.localdate().replace(day=1)],
+            allowed=["post"],
+            out_of_scope=["leader_b", "officer_a"],
+        ),
+        ViewCase(
+            "campaign:data_entry",
+            name="campaign:data_entry (kept)",
+            ok=["leader_a", "clerk_a"],
+            args=lambda t: [t.p.unit_a.pk, "month", timezone.localdate().replace(day=1)],
+            method="post",
+            allowed=["get"],
+            data=lambda t: {"cases": "3", "save": ""},
+            out_of_scope=["leader_b"],
+        ),
+        ViewCase(
+            "campaign:data_transition",
+            ok=["committee"],
+            args=lambda t: [t.submitted.pk, "approve"],
+            method="post",
+            out_of_scope=["leader_b", "officer_b"],
+            read_only=["leader_a", "clerk_a"],
+        ),
         ViewCase(
             "campaign:campaign_group",
             ok=["committee"],

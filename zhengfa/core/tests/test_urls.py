@@ -26,6 +26,8 @@ def _sample(route: str) -> str:
         .replace("<str:token>", "1-x")
         .replace("<str:model>", "org.officer")
         .replace("<str:field>", "id_number")
+        .replace("<slug:period_type>", "month")
+        .replace("<str:start>", "2021-03-01")
     )
 
 

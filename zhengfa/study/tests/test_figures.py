@@ -19,11 +19,12 @@ def article_figures(unit: Unit, start: dt.date, end: dt.date) -> dict[str, int |
     """The study module's named indicators, as the registry gives them to reports."""
     from zhengfa.core.registry import registry
 
-    return {
+    found = {
         name.removeprefix("study."): indicator.compute(unit, start, end)
         for name, indicator in registry.indicators.items()
         if name.startswith("study.")
     }
+    return {name: value for name, value in found.items() if value is not None}
 
 
 class ArticleFiguresTests(DemoCountyTestCase):
