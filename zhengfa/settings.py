@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "zhengfa.supervision",
     "zhengfa.mediation",
     "zhengfa.service",
+    "zhengfa.reports",
     "zhengfa.portal",
 ]
 if ZHENGFA_ENV == "test":

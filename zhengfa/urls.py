@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("zhengfa.supervision.urls")),
     path("", include("zhengfa.mediation.urls")),
     path("", include("zhengfa.service.urls")),
+    path("", include("zhengfa.reports.urls")),
     path("", include("zhengfa.portal.urls")),
 ]
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from zhengfa.org.access import Role
 from zhengfa.org.models import Unit, User
 
-from .models import Campaign, Suggestion, Task
+from .models import Campaign, PlanItem, Suggestion, Task
 from .services import (
     campaign_create,
     suggestion_submit,
@@ -130,8 +130,12 @@ def _exemplars() -> int:
     return len(made)
 
 
+# The Kangbao campaign's tasks of its first months (the synthetic counties take YEAR_TASKS).
+KANGBAO_TASKS = [("学习教育环节工作总结", 3), ("查纠整改自查报告", 4)]
+
+
 def _campaign() -> None:
-    campaign_create(
+    campaign = campaign_create(
         name=NAME,
         unit=Unit.objects.get(code="ZFW"),
         description="筑牢政治忠诚、清除害群之马、整治顽瘴痼疾、弘扬英模精神。",
@@ -140,6 +144,20 @@ def _campaign() -> None:
             ("rectify", "查纠整改", dt.date(2021, 4, 1), dt.date(2021, 6, 15)),
             ("consolidate", "总结提升", dt.date(2021, 6, 16), dt.date(2021, 6, 30)),
         ],
+    )
+
+    def lead_of(code: str) -> User:
+        return User.objects.filter(
+            role_assignments__unit__code=code,
+            role_assignments__role__in=[Role.COMMITTEE, Role.LEADER],
+        ).first() or User.objects.get(username="zfw")
+
+    _year_tasks(
+        campaign,
+        User.objects.get(username="zfw"),
+        KANGBAO_TASKS,
+        lambda code: Unit.objects.get(code=code),
+        lead_of,
     )
 
 
@@ -174,30 +192,33 @@ def build_work(password: str) -> dict[str, int]:
     now = timezone.now()
     committee = User.objects.get(username="zfw")
     created = {"tasks": 0, "opinions": 0}
-    for title, code, days, reported in FOLLOW_UP_TASKS:
-        unit = Unit.objects.get(code=code)
-        [task] = task_assign(
+    # One plan item per title, to its units at once; each unit's deadline as the list says.
+    titles = list(dict.fromkeys(title for title, *_rest in FOLLOW_UP_TASKS))
+    for title in titles:
+        rows = [row for row in FOLLOW_UP_TASKS if row[0] == title]
+        tasks = task_assign(
             campaign=campaign,
             title=title,
             description="对照整改台账逐项检查,形成书面报告并附佐证材料。",
-            units=[unit],
-            due_at=now + dt.timedelta(days=max(days, 1)),
+            units=[Unit.objects.get(code=code) for _t, code, _d, _r in rows],
+            due_at=now + dt.timedelta(days=max(max(d for _t, _c, d, _r in rows), 1)),
             by=committee,
         )
-        if days < 0:  # issued earlier and not done in time
-            Task.objects.filter(pk=task.pk).update(due_at=now + dt.timedelta(days=days))
-            task.refresh_from_db()
-        if reported:
-            leader = (
-                User.objects.filter(
-                    role_assignments__unit=unit, role_assignments__role=Role.LEADER
-                ).first()
-                or committee
-            )
-            task_transition(
-                record=task, name="report", by=leader, comment="已完成自查,报告见附件。"
-            )
-        created["tasks"] += 1
+        for (_t, code, days, reported), task in zip(rows, tasks, strict=True):
+            if days != max(d for _t, _c, d, _r in rows):  # a unit given less time, or late
+                Task.objects.filter(pk=task.pk).update(due_at=now + dt.timedelta(days=days))
+                task.refresh_from_db()
+            if reported:
+                leader = (
+                    User.objects.filter(
+                        role_assignments__unit__code=code, role_assignments__role=Role.LEADER
+                    ).first()
+                    or committee
+                )
+                task_transition(
+                    record=task, name="report", by=leader, comment="已完成自查,报告见附件。"
+                )
+            created["tasks"] += 1
     bureau_leader = User.objects.get(username="gaj_leader")
     title, days = STATION_TASK
     task_assign(
@@ -289,6 +310,47 @@ YEAR_OPINIONS = [
 OPINIONS_PER_MONTH = 4
 
 
+ORGANS = ["FY", "JCY", "GAJ", "SFJ"]
+
+
+def _year_tasks(
+    campaign: Campaign,
+    committee: User,
+    plan: list[tuple[str, int]],
+    unit_of: Any,
+    lead_of: Any,
+) -> int:
+    """Tasks of 2021 to the four organs, each issued on the 5th of its month, reported and
+    accepted (dated as they were, so that the figures of the period count them)."""
+    soon = timezone.now() + dt.timedelta(days=30)
+    leaders = {code: lead_of(code) for code in ORGANS}
+    tasks = 0
+    for title, month in plan:
+        issued = dt.datetime(2021, month, 5, 9, tzinfo=TZ)
+        made = task_assign(
+            campaign=campaign,
+            title=title,
+            description="对照整改台账逐项检查,形成书面报告并附佐证材料。",
+            units=[unit_of(code) for code in ORGANS],
+            due_at=soon,
+            by=committee,
+        )
+        for code, task in zip(ORGANS, made, strict=True):
+            task_transition(
+                record=task, name="report", by=leaders[code], comment="已完成,报告见附件。"
+            )
+            task_transition(record=task, name="accept", by=committee, comment="")
+        done = [t.pk for t in made]
+        Task.objects.filter(pk__in=done).update(
+            created_at=issued, due_at=issued + dt.timedelta(days=20)
+        )
+        PlanItem.objects.filter(tasks__pk__in=done).update(
+            created_at=issued, due_at=issued + dt.timedelta(days=20)
+        )
+        tasks += len(made)
+    return tasks
+
+
 def build_county(county: Any) -> dict[str, int]:
     """The county's 2021 campaign, a task each quarter or so to its four organs (reported and
     accepted), and a few opinions from the public each month, nearly all answered."""
@@ -303,29 +365,8 @@ def build_county(county: Any) -> dict[str, int]:
             ("consolidate", "总结提升", dt.date(2021, 6, 16), dt.date(2021, 6, 30)),
         ],
     )
-    organs = ["FY", "JCY", "GAJ", "SFJ"]
-    leaders = {code: county.lead(code) for code in organs}
-    soon = timezone.now() + dt.timedelta(days=30)
-    tasks = 0
-    for title, month in YEAR_TASKS:
-        issued = dt.datetime(2021, month, 5, 9, tzinfo=TZ)
-        made = task_assign(
-            campaign=campaign,
-            title=title,
-            description="对照整改台账逐项检查,形成书面报告并附佐证材料。",
-            units=[county.unit(code) for code in organs],
-            due_at=soon,
-            by=committee,
-        )
-        for code, task in zip(organs, made, strict=True):
-            task_transition(
-                record=task, name="report", by=leaders[code], comment="已完成,报告见附件。"
-            )
-            task_transition(record=task, name="accept", by=committee, comment="")
-        Task.objects.filter(pk__in=[t.pk for t in made]).update(
-            due_at=issued + dt.timedelta(days=20)
-        )
-        tasks += len(made)
+    tasks = _year_tasks(campaign, committee, YEAR_TASKS, county.unit, county.lead)
+    leaders = {code: county.lead(code) for code in ORGANS}
     rng = county.rng
     opinions = 0
     for month in range(1, 13):

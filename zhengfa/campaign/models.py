@@ -687,4 +687,11 @@ class DataValue(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.element}: {self.value}"
+        value = int(self.value) if self.value == int(self.value) else self.value
+        return (
+            f"{self.report.unit} · {self.report.period_label} · "
+            f"{self.element.name} {value}{self.element.measure}"
+        )
+
+    def get_absolute_url(self) -> str:
+        return self.report.get_absolute_url()

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhengfa.core.generic import PER_PAGE
 from zhengfa.core.navigation import Pillar
@@ -17,6 +18,7 @@ from zhengfa.core.registry import (
     Audited,
     BenchPage,
     DemoBuilder,
+    Indicator,
     NavItem,
     Panel,
     Plugin,
@@ -24,6 +26,7 @@ from zhengfa.core.registry import (
     PublicView,
     Todo,
     Workbench,
+    counted,
 )
 from zhengfa.core.scope import roles_of
 from zhengfa.core.workbench import todo
@@ -177,6 +180,29 @@ PLUGIN = Plugin(
         ),
     },
     demo=DemoBuilder(build=demo.build, order=20, county=demo.build_county),
+    indicators=[
+        Indicator(
+            "campaign.group_members",
+            _("members of the leading group"),
+            pgettext_lazy("unit of count", "people"),
+            counted(selectors.group_members),
+            rows=selectors.group_members,
+        ),
+        Indicator(
+            "campaign.tasks",
+            _("tasks of the work plan issued"),
+            pgettext_lazy("unit of count", "tasks"),
+            counted(selectors.tasks_issued),
+            rows=selectors.tasks_issued,
+        ),
+        Indicator(
+            "campaign.tasks_done",
+            _("tasks accepted as done"),
+            pgettext_lazy("unit of count", "tasks"),
+            counted(selectors.tasks_done),
+            rows=selectors.tasks_done,
+        ),
+    ],
     indicator_sources=[selectors.reported_indicators],
     bench_pages=[
         BenchPage("/opinion/"),

@@ -9,10 +9,9 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhengfa.core.navigation import Pillar
 from zhengfa.core.registry import Indicator
 from zhengfa.core.scope import grant_for, subtree_q
-from zhengfa.core.workflow import WorkflowQuerySet, end_of_day
+from zhengfa.core.workflow import WorkflowQuerySet, end_of_day, start_of_day
 from zhengfa.org.directory import answered_by
 from zhengfa.org.models import Unit
 
@@ -23,6 +22,7 @@ from .models import (
     DataReport,
     DataReportState,
     DataValue,
+    GroupMember,
     PlanItem,
     Suggestion,
     Task,
@@ -198,7 +198,6 @@ def reported_indicators() -> list[Indicator]:
             e.measure,
             reported_total(e.code),
             rows=_reported_rows(e.code),
-            pillar=Pillar.RESPONSIBILITY,
         )
         for e in DataElement.objects.filter(is_active=True)
     ]
@@ -265,3 +264,38 @@ def period_status(paths: list[str], period_type: str, start: dt.date) -> PeriodS
     _first, last = period_containing(period_type, start)
     deadline = end_of_day(last + dt.timedelta(days=DATA_REPORT_DAYS))
     return PeriodStatus([Completeness(u, reports.get(u.pk), deadline) for u in units])
+
+
+# --- The campaign's own indicators -----------------------------------------------------------
+
+
+def tasks_issued(unit: Any, start: dt.date, end: dt.date) -> QuerySet[Task]:
+    """Tasks given to units of the subtree in the period (a part shared out counts too)."""
+    return (
+        Task.objects.filter(
+            subtree_q("unit", [unit.path]),
+            created_at__gte=start_of_day(start),
+            created_at__lt=start_of_day(end + dt.timedelta(days=1)),
+        )
+        .exclude(state=TaskState.CANCELLED)
+        .select_related("unit")
+        .order_by("created_at", "pk")
+    )
+
+
+def tasks_done(unit: Any, start: dt.date, end: dt.date) -> QuerySet[Task]:
+    return tasks_issued(unit, start, end).filter(state=TaskState.DONE)
+
+
+def group_members(unit: Any, start: dt.date, end: dt.date) -> QuerySet[GroupMember]:
+    """Members of the leading groups of the campaigns the subtree leads that run in the
+    period."""
+    return (
+        GroupMember.objects.filter(
+            subtree_q("campaign__unit", [unit.path]),
+            campaign__starts_on__lte=end,
+            campaign__ends_on__gte=start,
+        )
+        .select_related("officer__user", "campaign")
+        .order_by("campaign", "role", "pk")
+    )

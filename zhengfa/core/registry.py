@@ -209,8 +209,6 @@ class Indicator:
     records: Callable[[Any, dt.date, dt.date], str] | None = None
     # The records the figure counts (or sums), for the dashboards' drill-down.
     rows: Callable[[Any, dt.date, dt.date], models.QuerySet[Any]] | None = None
-    # The figure's place among the five 过硬 of the article (``core.navigation.Pillar``).
-    pillar: str = ""
 
     def records_url(self, unit: Any, start: dt.date, end: dt.date) -> str:
         return self.records(unit, start, end) if self.records else ""

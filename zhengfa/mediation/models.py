@@ -358,6 +358,9 @@ class Referral(models.Model):
     def __str__(self) -> str:
         return f"{self.case} → {self.to_organisation}"
 
+    def get_absolute_url(self) -> str:
+        return self.case.get_absolute_url()
+
 
 class Session(models.Model):
     """A mediation session while the case is being mediated."""
@@ -459,6 +462,9 @@ class Confirmation(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def get_absolute_url(self) -> str:
+        return self.case.get_absolute_url()
 
     @property
     def is_open(self) -> bool:

@@ -149,6 +149,7 @@ PLUGIN = Plugin(
             _("mediation cases received"),
             CASES,
             selectors.received,
+            rows=selectors.received_cases,
             records=listed_at("mediation:case_list"),
         ),
         Indicator(
@@ -156,12 +157,14 @@ PLUGIN = Plugin(
             _("mediation cases mediated to an outcome"),
             CASES,
             selectors.cases_closed,
+            rows=selectors.closed_in,
         ),
         Indicator(
             "mediation.settled",
             _("disputes settled by agreement"),
             CASES,
             selectors.settled,
+            rows=selectors.settled_cases,
             records=listed_at("mediation:case_list", CaseState.SETTLED),
         ),
         Indicator(
@@ -172,12 +175,14 @@ PLUGIN = Plugin(
             _("cases referred between mediation organisations"),
             CASES,
             selectors.referrals,
+            rows=selectors.referrals_sent,
         ),
         Indicator(
             "mediation.confirmed",
             _("agreements confirmed by the court"),
             CASES,
             selectors.confirmed,
+            rows=selectors.confirmations,
         ),
     ],
     bench_pages=[

@@ -149,15 +149,26 @@ def figures(cases: QuerySet[Case]) -> dict[str, Any]:
 # --- named indicators (unit subtree, dates inclusive) ----------------------------------------
 
 
+def received_cases(unit: Any, start: dt.date, end: dt.date) -> QuerySet[Case]:
+    return (
+        in_period(for_unit(unit), start, end).select_related("organisation").order_by("created_at")
+    )
+
+
 def received(unit: Any, start: dt.date, end: dt.date) -> int:
-    return in_period(for_unit(unit), start, end).count()
+    return received_cases(unit, start, end).count()
 
 
 def closed_in(unit: Any, start: dt.date, end: dt.date) -> QuerySet[Case]:
-    return for_unit(unit).filter(
-        state__in=OUTCOMES,
-        closed_at__gte=start_of_day(start),
-        closed_at__lte=end_of_day(end),
+    return (
+        for_unit(unit)
+        .filter(
+            state__in=OUTCOMES,
+            closed_at__gte=start_of_day(start),
+            closed_at__lte=end_of_day(end),
+        )
+        .select_related("organisation")
+        .order_by("closed_at")
     )
 
 
@@ -166,29 +177,68 @@ def cases_closed(unit: Any, start: dt.date, end: dt.date) -> int:
     return closed_in(unit, start, end).count()
 
 
+def settled_cases(unit: Any, start: dt.date, end: dt.date) -> QuerySet[Case]:
+    return closed_in(unit, start, end).filter(state=CaseState.SETTLED)
+
+
 def settled(unit: Any, start: dt.date, end: dt.date) -> int:
-    return closed_in(unit, start, end).filter(state=CaseState.SETTLED).count()
+    return settled_cases(unit, start, end).count()
 
 
-def success_rate(unit: Any, start: dt.date, end: dt.date) -> float:
+def success_rate(unit: Any, start: dt.date, end: dt.date) -> float | None:
+    """The share of cases mediated to an outcome that were settled; None if none was."""
     found = closed_in(unit, start, end).aggregate(
         n=Count("pk"), ok=Count("pk", filter=Q(state=CaseState.SETTLED))
     )
-    return round(100 * found["ok"] / found["n"], 1) if found["n"] else 0.0
+    return round(100 * found["ok"] / found["n"], 1) if found["n"] else None
+
+
+def referrals_sent(unit: Any, start: dt.date, end: dt.date) -> QuerySet[Referral]:
+    """Cases passed from one organisation to another (对接), sent from the unit's subtree."""
+    return (
+        Referral.objects.filter(
+            from_organisation__path__startswith=path_of(unit),
+            created_at__gte=start_of_day(start),
+            created_at__lte=end_of_day(end),
+        )
+        .select_related("case", "from_organisation", "to_organisation")
+        .order_by("created_at")
+    )
 
 
 def referrals(unit: Any, start: dt.date, end: dt.date) -> int:
-    """Cases passed from one organisation to another (对接), sent from the unit's subtree."""
-    return Referral.objects.filter(
-        from_organisation__path__startswith=path_of(unit),
-        created_at__gte=start_of_day(start),
-        created_at__lte=end_of_day(end),
-    ).count()
+    return referrals_sent(unit, start, end).count()
+
+
+def confirmations(unit: Any, start: dt.date, end: dt.date) -> QuerySet[Confirmation]:
+    return (
+        Confirmation.objects.filter(
+            case__organisation__path__startswith=path_of(unit),
+            state=ConfirmationState.CONFIRMED,
+            ruled_on__range=(start, end),
+        )
+        .select_related("case")
+        .order_by("ruled_on")
+    )
 
 
 def confirmed(unit: Any, start: dt.date, end: dt.date) -> int:
-    return Confirmation.objects.filter(
-        case__organisation__path__startswith=path_of(unit),
-        state=ConfirmationState.CONFIRMED,
-        ruled_on__range=(start, end),
-    ).count()
+    return confirmations(unit, start, end).count()
+
+
+def flow(unit: Any, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """Referrals sent from the unit's subtree in the period, counted from channel to channel
+    (人民调解 → 司法调解 …): the dashboards' flow between the four channels."""
+    labels = dict(Channel.choices)
+    return [
+        {
+            "from": str(labels.get(row["from_channel"], row["from_channel"])),
+            "to": str(labels.get(row["to_channel"], row["to_channel"])),
+            "n": row["n"],
+        }
+        for row in referrals_sent(unit, start, end)
+        .order_by()
+        .values("from_channel", "to_channel")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "from_channel", "to_channel")
+    ]

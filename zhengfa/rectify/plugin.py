@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhengfa.core.generic import PER_PAGE
 from zhengfa.core.navigation import Pillar
@@ -41,7 +42,7 @@ from .models import (
 )
 
 COUNT = _("items")
-PEOPLE = _("officers")
+PEOPLE = pgettext_lazy("unit of count", "officers")
 RECORDS = _("records")
 PERCENT = _("%")
 
@@ -185,6 +186,7 @@ PLUGIN = Plugin(
             _("problems on the ledger"),
             COUNT,
             selectors.items_count,
+            rows=selectors.ledger_in,
             records=_ledger_records("state", ""),
         ),
         Indicator(
@@ -192,6 +194,7 @@ PLUGIN = Plugin(
             _("problems rectified and closed"),
             COUNT,
             selectors.closed_count,
+            rows=selectors.closed_items,
             records=_ledger_records("state", LedgerState.CLOSED),
         ),
         Indicator("rectify.closure_rate", _("closure rate"), PERCENT, selectors.closure_rate),
@@ -200,6 +203,7 @@ PLUGIN = Plugin(
             _("problems past their deadline"),
             COUNT,
             selectors.overdue_count,
+            rows=selectors.overdue_items,
             records=_ledger_records("due", "overdue"),
         ),
         Indicator(
@@ -207,6 +211,7 @@ PLUGIN = Plugin(
             _("problems declared by officers themselves"),
             COUNT,
             selectors.self_declared_count,
+            rows=selectors.self_declared_items,
             records=_ledger_records("source", "self"),
         ),
         Indicator(
@@ -226,6 +231,7 @@ PLUGIN = Plugin(
             _("inquiries into cases recorded"),
             RECORDS,
             selectors.inquiries_count,
+            rows=selectors.inquiries_in,
         ),
     ],
     demo=DemoBuilder(build=demo.build, order=40, county=demo.build_county),

@@ -74,14 +74,14 @@ def completion(round_: Round, user: Any, under: Unit | None = None) -> list[Comp
     return rows
 
 
-def completion_in(unit: Unit, start: dt.date, end: dt.date) -> float:
+def completion_in(unit: Unit, start: dt.date, end: dt.date) -> float | None:
     """Of the forms due in the period from officers of `unit`'s subtree (each round whose
-    deadline falls in it), the share submitted, in percent."""
+    deadline falls in it), the share submitted, in percent; None when none fell due."""
     expected = submitted = 0
     for round_ in Round.objects.filter(deadline__gte=start, deadline__lte=end):
         due, done = _forms(round_, unit)
         expected, submitted = expected + due, submitted + done
-    return round(100 * submitted / expected, 1) if expected else 0.0
+    return round(100 * submitted / expected, 1) if expected else None
 
 
 def completion_rate(round_: Round, unit: Unit) -> float:
@@ -115,7 +115,19 @@ def ledger_in(unit: Unit, start: dt.date, end: dt.date) -> QuerySet[LedgerItem]:
     """Items of `unit`'s subtree put on the ledger in the period."""
     return _period(
         LedgerItem.objects.filter(unit__path__startswith=unit.path), "created_at", start, end
-    )
+    ).select_related("unit")
+
+
+def closed_items(unit: Unit, start: dt.date, end: dt.date) -> QuerySet[LedgerItem]:
+    return ledger_in(unit, start, end).filter(state=LedgerState.CLOSED)
+
+
+def overdue_items(unit: Unit, start: dt.date, end: dt.date) -> QuerySet[LedgerItem]:
+    return ledger_in(unit, start, end).overdue(timezone.now())  # type: ignore[attr-defined]
+
+
+def self_declared_items(unit: Unit, start: dt.date, end: dt.date) -> QuerySet[LedgerItem]:
+    return ledger_in(unit, start, end).filter(source=Source.SELF)
 
 
 def items_by(unit: Unit, start: dt.date, end: dt.date, field: str) -> dict[str, int]:
@@ -129,22 +141,23 @@ def items_count(unit: Unit, start: dt.date, end: dt.date) -> int:
 
 
 def closed_count(unit: Unit, start: dt.date, end: dt.date) -> int:
-    return ledger_in(unit, start, end).filter(state=LedgerState.CLOSED).count()
+    return closed_items(unit, start, end).count()
 
 
-def closure_rate(unit: Unit, start: dt.date, end: dt.date) -> float:
+def closure_rate(unit: Unit, start: dt.date, end: dt.date) -> float | None:
+    """The share of the period's items closed; None (no data) when there were none."""
     found = ledger_in(unit, start, end).aggregate(
         n=Count("pk"), closed=Count("pk", filter=Q(state=LedgerState.CLOSED))
     )
-    return round(100 * found["closed"] / found["n"], 1) if found["n"] else 0.0
+    return round(100 * found["closed"] / found["n"], 1) if found["n"] else None
 
 
 def overdue_count(unit: Unit, start: dt.date, end: dt.date) -> int:
-    return ledger_in(unit, start, end).overdue(timezone.now()).count()  # type: ignore[attr-defined]
+    return overdue_items(unit, start, end).count()
 
 
 def self_declared_count(unit: Unit, start: dt.date, end: dt.date) -> int:
-    return ledger_in(unit, start, end).filter(source=Source.SELF).count()
+    return self_declared_items(unit, start, end).count()
 
 
 def declarations_submitted(unit: Unit, start: dt.date, end: dt.date) -> int:

@@ -216,32 +216,37 @@ PLUGIN = Plugin(
         Indicator(
             "service.appointments",
             _("appointments booked"),
-            _("appointments"),
+            pgettext_lazy("unit of count", "appointments"),
             selectors.appointments,
+            rows=selectors.booked,
         ),
         Indicator(
             "service.holiday_appointments",
             _("holiday appointments booked"),
-            _("appointments"),
+            pgettext_lazy("unit of count", "appointments"),
             selectors.holiday_appointments,
+            rows=selectors.booked_on_holidays,
         ),
         Indicator(
             "service.home_visits",
             _("home visits requested"),
             _("visits"),
             selectors.home_visits,
+            rows=selectors.visits_asked,
         ),
         Indicator(
             "service.home_visits_done",
             _("home visits made"),
             _("visits"),
             selectors.home_visits_done,
+            rows=selectors.visits_made,
         ),
         Indicator(
             "service.volunteer_activities",
             _("volunteer services"),
             _("times"),
             selectors.volunteer_activities,
+            rows=selectors.volunteering,
             records=lambda unit, start, end: (
                 f"{reverse('service:activity_list')}?unit={unit.pk}&start={start}&end={end}"
             ),
@@ -263,6 +268,7 @@ PLUGIN = Plugin(
             _("convenience measures launched"),
             pgettext_lazy("unit of count", "measures"),
             selectors.measures,
+            rows=selectors.launched,
         ),
         Indicator(
             "service.measures_done",

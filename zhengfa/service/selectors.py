@@ -214,56 +214,91 @@ def figures(user: Any, paths: list[str], start: dt.date, end: dt.date) -> dict[s
 # --- Named indicators (unit, start, end) -----------------------------------------------------
 
 
+def booked(unit: Any, start: dt.date, end: dt.date) -> QuerySet[Appointment]:
+    return (
+        Appointment.objects.filter(_in_slot_period(start, end), unit__path__startswith=unit.path)
+        .select_related("unit", "slot")
+        .order_by("slot__starts_at", "pk")
+    )
+
+
 def appointments(unit: Any, start: dt.date, end: dt.date) -> int:
-    return Appointment.objects.filter(
-        _in_slot_period(start, end), unit__path__startswith=unit.path
-    ).count()
+    return booked(unit, start, end).count()
+
+
+def booked_on_holidays(unit: Any, start: dt.date, end: dt.date) -> QuerySet[Appointment]:
+    return booked(unit, start, end).filter(holiday=True)
 
 
 def holiday_appointments(unit: Any, start: dt.date, end: dt.date) -> int:
-    return Appointment.objects.filter(
-        _in_slot_period(start, end), unit__path__startswith=unit.path, holiday=True
-    ).count()
+    return booked_on_holidays(unit, start, end).count()
+
+
+def visits_asked(unit: Any, start: dt.date, end: dt.date) -> QuerySet[HomeVisit]:
+    return (
+        HomeVisit.objects.filter(_visits_period(start, end), unit__path__startswith=unit.path)
+        .select_related("village")
+        .order_by("created_at")
+    )
 
 
 def home_visits(unit: Any, start: dt.date, end: dt.date) -> int:
-    return HomeVisit.objects.filter(
-        _visits_period(start, end), unit__path__startswith=unit.path
-    ).count()
+    return visits_asked(unit, start, end).count()
+
+
+def visits_made(unit: Any, start: dt.date, end: dt.date) -> QuerySet[HomeVisit]:
+    return (
+        HomeVisit.objects.filter(
+            unit__path__startswith=unit.path,
+            state=HomeVisitState.DONE,
+            visited_on__gte=start,
+            visited_on__lte=end,
+        )
+        .select_related("village")
+        .order_by("visited_on", "pk")
+    )
 
 
 def home_visits_done(unit: Any, start: dt.date, end: dt.date) -> int:
-    return HomeVisit.objects.filter(
-        unit__path__startswith=unit.path,
-        state=HomeVisitState.DONE,
-        visited_on__gte=start,
-        visited_on__lte=end,
-    ).count()
+    return visits_made(unit, start, end).count()
 
 
-def _activities(unit: Any, start: dt.date, end: dt.date) -> QuerySet[VolunteerActivity]:
-    return VolunteerActivity.objects.filter(
-        unit__path__startswith=unit.path, held_on__gte=start, held_on__lte=end
+def volunteering(unit: Any, start: dt.date, end: dt.date) -> QuerySet[VolunteerActivity]:
+    """Volunteer services held by the subtree in the period (a figure's drill-down)."""
+    return (
+        VolunteerActivity.objects.filter(
+            unit__path__startswith=unit.path, held_on__gte=start, held_on__lte=end
+        )
+        .select_related("unit")
+        .order_by("held_on", "pk")
     )
 
 
 def volunteer_activities(unit: Any, start: dt.date, end: dt.date) -> int:
-    return _activities(unit, start, end).count()
+    return volunteering(unit, start, end).count()
 
 
 def volunteer_participations(unit: Any, start: dt.date, end: dt.date) -> int:
-    return int(volunteer_totals(_activities(unit, start, end))["participations"])
+    return int(volunteer_totals(volunteering(unit, start, end))["participations"])
 
 
 def volunteer_hours(unit: Any, start: dt.date, end: dt.date) -> float:
-    return float(volunteer_totals(_activities(unit, start, end))["hours"])
+    return float(volunteer_totals(volunteering(unit, start, end))["hours"])
+
+
+def launched(unit: Any, start: dt.date, end: dt.date) -> QuerySet[Measure]:
+    """Measures the county had launched by the end of the period (parts not counted)."""
+    return (
+        Measure.objects.filter(
+            unit__path__startswith=unit.path, parent__isnull=True, launched_on__lte=end
+        )
+        .select_related("unit")
+        .order_by("launched_on", "pk")
+    )
 
 
 def measures(unit: Any, start: dt.date, end: dt.date) -> int:
-    """Measures the county had launched by the end of the period (parts not counted)."""
-    return Measure.objects.filter(
-        unit__path__startswith=unit.path, parent__isnull=True, launched_on__lte=end
-    ).count()
+    return launched(unit, start, end).count()
 
 
 def measures_done(unit: Any, start: dt.date, end: dt.date) -> int:

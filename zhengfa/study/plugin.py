@@ -137,6 +137,7 @@ PLUGIN = Plugin(
             TIMES,
             selectors.lectures_and_meetings,
             records=_held(Category.LECTURE_MEETING),
+            rows=selectors.held(Category.LECTURE_MEETING),
         ),
         Indicator(
             "study.training_person_times",
@@ -144,6 +145,9 @@ PLUGIN = Plugin(
             PERSON_TIMES,
             selectors.training_person_times,
             records=_held(Category.TRAINING),
+            rows=lambda unit, start, end: selectors.attendances(
+                unit, start, end, (Category.TRAINING,)
+            ),
         ),
         Indicator(
             "study.revolutionary_education",
@@ -151,20 +155,29 @@ PLUGIN = Plugin(
             TIMES,
             selectors.revolutionary_education,
             records=_held(Category.REVOLUTIONARY),
+            rows=selectors.held(Category.REVOLUTIONARY),
         ),
         Indicator(
             "study.party_lectures_by_secretary",
             _("party lectures by the county party secretary"),
             TIMES,
             selectors.party_lectures_by_secretary,
+            rows=selectors.held(Category.PARTY_LECTURE, selectors.SECRETARY),
         ),
-        Indicator("study.booklets", _("study booklets distributed"), COPIES, selectors.booklets),
+        Indicator(
+            "study.booklets",
+            _("study booklets distributed"),
+            COPIES,
+            selectors.booklets,
+            rows=selectors.distributions,
+        ),
         Indicator(
             "study.integrity_lectures",
             _("integrity lectures"),
             TIMES,
             selectors.integrity_lectures,
             records=_held(Category.INTEGRITY),
+            rows=selectors.held(Category.INTEGRITY),
         ),
     ],
     audited=[

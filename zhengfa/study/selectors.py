@@ -78,34 +78,57 @@ def sessions_by_type(unit: Unit, start: dt.date, end: dt.date) -> dict[str, int]
     return {r["type__code"]: r["n"] for r in rows}
 
 
-def sessions_in(
+def sessions_of(
     unit: Unit, start: dt.date, end: dt.date, category: str, speaker_position: str | None = None
-) -> int:
+) -> QuerySet[Activity]:
     qs = activities_in(unit, start, end).filter(type__category=category)
     if speaker_position is not None:
         qs = qs.filter(speaker_position=speaker_position)
-    return qs.count()
+    return qs.select_related("unit").order_by("starts_at")
+
+
+def sessions_in(
+    unit: Unit, start: dt.date, end: dt.date, category: str, speaker_position: str | None = None
+) -> int:
+    return sessions_of(unit, start, end, category, speaker_position).count()
+
+
+def attendances(
+    unit: Unit, start: dt.date, end: dt.date, categories: tuple[str, ...] | None = None
+) -> QuerySet[Attendance]:
+    qs = Attendance.objects.filter(status=PRESENT, activity__in=activities_in(unit, start, end))
+    if categories:
+        qs = qs.filter(activity__type__category__in=categories)
+    return qs.select_related("activity", "officer__user").order_by("activity__starts_at", "pk")
 
 
 def person_times(
     unit: Unit, start: dt.date, end: dt.date, categories: tuple[str, ...] | None = None
 ) -> int:
-    qs = Attendance.objects.filter(status=PRESENT, activity__in=activities_in(unit, start, end))
-    if categories:
-        qs = qs.filter(activity__type__category__in=categories)
-    return qs.count()
+    return attendances(unit, start, end, categories).count()
 
 
-def booklets_distributed(unit: Unit, start: dt.date, end: dt.date, title: str | None = None) -> int:
+def distributions(
+    unit: Unit, start: dt.date, end: dt.date, title: str | None = None
+) -> QuerySet[Distribution]:
     qs = Distribution.objects.within(unit).filter(
         material__is_booklet=True, distributed_on__gte=start, distributed_on__lte=end
     )
     if title:
         qs = qs.filter(material__title=title)
+    return qs.select_related("material", "unit").order_by("distributed_on", "pk")
+
+
+def booklets_distributed(unit: Unit, start: dt.date, end: dt.date, title: str | None = None) -> int:
+    qs = distributions(unit, start, end, title).order_by()
     return int(qs.aggregate(n=Sum("copies"))["n"] or 0)
 
 
 # --- The article's figures, registered as indicators in plugin.py ------------------------
+
+
+# The article's "县委书记专题讲党课": a party lecture given by the county party secretary.
+SECRETARY = "县委书记"
 
 
 def lectures_and_meetings(unit: Unit, start: dt.date, end: dt.date) -> int:
@@ -121,7 +144,7 @@ def revolutionary_education(unit: Unit, start: dt.date, end: dt.date) -> int:
 
 
 def party_lectures_by_secretary(unit: Unit, start: dt.date, end: dt.date) -> int:
-    return sessions_in(unit, start, end, Category.PARTY_LECTURE, speaker_position="县委书记")
+    return sessions_in(unit, start, end, Category.PARTY_LECTURE, speaker_position=SECRETARY)
 
 
 def booklets(unit: Unit, start: dt.date, end: dt.date) -> int:
@@ -130,6 +153,11 @@ def booklets(unit: Unit, start: dt.date, end: dt.date) -> int:
 
 def integrity_lectures(unit: Unit, start: dt.date, end: dt.date) -> int:
     return sessions_in(unit, start, end, Category.INTEGRITY)
+
+
+def held(category: str, speaker_position: str | None = None) -> Any:
+    """The activities a figure counts (for the dashboards' drill-down)."""
+    return lambda unit, start, end: sessions_of(unit, start, end, category, speaker_position)
 
 
 # --- 五有 evidence ----------------------------------------------------------------------

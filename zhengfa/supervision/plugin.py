@@ -7,6 +7,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhengfa.core.generic import PER_PAGE
 from zhengfa.core.navigation import Pillar
@@ -32,7 +33,7 @@ from . import demo, selectors, services
 from .models import Conference, Question, QuestionState, Report, ReportState
 
 FIGURES = "figures"
-COUNT = _("reports")
+COUNT = pgettext_lazy("unit of count", "reports")
 PERCENT = _("%")
 
 
@@ -197,6 +198,7 @@ PLUGIN = Plugin(
             _("reports from the public received"),
             COUNT,
             selectors.received,
+            rows=selectors.received_reports,
             records=listed_at("supervision:report_list"),
         ),
         Indicator(
@@ -204,12 +206,14 @@ PLUGIN = Plugin(
             _("reports found true or partly true"),
             COUNT,
             selectors.found_true,
+            rows=selectors.found_true_reports,
         ),
         Indicator(
             "supervision.closed",
             _("reports closed"),
             COUNT,
             selectors.closed,
+            rows=selectors.closed_reports,
             records=listed_at("supervision:report_list", ReportState.CLOSED),
         ),
         Indicator(
@@ -225,10 +229,18 @@ PLUGIN = Plugin(
             selectors.satisfied_share,
         ),
         Indicator(
+            "supervision.press_conferences",
+            _("press conferences held"),
+            pgettext_lazy("unit of count", "conferences"),
+            selectors.conferences,
+            rows=selectors.conferences_held,
+        ),
+        Indicator(
             "supervision.questions_answered",
             _("questions from the public answered at press conferences"),
-            _("questions"),
+            pgettext_lazy("unit of count", "questions"),
             selectors.questions_answered,
+            rows=selectors.answered_questions,
         ),
     ],
     bench_pages=[

@@ -24,6 +24,7 @@ from .models import (
     FOUND,
     Category,
     Conclusion,
+    Conference,
     Question,
     QuestionState,
     Report,
@@ -237,43 +238,79 @@ def may_see_figures(user: Any) -> bool:
 # --- named indicators (unit subtree, dates inclusive) --------------------------------------------
 
 
+def received_reports(unit: Any, start: dt.date, end: dt.date) -> QuerySet[Report]:
+    return in_period(for_unit(unit), start, end).select_related("unit").order_by("created_at")
+
+
 def received(unit: Any, start: dt.date, end: dt.date) -> int:
-    return in_period(for_unit(unit), start, end).count()
+    return received_reports(unit, start, end).count()
+
+
+def found_true_reports(unit: Any, start: dt.date, end: dt.date) -> QuerySet[Report]:
+    return (
+        for_unit(unit)
+        .filter(
+            conclusion__in=list(FOUND),
+            concluded_at__gte=start_of_day(start),
+            concluded_at__lte=end_of_day(end),
+        )
+        .select_related("unit")
+        .order_by("concluded_at")
+    )
 
 
 def found_true(unit: Any, start: dt.date, end: dt.date) -> int:
-    qs = for_unit(unit).filter(
-        conclusion__in=list(FOUND),
-        concluded_at__gte=start_of_day(start),
-        concluded_at__lte=end_of_day(end),
-    )
-    return qs.count()
+    return found_true_reports(unit, start, end).count()
 
 
-def closed(unit: Any, start: dt.date, end: dt.date) -> int:
+def closed_reports(unit: Any, start: dt.date, end: dt.date) -> QuerySet[Report]:
     return (
         for_unit(unit)
         .filter(state=ReportState.CLOSED, state_changed_at__gte=start_of_day(start))
         .filter(state_changed_at__lte=end_of_day(end))
-        .count()
+        .select_related("unit")
+        .order_by("state_changed_at")
     )
 
 
-def feedback_share(unit: Any, start: dt.date, end: dt.date) -> float:
+def closed(unit: Any, start: dt.date, end: dt.date) -> int:
+    return closed_reports(unit, start, end).count()
+
+
+def feedback_share(unit: Any, start: dt.date, end: dt.date) -> float | None:
     within, due = feedback_within(in_period(for_unit(unit), start, end))
-    return round(100 * within / due, 1) if due else 0.0
+    return round(100 * within / due, 1) if due else None
 
 
-def satisfied_share(unit: Any, start: dt.date, end: dt.date) -> float:
+def satisfied_share(unit: Any, start: dt.date, end: dt.date) -> float | None:
     rated = in_period(for_unit(unit), start, end).exclude(satisfaction="")
     total = rated.count()
     happy = rated.filter(satisfaction__in=["satisfied", "mostly"]).count()
-    return round(100 * happy / total, 1) if total else 0.0
+    return round(100 * happy / total, 1) if total else None
+
+
+def conferences_held(unit: Any, start: dt.date, end: dt.date) -> QuerySet[Conference]:
+    """Press conferences the subtree held in the period (the brief names their dates)."""
+    return Conference.objects.filter(
+        unit__path__startswith=path_of(unit), held_on__range=(start, end)
+    ).order_by("held_on", "pk")
+
+
+def conferences(unit: Any, start: dt.date, end: dt.date) -> int:
+    return conferences_held(unit, start, end).count()
+
+
+def answered_questions(unit: Any, start: dt.date, end: dt.date) -> QuerySet[Question]:
+    return (
+        Question.objects.filter(
+            conference__unit__path__startswith=path_of(unit),
+            state=QuestionState.ANSWERED,
+            conference__held_on__range=(start, end),
+        )
+        .select_related("conference")
+        .order_by("conference__held_on", "pk")
+    )
 
 
 def questions_answered(unit: Any, start: dt.date, end: dt.date) -> int:
-    return Question.objects.filter(
-        conference__unit__path__startswith=path_of(unit),
-        state=QuestionState.ANSWERED,
-        conference__held_on__range=(start, end),
-    ).count()
+    return answered_questions(unit, start, end).count()

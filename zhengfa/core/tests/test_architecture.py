@@ -101,6 +101,6 @@ def test_start_up_registers_every_plugin_and_the_sign_in_receivers() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        "['campaign', 'core', 'mediation', 'org', 'portal', 'rectify', 'service', 'study', "
-        "'supervision', 'testapp'] True"
+        "['campaign', 'core', 'mediation', 'org', 'portal', 'rectify', 'reports', 'service', "
+        "'study', 'supervision', 'testapp'] True"
     )

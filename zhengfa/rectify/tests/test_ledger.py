@@ -293,4 +293,5 @@ class FigureTests(PersonaTestCase):
         due = round_.deadline
         self.assertEqual(selectors.completion_in(root, due, due), round(100 / serving, 1))
         self.assertEqual(selectors.completion_in(self.p.unit_a, due, due), round(100 / 3, 1))
-        self.assertEqual(selectors.completion_in(root, start, end), 0.0)  # none due then
+        self.assertIsNone(selectors.completion_in(root, start, end))  # none due then: no data
+        self.assertIsNone(selectors.closure_rate(self.p.unit_b, start, end))
