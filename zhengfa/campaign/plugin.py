@@ -59,6 +59,11 @@ def _phases(request: HttpRequest) -> dict[str, Any] | None:
     }
 
 
+def _kangbao_plan() -> str:
+    campaign = Campaign.objects.filter(name=demo.NAME).first()
+    return f"/staff/campaigns/{campaign.pk}/plan/" if campaign else "/staff/campaigns/"
+
+
 def _todos(user: Any) -> list[Todo]:
     tasks = reverse("campaign:task_list")
     opinions = reverse("campaign:suggestion_list")
@@ -75,7 +80,12 @@ def _todos(user: Any) -> list[Todo]:
                 f"{opinions}?due=overdue",
             ),
         ]
+    figures = reverse("campaign:data_home")
     return [
+        todo(_("Figures for me to approve"), selectors.reports_to_approve(user), figures),
+        todo(
+            _("Figures returned to my unit to correct"), selectors.reports_to_correct(user), figures
+        ),
         todo(
             _("Tasks for my unit to report"),
             selectors.tasks_to_report(user),
@@ -225,6 +235,9 @@ PLUGIN = Plugin(
                 .order_by("due_at", "pk")[:PER_PAGE]
             ),
         ),
+        # Kangbao's work plan, as its committee and the police bureau's leader see it.
+        BenchPage(_kangbao_plan, who=("zfw", "gaj_leader")),
+        BenchPage("/staff/figures-reported/?period_type=month&day=2021-03-15", who=LEADERS),
         BenchPage(
             "/staff/opinions/",
             who=LEADERS,

@@ -299,3 +299,24 @@ def group_members(unit: Any, start: dt.date, end: dt.date) -> QuerySet[GroupMemb
         .select_related("officer__user", "campaign")
         .order_by("campaign", "role", "pk")
     )
+
+
+def reports_to_approve(user: Any) -> WorkflowQuerySet:
+    """Figures submitted by units below those where `user` approves them."""
+    below = Unit.objects.granted_to(user, "figures", "assign", strictly_below=True)
+    return (
+        DataReport.objects.visible_to(user)
+        .filter(state=DataReportState.SUBMITTED, unit__in=below)
+        .select_related("unit")
+        .order_by("period_start", "unit__path")
+    )
+
+
+def reports_to_correct(user: Any) -> WorkflowQuerySet:
+    """Figures of the person's units returned for correction."""
+    return (
+        DataReport.objects.visible_to(user, "change")
+        .filter(state=DataReportState.RETURNED)
+        .select_related("unit")
+        .order_by("period_start", "unit__path")
+    )

@@ -18,6 +18,7 @@ from zhengfa.core import followup, ratelimit
 from zhengfa.core.attachments import attachments_of, serve
 from zhengfa.core.forms import add_service_errors
 from zhengfa.core.generic import (
+    PER_PAGE,
     form_page,
     form_post,
     is_id,
@@ -583,6 +584,8 @@ def data_home(request: HttpRequest) -> HttpResponse:
             "start": start,
             "period": period_label(period_type, start),
             "may_define": can(request.user, "figures", "admin"),
+            "to_approve": selectors.reports_to_approve(request.user)[:PER_PAGE],
+            "to_correct": selectors.reports_to_correct(request.user)[:PER_PAGE],
         },
         status=200 if form.is_valid() else 400,
     )

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 
 from zhengfa.campaign import selectors
@@ -152,3 +153,78 @@ class ReportedFiguresTests(PersonaTestCase):
         )
         self.assertContains(page, "2/3")
         self.assertContains(page, "1/3")
+
+    def test_the_workbench_says_what_waits(self) -> None:
+        from zhengfa.core.workbench import todos_for
+
+        report = self.enter(self.p.unit_a, MARCH, 10, self.p.leader_a)
+        labels = {t.label: t.count for t in todos_for(self.p.committee)}
+        self.assertEqual(labels.get("待我审核的填报数据"), 1)
+        self.assertNotIn("待我审核的填报数据", {t.label for t in todos_for(self.p.leader_a)})
+        data_transition(record=report, name="return", by=self.p.committee, comment="数字有误")
+        labels = {t.label: t.count for t in todos_for(self.p.leader_a)}
+        self.assertEqual(labels.get("退回本单位修改的填报数据"), 1)
+        page = self.assertStatus(self.p.leader_a, "get", reverse("campaign:data_home"), 200)
+        self.assertContains(page, report.get_absolute_url())
+
+
+class DataElementTests(PersonaTestCase):
+    url = reverse_lazy("campaign:data_element_new")
+
+    def test_the_committee_defines_a_figure(self) -> None:
+        data = {
+            "code": "gangs_broken",
+            "name": "打掉犯罪团伙",
+            "measure": "个",
+            "period_type": "month",
+            "unit_kinds": ["police", "police_station"],
+            "order": "1",
+            "is_active": "on",
+        }
+        response = self.client_for(self.p.committee).post(self.url, data)
+        self.assertRedirects(
+            response, reverse("campaign:data_elements"), fetch_redirect_response=False
+        )
+        element = DataElement.objects.get()
+        self.assertEqual(element.unit_kinds, ["police", "police_station"])
+        self.assertIn("reported.gangs_broken", registry.all_indicators())
+        # Once reported, its code stays: dashboards and briefs name it.
+        report = data_save(
+            unit=self.p.bureau,
+            period_type="month",
+            period_start=MARCH,
+            values={element: Decimal(2)},
+            by=self.p.committee,
+        )
+        self.assertTrue(report.values.exists())
+        edit = reverse("campaign:data_element_edit", args=[element.pk])
+        self.client_for(self.p.committee).post(edit, {**data, "code": "renamed", "name": "团伙"})
+        element.refresh_from_db()
+        self.assertEqual((element.code, element.name), ("gangs_broken", "团伙"))
+
+    def test_bad_definitions_save_nothing(self) -> None:
+        DataElement.objects.create(code="taken", name="已有", measure="起", unit_kinds=["police"])
+        cases: list[tuple[dict[str, Any], str]] = [
+            ({"code": "taken"}, "已存在"),
+            ({"code": "有 空格"}, "code"),
+            ({"unit_kinds": []}, "unit_kinds"),
+            ({"unit_kinds": ["no_such_kind"]}, "unit_kinds"),
+            ({"name": ""}, "name"),
+        ]
+        base: dict[str, Any] = {
+            "code": "new_one",
+            "name": "新数据",
+            "measure": "起",
+            "period_type": "month",
+            "unit_kinds": ["police"],
+            "order": "0",
+        }
+        for change, where in cases:
+            with self.subTest(change=change):
+                response = self.client_for(self.p.committee).post(self.url, {**base, **change})
+                self.assertEqual(response.status_code, 400)
+                if where == "已存在":
+                    self.assertContains(response, where, status_code=400)
+                else:
+                    self.assertContains(response, f'id="id_{where}_error"', status_code=400)
+        self.assertEqual(DataElement.objects.count(), 1)
