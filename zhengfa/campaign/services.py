@@ -15,7 +15,7 @@ from zhengfa.core.attachments import IMAGE_TYPES, attach, attachments_of
 from zhengfa.core.notifications import notify, send_sms
 from zhengfa.core.scope import grant_for
 from zhengfa.core.site import identity
-from zhengfa.core.validators import normalize_phone
+from zhengfa.core.validators import normalize_phone, validate_plausible_date
 from zhengfa.core.workflow import end_of_day
 from zhengfa.org.access import Role
 from zhengfa.org.directory import handlers_for, root_unit
@@ -513,6 +513,7 @@ def elements_for(unit: Unit, period_type: str) -> list[DataElement]:
 
 def period_open(period_type: str, start: dt.date) -> tuple[dt.date, dt.date]:
     """The period beginning on `start`: refused if `start` begins none, or if it has not begun."""
+    validate_plausible_date(start)
     first, last = period_containing(period_type, start)
     if first != start:
         raise ValidationError(_("No period begins on %(day)s.") % {"day": start})

@@ -7,33 +7,21 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhengfa.core.forms import IsoDateInput
-from zhengfa.core.validators import validate_plausible_date
-from zhengfa.org.forms import UnitChoiceField
+from zhengfa.org.forms import UnitPeriodForm
 
 
-class ReportPeriodForm(forms.Form):
-    """A unit (with those below it) and a date range, for the dashboards and the brief."""
-
-    unit = UnitChoiceField(label=_("Unit (with units below it)"), queryset=None, required=False)
-    start = forms.DateField(
-        validators=[validate_plausible_date], label=_("From"), required=False, widget=IsoDateInput()
-    )
-    end = forms.DateField(
-        validators=[validate_plausible_date], label=_("To"), required=False, widget=IsoDateInput()
-    )
+class ReportPeriodForm(UnitPeriodForm):
+    """One unit (with those below it: the person's top unit when none is chosen) and a range
+    that has begun, for the dashboards and the brief."""
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, units=units, **kwargs)
         field = self.fields["unit"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = units
         field.empty_label = None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            self.add_error("end", _("The end date is before the start date."))
+        data = super().clean()
         if data.get("start") and data["start"] > timezone.localdate():
             self.add_error("start", _("The period has not begun yet."))
         return data

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from zhengfa.core.generic import paginate
+from zhengfa.core.generic import is_id, paginate
 from zhengfa.core.navigation import Pillar
 from zhengfa.core.scope import can
 from zhengfa.org.models import Unit
@@ -146,7 +146,7 @@ def _scope(request: HttpRequest) -> Scope:
     if top is None:
         raise PermissionDenied
     asked = request.GET.get("unit", "")
-    if asked and not units.filter(pk=asked if asked.isdigit() else 0).exists():
+    if asked and not (is_id(asked) and units.filter(pk=asked).exists()):
         raise Http404
     start, end = default_period()
     form = ReportPeriodForm(

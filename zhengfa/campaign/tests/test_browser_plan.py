@@ -72,7 +72,7 @@ def test_a_plan_task_is_shared_out_and_shown_on_the_matrix(
 def test_a_station_submits_its_figures_and_the_committee_approves(
     browser: Browser, live_server: Any
 ) -> None:
-    p = build_personas(password=PASSWORD)
+    build_personas(password=PASSWORD)
     DataElement.objects.create(
         code="criminal_cases", name="侦办刑事案件", measure="起", unit_kinds=["police_station"]
     )
