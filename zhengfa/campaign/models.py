@@ -93,9 +93,30 @@ class TaskState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+def _last_actor(record: models.Model, transition: str) -> Any:
+    """Who last took `transition` on `record` (its timeline), if anyone."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from zhengfa.core.models import TimelineEvent
+
+    return (
+        TimelineEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(record)),
+            object_id=record.pk,
+            transition=transition,
+        )
+        .order_by("-time", "-pk")
+        .values_list("actor", flat=True)
+        .first()
+    )
+
+
 def _issuer_may_check(task: Task, user: Any) -> bool:
-    """Accepting or returning a report is for whoever may assign work at the issuing unit."""
-    return grant_for(user, "work", "assign").covers(task.issued_by)
+    """Accepting or returning a report is for whoever may assign work at the issuing unit,
+    other than the person who reported it (no one checks his own report)."""
+    if not grant_for(user, "work", "assign").covers(task.issued_by):
+        return False
+    return task.state != TaskState.REPORTED or _last_actor(task, "report") != user.pk
 
 
 def _no_open_parts(task: Task, user: Any) -> bool:
@@ -577,8 +598,11 @@ class DataReportState(models.TextChoices):
 
 
 def _unit_above_may_check(report: DataReport, user: Any) -> bool:
-    """Approving or returning a unit's figures is for the units above it."""
-    return grant_for(user, "figures", "assign").holder(report.unit) is not None
+    """Approving or returning a unit's figures is for the units above it, and not for the
+    person who submitted them (a bureau's leader who enters a station's figures)."""
+    if grant_for(user, "figures", "assign").holder(report.unit) is None:
+        return False
+    return _last_actor(report, "submit") != user.pk
 
 
 DATA_REPORT_WORKFLOW = Workflow(

@@ -235,8 +235,13 @@ def _follow_parts(task: Task, by: Any) -> None:
     if parent is None or not parent.is_open:
         return
     if all_parts_done(parent, by):
+        # Closed in the name of the person who answers for the parent: the one who accepted
+        # the last part may be of the unit below it (a chain of three levels).
         task_transition(
-            record=parent, name="parts_done", by=by, comment=_("Every part has been accepted.")
+            record=parent,
+            name="parts_done",
+            by=parent.owner or by,
+            comment=_("Every part has been accepted."),
         )
 
 
@@ -267,8 +272,12 @@ def task_transition(
             url=task.get_absolute_url(),
             key=f"task-{name}:{task.pk}:{task.version}",
         )
-    if name in ("accept", "cancel"):
-        _follow_parts(task, by)
+    if name == "cancel":
+        # A task called off takes its open parts with it, all the way down.
+        for part in task.parts.exclude(state__in=[TaskState.DONE, TaskState.CANCELLED]):
+            task_transition(record=part, name="cancel", by=by, comment=comment)
+    if name in ("accept", "cancel", "parts_done"):
+        _follow_parts(task, by)  # and the parent's parent, when this closes the parent
     return task
 
 

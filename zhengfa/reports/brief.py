@@ -210,7 +210,7 @@ def _dates(fig: Figure | None, unit: Any, start: dt.date, end: dt.date) -> Part:
     rows = indicators()["supervision.press_conferences"].rows if fig else None
     if fig is None or rows is None or not fig.has_data:
         return Part(_("(no press conference in the period)"))
-    days = [c.held_on for c in rows(unit, start, end)]
+    days = sorted({c.held_on for c in rows(unit, start, end)})
     text = _(", ").join(_("%(month)d-%(day)d") % {"month": d.month, "day": d.day} for d in days)
     return Part(text, fig.url, is_figure=True)
 

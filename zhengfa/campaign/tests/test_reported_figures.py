@@ -167,6 +167,13 @@ class ReportedFiguresTests(PersonaTestCase):
         page = self.assertStatus(self.p.leader_a, "get", reverse("campaign:data_home"), 200)
         self.assertContains(page, report.get_absolute_url())
 
+    def test_the_person_who_submitted_does_not_approve(self) -> None:
+        report = self.enter(self.p.unit_a, MARCH, 10, self.p.committee)
+        with self.assertRaises(PermissionDenied):
+            data_transition(record=report, name="approve", by=self.p.committee)
+        report.refresh_from_db()
+        self.assertEqual(report.state, DataReportState.SUBMITTED)
+
 
 class DataElementTests(PersonaTestCase):
     url = reverse_lazy("campaign:data_element_new")

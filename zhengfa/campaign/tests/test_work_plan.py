@@ -151,3 +151,45 @@ class WorkPlanTests(PersonaTestCase):
         self.assertIn("甲镇派出所", page)
         self.assertNotIn("乙镇派出所", page)
         self.assertNotIn("测试县司法局", page)
+
+    def test_three_levels_close_together_and_a_cancel_takes_the_parts(self) -> None:
+        part_a, part_b = self.split()
+        task_transition(record=part_b, name="cancel", by=self.bureau_leader, comment="不再需要")
+        # The station shares its part further down: the bureau's task closes when the
+        # station's does, which closes when its own part is accepted.
+        village = org_services.unit_create(
+            name="甲村警务室", code="JWS-A", kind="other", parent=self.p.unit_a
+        )
+        [deep] = task_split(
+            task=part_a,
+            units=[village],
+            due_at=self.due - dt.timedelta(days=5),
+            by=self.p.leader_a,
+        )
+        task_transition(record=deep, name="report", by=self.bureau_leader, comment="已完成")
+        task_transition(record=deep, name="accept", by=self.p.leader_a)
+        for task in (part_a, self.bureau_task):
+            task.refresh_from_db()
+            self.assertEqual(task.state, TaskState.DONE, task)
+        # Calling off the justice bureau's task calls off its open parts too.
+        justice_office = org_services.unit_create(
+            name="甲司法所", code="SFS-A", kind="justice_office", parent=self.p.justice
+        )
+        [open_part] = task_split(
+            task=self.justice_task, units=[justice_office], due_at=self.due, by=self.p.committee
+        )
+        task_transition(
+            record=self.justice_task, name="cancel", by=self.p.committee, comment="方案调整"
+        )
+        open_part.refresh_from_db()
+        self.assertEqual(open_part.state, TaskState.CANCELLED)
+
+    def test_no_one_accepts_his_own_report(self) -> None:
+        [part] = task_split(
+            task=self.bureau_task, units=[self.p.unit_a], due_at=self.due, by=self.bureau_leader
+        )
+        # The bureau's leader reports for the station, then may not accept it himself.
+        task_transition(record=part, name="report", by=self.bureau_leader, comment="已完成")
+        with self.assertRaises(PermissionDenied):
+            task_transition(record=part, name="accept", by=self.bureau_leader)
+        task_transition(record=part, name="accept", by=self.p.committee)

@@ -50,7 +50,12 @@ class Command(BaseCommand):
             brief = build(unit, start, end)
             if options["docx"]:
                 path = Path(options["docx"])
-                path.write_bytes(docx_bytes(brief))
+                try:
+                    path.write_bytes(docx_bytes(brief))
+                except OSError as exc:
+                    raise CommandError(
+                        _("Cannot write %(path)s: %(why)s") % {"path": path, "why": exc.strerror}
+                    ) from exc
                 self.stdout.write(_("Written: %(path)s") % {"path": path})
             else:
                 self.stdout.write(brief.text, ending="")
