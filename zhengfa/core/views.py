@@ -308,7 +308,22 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    return render(request, "500.html", status=500)
+    """The page for an error no view handled. With the database out of reach it is a 503
+    ("briefly unavailable", retry later), drawn without anything that reads the database;
+    the next request connects afresh, so the site recovers without a restart."""
+    import sys
+
+    from django.db import DatabaseError
+    from django.template.loader import get_template
+
+    if isinstance(sys.exc_info()[1], DatabaseError):
+        response = HttpResponse(get_template("503.html").render({}), status=503)
+        response["Retry-After"] = "60"
+        return response
+    try:
+        return render(request, "500.html", status=500)
+    except DatabaseError:  # the page's context reads the database too
+        return HttpResponse(get_template("500.html").render({}), status=500)
 
 
 # --- Notifications ---------------------------------------------------------------------

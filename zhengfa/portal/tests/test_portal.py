@@ -89,3 +89,30 @@ class PublicPagesTests(TestCase):
             page = self.client.get("/")
         self.assertContains(page, "某市政法机关的网上窗口")
         self.assertContains(page, "<p>某市政法委</p>")
+
+
+class DatabaseDownTests(TestCase):
+    """With the database out of reach: /healthz says 503, pages a friendly 503 (no
+    traceback); once it is back, the same process serves pages again."""
+
+    def test_a_friendly_503_and_recovery_without_a_restart(self) -> None:
+        from unittest import mock
+
+        from django.db import OperationalError, connection
+        from django.test import Client
+
+        client = Client(raise_request_exception=False)
+        down = OperationalError("connection refused")
+        with mock.patch.object(connection, "cursor", side_effect=down):
+            health = client.get("/healthz")
+            page = client.get("/")
+        self.assertEqual(health.status_code, 503)
+        self.assertEqual(json.loads(health.content)["status"], "error")
+        self.assertEqual(page.status_code, 503)
+        self.assertEqual(page["Retry-After"], "60")
+        text = page.content.decode()
+        self.assertIn("系统暂时无法访问", text)
+        self.assertNotIn("Traceback", text)
+        self.assertNotIn("OperationalError", text)
+        self.assertEqual(client.get("/").status_code, 200)
+        self.assertEqual(client.get("/healthz").status_code, 200)
