@@ -12,6 +12,7 @@ In a form, use :class:`AttachmentField` (errors appear at the field); in a servi
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import warnings
@@ -29,6 +30,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.http import FileResponse, Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps
@@ -329,3 +331,40 @@ def move(old: models.Model, new: models.Model, *, by_citizen_only: bool = True) 
     if by_citizen_only:
         files = files.filter(by_citizen=True)
     return files.update(content_type=ContentType.objects.get_for_model(type(new)), object_id=new.pk)
+
+
+# Stored files younger than this may belong to a transaction still running: left alone.
+SWEEP_GRACE = dt.timedelta(hours=1)
+
+
+def sweep_orphans(grace: dt.timedelta = SWEEP_GRACE) -> int:
+    """Delete stored attachment files that no attachment row names: a file is written before
+    its row, so a transaction that rolled back leaves its file behind. Files younger than
+    `grace` are left (their transaction may still commit). Returns how many were deleted."""
+    from django.core.files.storage import default_storage
+
+    from .models import Attachment
+
+    cutoff = timezone.now() - grace
+    deleted = 0
+
+    def walk(folder: str) -> None:
+        nonlocal deleted
+        try:
+            folders, files = default_storage.listdir(folder)
+        except FileNotFoundError:
+            return
+        for sub in folders:
+            walk(f"{folder}/{sub}")
+        names = [f"{folder}/{name}" for name in files]
+        if not names:
+            return
+        known = set(Attachment.objects.filter(file__in=names).values_list("file", flat=True))
+        for name in names:
+            if name in known or default_storage.get_modified_time(name) >= cutoff:
+                continue
+            default_storage.delete(name)
+            deleted += 1
+
+    walk("attachments")
+    return deleted

@@ -43,6 +43,12 @@ def _clear_sessions() -> object:
     return clear_sessions_task.enqueue()
 
 
+def _sweep_files() -> object:
+    from .tasks import sweep_orphan_files_task
+
+    return sweep_orphan_files_task.enqueue()
+
+
 PLUGIN = Plugin(
     name="core",
     # The audit domain's grants name roles, which the org app defines: org declares them.
@@ -60,6 +66,7 @@ PLUGIN = Plugin(
     jobs=[
         PeriodicJob("notify_deadlines", _deadlines, daily),
         PeriodicJob("clear_sessions", _clear_sessions, daily),
+        PeriodicJob("sweep_orphan_files", _sweep_files, daily),
     ],
     # Who enrolled an authenticator and who removed one; never the secret.
     audited=[

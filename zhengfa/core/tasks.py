@@ -50,3 +50,11 @@ def clear_sessions_task() -> str:
 
     call_command("clearsessions")
     return "cleared"
+
+
+@task()
+def sweep_orphan_files_task() -> str:
+    """Stored files whose transaction rolled back leave storage (``attachments.sweep_orphans``)."""
+    from .attachments import sweep_orphans
+
+    return f"deleted {sweep_orphans()}"

@@ -237,3 +237,34 @@ class DecompressionBombTests(PersonaTestCase):
         self.assertEqual(stored.original_name, "upload.jpg")
         staff = attach(record=case, upload=upload("现场.jpg", jpeg_with_gps()), by=self.p.leader_a)
         self.assertEqual(staff.original_name, "现场.jpg")
+
+
+class SweepTests(PersonaTestCase):
+    def test_files_whose_transaction_rolled_back_are_swept(self) -> None:
+        import datetime as dt
+        from unittest import mock
+
+        from django.db import transaction
+
+        from zhengfa.core.attachments import sweep_orphans
+
+        task, _code = case_open(unit=self.p.unit_a, title="现场照片", by=self.p.leader_a)
+        kept = attach(record=task, upload=upload("k.pdf", b"%PDF-1.4\nkept"), by=self.p.leader_a)
+        try:
+            with transaction.atomic():
+                lost = attach(
+                    record=task, upload=upload("l.pdf", b"%PDF-1.4\nlost"), by=self.p.leader_a
+                )
+                raise RuntimeError("the request failed after the file was stored")
+        except RuntimeError:
+            pass
+        storage = kept.file.storage
+        lost_name = str(lost.file.name)
+        self.assertTrue(storage.exists(lost_name))  # the rollback left the file behind
+        self.assertEqual(sweep_orphans(), 0)  # too young: its transaction may be running
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
+        with mock.patch("zhengfa.core.attachments.timezone.now", return_value=later):
+            self.assertEqual(sweep_orphans(), 1)
+        self.assertFalse(storage.exists(lost_name))
+        self.assertTrue(storage.exists(str(kept.file.name)))
+        self.assertEqual(Attachment.objects.count(), 1)
