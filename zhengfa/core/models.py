@@ -230,6 +230,11 @@ class SmsMessage(models.Model):
     def __str__(self) -> str:
         return f"{self.to_masked} {self.get_outcome_display()}"
 
+    @property
+    def idempotency_key(self) -> str:
+        """Sent with the message: the gateway delivers a key once however often it gets it."""
+        return f"zhengfa-sms-{self.pk}"
+
 
 class JobRun(models.Model):
     """A periodic job's claim on one period: inserting the row is what lets it run once."""

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .audit import may_read_audit
-from .jobs import daily
+from .jobs import daily, hourly_between
 from .navigation import Pillar
 from .registry import (
     STAFF,
@@ -43,6 +43,12 @@ def _clear_sessions() -> object:
     return clear_sessions_task.enqueue()
 
 
+def _resend_sms() -> object:
+    from .tasks import resend_stalled_sms
+
+    return resend_stalled_sms.enqueue()
+
+
 def _sweep_files() -> object:
     from .tasks import sweep_orphan_files_task
 
@@ -67,6 +73,7 @@ PLUGIN = Plugin(
         PeriodicJob("notify_deadlines", _deadlines, daily),
         PeriodicJob("clear_sessions", _clear_sessions, daily),
         PeriodicJob("sweep_orphan_files", _sweep_files, daily),
+        PeriodicJob("resend_stalled_sms", _resend_sms, hourly_between(0, 23)),
     ],
     # Who enrolled an authenticator and who removed one; never the secret.
     audited=[

@@ -19,30 +19,39 @@ class SmsError(Exception):
 
 
 class BaseBackend:
-    def send(self, to: str, text: str) -> str:
-        """Send one message; return the gateway's reference, or raise SmsError."""
+    def send(self, to: str, text: str, key: str) -> str:
+        """Send one message; return the gateway's reference, or raise SmsError.
+
+        `key` is the message's idempotency key: a message handed over twice under one key
+        (its worker died after sending, before recording it) reaches the phone once."""
         raise NotImplementedError
 
 
 class ConsoleBackend(BaseBackend):
     """Writes messages to standard output (the embedded default)."""
 
-    def send(self, to: str, text: str) -> str:
+    def send(self, to: str, text: str, key: str) -> str:
         sys.stdout.write(f"[SMS to {to[:3]}****{to[-4:]}] {text}\n")
         return "console"
 
 
 class FileBackend(BaseBackend):
-    """Appends messages to SMS_FILE_PATH/sms-YYYYMMDD.log (for a test or training site)."""
+    """Appends messages to SMS_FILE_PATH/sms-YYYYMMDD.log (for a test or training site),
+    once per idempotency key, as a gateway does."""
 
-    def send(self, to: str, text: str) -> str:
+    def send(self, to: str, text: str, key: str) -> str:
         folder = Path(settings.SMS_FILE_PATH)
         folder.mkdir(parents=True, exist_ok=True)
+        marker = json.dumps(key)
+        for earlier in folder.glob("sms-*.log"):
+            if f'"key": {marker}' in earlier.read_text(encoding="utf-8"):
+                return earlier.name  # already delivered under this key
         path = folder / f"sms-{timezone.localdate():%Y%m%d}.log"
         with path.open("a", encoding="utf-8") as fh:
             fh.write(
                 json.dumps(
-                    {"to": to, "text": text, "at": timezone.now().isoformat()}, ensure_ascii=False
+                    {"to": to, "text": text, "key": key, "at": timezone.now().isoformat()},
+                    ensure_ascii=False,
                 )
                 + "\n"
             )
@@ -50,21 +59,22 @@ class FileBackend(BaseBackend):
 
 
 class HttpGatewayBackend(BaseBackend):
-    """POSTs JSON {"to", "text"} to SMS_GATEWAY_URL with basic credentials.
+    """POSTs JSON {"to", "text", "key"} to SMS_GATEWAY_URL with basic credentials, and the
+    key again as the ``Idempotency-Key`` header.
 
     A 2xx answer with JSON {"id": ...} (or any 2xx) counts as sent; anything else fails.
     """
 
-    def send(self, to: str, text: str) -> str:
+    def send(self, to: str, text: str, key: str) -> str:
         url = settings.SMS_GATEWAY_URL
         if not url.startswith(("https://", "http://")):
             raise SmsError("SMS_GATEWAY_URL must be an http(s) address")
-        body = json.dumps({"to": to, "text": text}).encode("utf-8")
+        body = json.dumps({"to": to, "text": text, "key": key}).encode("utf-8")
         request = urllib.request.Request(  # noqa: S310 - scheme checked above
             url,
             data=body,
             method="POST",
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", "Idempotency-Key": key},
         )
         if settings.SMS_GATEWAY_USER:
             import base64

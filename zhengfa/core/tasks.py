@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
 from .models import SmsMessage
 
+# How long a worker's claim on a text message holds before another may send it again.
+SMS_LEASE = dt.timedelta(minutes=10)
+
 
 @task()
 def deliver_sms(message_id: int) -> str:
-    """Send one queued text message. A message already sent or failed is left alone."""
+    """Send one queued text message. A message already sent or failed is left alone.
+
+    The worker claims the message for ``SMS_LEASE`` (``sent_at`` marks the claim). If it
+    dies before recording the outcome, the claim lapses and the message is sent again
+    (``resend_stalled_sms``) under the same idempotency key, so the phone gets it once."""
     from .sms import SmsError, get_backend
 
-    # Claim the message: only the worker that moves it out of "queued" sends it.
     message = SmsMessage.objects.filter(pk=message_id).first()
     if message is None:
         return "missing"
-    claimed = SmsMessage.objects.filter(
-        pk=message_id, outcome=SmsMessage.Outcome.QUEUED, sent_at__isnull=True
-    ).update(sent_at=timezone.now())
+    now = timezone.now()
+    claimed = (
+        SmsMessage.objects.filter(pk=message_id, outcome=SmsMessage.Outcome.QUEUED)
+        .filter(Q(sent_at__isnull=True) | Q(sent_at__lt=now - SMS_LEASE))
+        .update(sent_at=now)
+    )
     if not claimed:
         return "already handled"
     text = message.text.replace("{code}", message.secret) if message.secret else message.text
     try:
-        reference = get_backend().send(message.to, text)
+        reference = get_backend().send(message.to, text, message.idempotency_key)
     except SmsError as exc:
         SmsMessage.objects.filter(pk=message_id).update(
             outcome=SmsMessage.Outcome.FAILED, detail=str(exc)[:300], secret=""
@@ -34,6 +46,20 @@ def deliver_sms(message_id: int) -> str:
         outcome=SmsMessage.Outcome.SENT, detail=reference[:300], secret=""
     )
     return "sent"
+
+
+@task()
+def resend_stalled_sms() -> str:
+    """Queue again the messages whose worker died: claimed longer than ``SMS_LEASE`` ago, or
+    never claimed though queued that long ago (the queue lost them)."""
+    stale = timezone.now() - SMS_LEASE
+    waiting = SmsMessage.objects.filter(outcome=SmsMessage.Outcome.QUEUED).filter(
+        Q(sent_at__lt=stale) | Q(sent_at__isnull=True, created_at__lt=stale)
+    )
+    ids = list(waiting.values_list("pk", flat=True)[:500])
+    for pk in ids:
+        deliver_sms.enqueue(pk)
+    return f"queued again {len(ids)}"
 
 
 @task()

@@ -148,3 +148,39 @@ class ShellTests(PersonaTestCase):
             reverse("core:notification_list"), {"unread": "1"}
         )
         self.assertContains(page, 'href="?unread=1&amp;page=2"')
+
+
+@override_settings(SMS_BACKEND="zhengfa.core.sms.FileBackend")
+class SmsExactlyOnceTests(PersonaTestCase):
+    def test_a_message_whose_worker_died_is_sent_again_and_reaches_the_phone_once(self) -> None:
+        import datetime as dt
+        from pathlib import Path
+        from unittest import mock
+
+        from django.conf import settings
+        from django.utils import timezone
+
+        from zhengfa.core.sms import FileBackend
+        from zhengfa.core.tasks import SMS_LEASE, resend_stalled_sms
+
+        message = send_sms(to="13900004444", text="您的预约已确认")
+        # The worker claims the message, hands it to the gateway and dies before it can
+        # record that it was sent.
+        FileBackend().send(message.to, message.text, message.idempotency_key)
+        SmsMessage.objects.filter(pk=message.pk).update(sent_at=timezone.now())
+        # Within the lease nobody sends it again.
+        self.assertEqual(deliver_sms.call(message.pk), "already handled")
+        later = timezone.now() + SMS_LEASE + dt.timedelta(minutes=1)
+        # An hour on, the job queues it again (the test's task backend runs it at once):
+        # the gateway gets it a second time, under the same key.
+        with mock.patch("zhengfa.core.tasks.timezone.now", return_value=later):
+            self.assertEqual(resend_stalled_sms.call(), "queued again 1")
+        message.refresh_from_db()
+        self.assertEqual(message.outcome, SmsMessage.Outcome.SENT)
+        lines = [
+            line
+            for log in Path(settings.SMS_FILE_PATH).glob("sms-*.log")
+            for line in log.read_text(encoding="utf-8").splitlines()
+            if message.idempotency_key in line
+        ]
+        self.assertEqual(len(lines), 1)  # handed over twice, on the phone once
