@@ -12,7 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from zhengfa.core.crypto import EncryptedCharField, HashField
 from zhengfa.core.masking import mask_name, mask_phone
 from zhengfa.core.scope import ScopedManager, ScopeSpec, grant_for
-from zhengfa.core.workflow import Transition, Workflow, WorkflowManager, WorkflowModel
+from zhengfa.core.workflow import (
+    Transition,
+    Workflow,
+    WorkflowManager,
+    WorkflowModel,
+    last_actor,
+)
 
 
 class Campaign(models.Model):
@@ -93,30 +99,12 @@ class TaskState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-def _last_actor(record: models.Model, transition: str) -> Any:
-    """Who last took `transition` on `record` (its timeline), if anyone."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from zhengfa.core.models import TimelineEvent
-
-    return (
-        TimelineEvent.objects.filter(
-            content_type=ContentType.objects.get_for_model(type(record)),
-            object_id=record.pk,
-            transition=transition,
-        )
-        .order_by("-time", "-pk")
-        .values_list("actor", flat=True)
-        .first()
-    )
-
-
 def _issuer_may_check(task: Task, user: Any) -> bool:
     """Accepting or returning a report is for whoever may assign work at the issuing unit,
     other than the person who reported it (no one checks his own report)."""
     if not grant_for(user, "work", "assign").covers(task.issued_by):
         return False
-    return task.state != TaskState.REPORTED or _last_actor(task, "report") != user.pk
+    return task.state != TaskState.REPORTED or last_actor(task, "report") != user.pk
 
 
 def _no_open_parts(task: Task, user: Any) -> bool:
@@ -602,7 +590,7 @@ def _unit_above_may_check(report: DataReport, user: Any) -> bool:
     person who submitted them (a bureau's leader who enters a station's figures)."""
     if grant_for(user, "figures", "assign").holder(report.unit) is None:
         return False
-    return _last_actor(report, "submit") != user.pk
+    return last_actor(report, "submit") != user.pk
 
 
 DATA_REPORT_WORKFLOW = Workflow(

@@ -602,15 +602,8 @@ def data_save(
             by=by,
             fields={"submitted_at": report.submitted_at or timezone.now()},
         )
-        checkers = (
-            User.objects.filter(
-                is_active=True,
-                role_assignments__unit=unit.parent,
-                role_assignments__role__in=[Role.LEADER, Role.COMMITTEE],
-            ).distinct()
-            if unit.parent_id
-            else User.objects.none()
-        )
+        # The leaders of the unit above (or, if it has none, of the nearest one that has).
+        checkers = handlers_for(unit.parent, (Role.LEADER, Role.COMMITTEE)) if unit.parent else []
         notify(
             users=checkers,
             title=_("Figures to approve: %(report)s") % {"report": report},

@@ -410,6 +410,20 @@ def move_citizen_notes(old: models.Model, new: models.Model) -> int:
     )
 
 
+def last_actor(record: models.Model, transition: str) -> Any:
+    """The id of whoever last took `transition` on `record` (None: nobody, or a citizen)."""
+    return (
+        TimelineEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(record)),
+            object_id=record.pk,
+            transition=transition,
+        )
+        .order_by("-time", "-pk")
+        .values_list("actor", flat=True)
+        .first()
+    )
+
+
 def timeline_for(record: models.Model, public_only: bool = False) -> list[TimelineEvent]:
     """The record's events, oldest first, with state labels for the timeline partial."""
     qs = (

@@ -259,10 +259,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     charts = {
         "trends": {
             "months": trends["months"],
-            "series": [
-                {"name": r["label"], "data": [v if v is not None else None for v in r["values"]]}
-                for r in trends["rows"]
-            ],
+            "series": [{"name": r["label"], "data": r["values"]} for r in trends["rows"]],
         },
         "comparison": {
             "units": [r["unit"] for r in comparison["rows"]],
@@ -294,13 +291,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _visible(rows: QuerySet[Any], user: Any) -> tuple[QuerySet[Any], int]:
-    """Of the records a figure counts, those the person may open, and how many others."""
+def _visible(rows: QuerySet[Any], user: Any, total: int) -> tuple[QuerySet[Any], int]:
+    """Of the `total` records a figure counts, those the person may open, and how many
+    others."""
     manager = rows.model._default_manager
     if not hasattr(manager, "visible_to"):
         return rows, 0
     shown = rows.filter(pk__in=manager.visible_to(user).values("pk"))
-    return shown, rows.count() - shown.count()
+    return shown, total - shown.count()
 
 
 @login_required
@@ -313,7 +311,8 @@ def drill(request: HttpRequest, name: str) -> HttpResponse:
         raise Http404
     fig = figure(name, scope.unit, scope.start, scope.end)
     rows = indicator.rows(scope.unit, scope.start, scope.end)
-    shown, hidden = _visible(rows, request.user)
+    total = rows.count()
+    shown, hidden = _visible(rows, request.user, total)
     page, query = paginate(request, shown)
     return render(
         request,
@@ -321,7 +320,7 @@ def drill(request: HttpRequest, name: str) -> HttpResponse:
         {
             "scope": scope,
             "figure": fig,
-            "total": rows.count(),
+            "total": total,
             "page": page,
             "query": query,
             "hidden": hidden,
