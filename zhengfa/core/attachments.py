@@ -17,7 +17,7 @@ import hashlib
 import io
 import warnings
 import zipfile
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.http import FileResponse, Http404
@@ -337,34 +338,32 @@ def move(old: models.Model, new: models.Model, *, by_citizen_only: bool = True) 
 SWEEP_GRACE = dt.timedelta(hours=1)
 
 
+def stored_files(folder: str = "") -> Iterator[str]:
+    """The name of every file in the storage under `folder` (all of them by default)."""
+    try:
+        folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    prefix = f"{folder}/" if folder else ""
+    for sub in sorted(folders):
+        yield from stored_files(prefix + sub)
+    for name in sorted(files):
+        yield prefix + name
+
+
 def sweep_orphans(grace: dt.timedelta = SWEEP_GRACE) -> int:
     """Delete stored attachment files that no attachment row names: a file is written before
     its row, so a transaction that rolled back leaves its file behind. Files younger than
     `grace` are left (their transaction may still commit). Returns how many were deleted."""
-    from django.core.files.storage import default_storage
-
-    from .models import Attachment
-
     cutoff = timezone.now() - grace
     deleted = 0
-
-    def walk(folder: str) -> None:
-        nonlocal deleted
-        try:
-            folders, files = default_storage.listdir(folder)
-        except FileNotFoundError:
-            return
-        for sub in folders:
-            walk(f"{folder}/{sub}")
-        names = [f"{folder}/{name}" for name in files]
-        if not names:
-            return
-        known = set(Attachment.objects.filter(file__in=names).values_list("file", flat=True))
-        for name in names:
+    names = list(stored_files("attachments"))
+    for start in range(0, len(names), 500):
+        chunk = names[start : start + 500]
+        known = set(Attachment.objects.filter(file__in=chunk).values_list("file", flat=True))
+        for name in chunk:
             if name in known or default_storage.get_modified_time(name) >= cutoff:
                 continue
             default_storage.delete(name)
             deleted += 1
-
-    walk("attachments")
     return deleted

@@ -109,3 +109,36 @@ class EncryptedCharField(models.TextField):
         if self.hash_field:
             setattr(model_instance, self.hash_field, keyed_hash(value) if value else "")
         return value
+
+
+def _fingerprint(key: str) -> str:
+    # A one-way tag of a key: two installations can compare keys without either revealing one.
+    return hmac.new(key.encode("utf-8"), b"zhengfa key check", hashlib.sha256).hexdigest()[:16]
+
+
+def key_fingerprints() -> dict[str, Any]:
+    """Tags of the configured keys (the encrypting one first), for a backup's manifest."""
+    return {
+        "encryption": [_fingerprint(k) for k in settings.FIELD_ENCRYPTION_KEYS],
+        "hash": _fingerprint(settings.FIELD_HASH_KEY),
+    }
+
+
+def encrypted_columns() -> list[tuple[str, str]]:
+    """(table, column) of every encrypted field of every model."""
+    from django.apps import apps
+
+    return [
+        (model._meta.db_table, str(f.column))
+        for model in apps.get_models()
+        for f in model._meta.concrete_fields
+        if isinstance(f, EncryptedCharField)
+    ]
+
+
+def readable(token: str) -> bool:
+    try:
+        fernet().decrypt(token.encode("ascii"))
+    except (InvalidToken, UnicodeEncodeError):
+        return False
+    return True

@@ -1,0 +1,428 @@
+"""A whole copy of the site, made while it runs and put back in one go:
+``manage.py backup DIR`` and ``manage.py restore DIR``.
+
+A backup is a folder::
+
+    manifest.json       what it holds: tables and their row counts, the migrations applied,
+                        every file's SHA-256, and one-way tags of the keys it needs
+    database.sqlite3    SQLite's online backup of the embedded database, or
+    database.dump       pg_dump's archive (custom format) of the PostgreSQL database
+    files/...           every stored file, under its stored name
+
+The database is copied first and the files after it: files are only ever added before their
+row (never changed), so every file the copy names is in the folder. A file newer than the
+copy is harmless (the daily sweep removes what no row names). The folder is written under a
+temporary name and renamed when complete: a folder with the final name is a whole backup.
+
+The keys of the encrypted fields (``FIELD_ENCRYPTION_KEY``, ``FIELD_HASH_KEY``) are never in
+a backup; its manifest keeps a one-way tag of each, so that a restore under other keys is
+refused before anything is replaced, instead of showing garbage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.db import connection, connections
+from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import crypto
+from .attachments import stored_files
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+FILES = "files"
+DUMPS = {"sqlite": "database.sqlite3", "postgresql": "database.dump"}
+
+
+class BackupError(Exception):
+    """Something a person must put right; the message says what, in plain words."""
+
+
+@dataclass(frozen=True)
+class Summary:
+    folder: Path
+    tables: int
+    rows: int
+    files: int
+    bytes: int
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _stored_sha256(name: str) -> str:
+    digest = hashlib.sha256()
+    with default_storage.open(name, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _vendor() -> str:
+    vendor = connection.vendor
+    if vendor not in DUMPS:
+        raise BackupError(_("Backups support SQLite and PostgreSQL, not %(db)s.") % {"db": vendor})
+    return vendor
+
+
+def table_counts() -> dict[str, int]:
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        tables = sorted(connection.introspection.table_names(cursor))
+        counts = {}
+        for table in tables:
+            cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")  # noqa: S608
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+def _migrations() -> list[str]:
+    return sorted(
+        f"{app}.{name}" for app, name in MigrationRecorder(connection).applied_migrations()
+    )
+
+
+# --- PostgreSQL's own tools ---------------------------------------------------------------------
+
+
+def _pg_tool(name: str) -> str:
+    """pg_dump, pg_restore or psql: from PGBIN, else the newest installed, else from PATH."""
+    if os.environ.get("PGBIN"):
+        candidates = [Path(os.environ["PGBIN"]) / name]
+    else:
+        # Debian's /usr/bin/pg_dump is a wrapper that asks for a local cluster: the real
+        # programs first, newest version first (a dump needs one at least as new as the server).
+        installed = [
+            p for p in Path("/usr/lib/postgresql").glob(f"*/bin/{name}") if p.parts[-3].isdigit()
+        ]
+        candidates = sorted(installed, key=lambda p: int(p.parts[-3]), reverse=True)
+        found = shutil.which(name)
+        candidates += [Path(found)] if found else []
+    for path in candidates:
+        if path.is_file():
+            return str(path)
+    raise BackupError(
+        _("%(tool)s is not installed (Debian: apt-get install postgresql-client).") % {"tool": name}
+    )
+
+
+def _pg_env() -> dict[str, str]:
+    params = connection.get_connection_params()
+    env = dict(os.environ)
+    for key, var in (
+        ("host", "PGHOST"),
+        ("port", "PGPORT"),
+        ("user", "PGUSER"),
+        ("password", "PGPASSWORD"),
+        ("dbname", "PGDATABASE"),
+    ):
+        if params.get(key):
+            env[var] = str(params[key])
+    return env
+
+
+def _run(command: list[str], what: str) -> None:
+    result = subprocess.run(  # noqa: S603
+        command, env=_pg_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    if result.returncode:
+        raise BackupError(
+            _("%(what)s failed: %(why)s") % {"what": what, "why": result.stderr.strip()[-2000:]}
+        )
+
+
+# --- Backup -------------------------------------------------------------------------------------
+
+
+def _copy_database(vendor: str, target: Path) -> None:
+    if vendor == "sqlite":
+        connection.ensure_connection()
+        source = sqlite3.connect(connection.settings_dict["NAME"])
+        copy = sqlite3.connect(target)
+        try:
+            # The online backup API copies a consistent state while the site keeps writing.
+            source.backup(copy)
+            (status,) = copy.execute("PRAGMA integrity_check").fetchone()
+            # One file, no -wal beside it: the copy is what the folder holds.
+            copy.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            copy.close()
+            source.close()
+        if status != "ok":
+            raise BackupError(_("The copy of the database is damaged: %(why)s") % {"why": status})
+    else:
+        _run(
+            [
+                _pg_tool("pg_dump"),
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                "-f",
+                str(target),
+            ],
+            "pg_dump",
+        )
+        # The archive's table of contents must read back.
+        _run([_pg_tool("pg_restore"), "--list", str(target)], "pg_restore --list")
+
+
+def backup(folder: Path, progress: Callable[[str], None] = lambda _text: None) -> Summary:
+    """Write a whole backup into `folder`, which must not exist yet or be empty."""
+    vendor = _vendor()
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise BackupError(
+            _("%(folder)s already holds something: give a new folder for each backup.")
+            % {"folder": folder}
+        )
+    parent = folder.resolve().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        partial = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=parent))
+    except OSError as exc:
+        raise BackupError(
+            _("Cannot write in %(folder)s: %(why)s") % {"folder": parent, "why": exc.strerror}
+        ) from exc
+    try:
+        counts = table_counts()
+        migrations = _migrations()
+        progress(_("Copying the database …"))
+        dump = partial / DUMPS[vendor]
+        _copy_database(vendor, dump)
+        progress(_("Copying the stored files …"))
+        files: dict[str, str] = {}
+        size = dump.stat().st_size
+        for name in stored_files():
+            target = partial / FILES / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with default_storage.open(name, "rb") as src, open(target, "wb") as out:
+                shutil.copyfileobj(src, out, 1 << 20)
+            files[name] = _sha256(target)
+            size += target.stat().st_size
+        manifest = {
+            "format": FORMAT,
+            "made_at": timezone.now().isoformat(),
+            "database": {"engine": vendor, "file": dump.name, "sha256": _sha256(dump)},
+            "migrations": migrations,
+            "tables": counts,
+            "files": files,
+            "keys": crypto.key_fingerprints(),
+        }
+        (partial / MANIFEST).write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        if folder.exists():
+            folder.rmdir()
+        partial.rename(folder)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return Summary(folder, len(counts), sum(counts.values()), len(files), size)
+
+
+# --- Restore ------------------------------------------------------------------------------------
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise BackupError(
+            _("%(folder)s is not a backup: it has no manifest.json.") % {"folder": folder}
+        ) from exc
+    except (OSError, ValueError) as exc:
+        raise BackupError(
+            _("The manifest of %(folder)s cannot be read: %(why)s") % {"folder": folder, "why": exc}
+        ) from exc
+    if manifest.get("format") != FORMAT:
+        raise BackupError(_("This backup was written in a format this version does not read."))
+    return manifest
+
+
+def check(folder: Path) -> dict[str, Any]:
+    """Everything a restore needs, verified before anything is replaced."""
+    manifest = read_manifest(folder)
+    vendor = _vendor()
+    database = manifest["database"]
+    if database["engine"] != vendor:
+        raise BackupError(
+            _("This backup is of a %(theirs)s database; this site runs on %(ours)s.")
+            % {"theirs": database["engine"], "ours": vendor}
+        )
+    keys, ours = manifest["keys"], crypto.key_fingerprints()
+    if keys["encryption"][0] not in ours["encryption"]:
+        raise BackupError(
+            _(
+                "The encryption key (FIELD_ENCRYPTION_KEY) is not the one this backup was made "
+                "with: its personal data (names, phone numbers, ID numbers) could not be read. "
+                "Nothing was changed. Set the key the site had when the backup was made, and "
+                "run the restore again."
+            )
+        )
+    if keys["hash"] != ours["hash"]:
+        raise BackupError(
+            _(
+                "The lookup key (FIELD_HASH_KEY) is not the one this backup was made with: "
+                "searches by ID number would find nothing. Nothing was changed. Set the key "
+                "the site had when the backup was made, and run the restore again."
+            )
+        )
+    newer = set(manifest["migrations"]) - {f"{app}.{name}" for app, name in _known_migrations()}
+    if newer:
+        raise BackupError(
+            _(
+                "This backup was made by a newer version of the platform (%(migration)s). "
+                "Install that version first."
+            )
+            % {"migration": sorted(newer)[0]}
+        )
+    expected = [(database["file"], database["sha256"])]
+    expected += [(f"{FILES}/{name}", digest) for name, digest in manifest["files"].items()]
+    damaged = [
+        name
+        for name, digest in expected
+        if not (folder / name).is_file() or _sha256(folder / name) != digest
+    ]
+    if damaged:
+        raise BackupError(
+            _(
+                "The backup is incomplete or damaged: %(count)s files are missing or changed, "
+                "e.g. %(name)s. Nothing was changed."
+            )
+            % {"count": len(damaged), "name": damaged[0]}
+        )
+    return manifest
+
+
+def _known_migrations() -> Iterator[tuple[str, str]]:
+    from django.db.migrations.loader import MigrationLoader
+
+    yield from MigrationLoader(None, ignore_no_migrations=True).disk_migrations
+
+
+def _replace_database(vendor: str, dump: Path) -> None:
+    connections.close_all()
+    if vendor == "sqlite":
+        source = sqlite3.connect(dump)
+        live = sqlite3.connect(connection.settings_dict["NAME"], timeout=30)
+        try:
+            source.backup(live)
+        finally:
+            live.close()
+            source.close()
+        return
+    with tempfile.TemporaryDirectory() as work:
+        script = Path(work) / "restore.sql"
+        _run(
+            [_pg_tool("pg_restore"), "--no-owner", "--no-privileges", "-f", str(script), str(dump)],
+            "pg_restore",
+        )
+        # One transaction: the old tables go and the copy's come, or nothing changes.
+        _run(
+            [
+                _pg_tool("psql"),
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "--single-transaction",
+                "-c",
+                "DROP SCHEMA public CASCADE; CREATE SCHEMA public;",
+                "-f",
+                str(script),
+            ],
+            "psql",
+        )
+
+
+def _replace_files(folder: Path, manifest: dict[str, Any]) -> None:
+    wanted = manifest["files"]
+    for name in list(stored_files()):
+        if name not in wanted or _stored_sha256(name) != wanted[name]:
+            default_storage.delete(name)
+    for name in wanted:
+        if default_storage.exists(name):
+            continue
+        with open(folder / FILES / name, "rb") as fh:
+            saved = default_storage.save(name, File(fh))
+        if saved != name:
+            raise BackupError(
+                _("The storage renamed %(name)s to %(saved)s.") % {"name": name, "saved": saved}
+            )
+
+
+def unreadable_values() -> list[str]:
+    """Encrypted columns holding a value the configured keys cannot decrypt."""
+    quote = connection.ops.quote_name
+    bad = []
+    with connection.cursor() as cursor:
+        for table, column in crypto.encrypted_columns():
+            cursor.execute(
+                f"SELECT {quote(column)} FROM {quote(table)} "  # noqa: S608
+                f"WHERE {quote(column)} IS NOT NULL AND {quote(column)} <> ''"
+            )
+            if any(not crypto.readable(token) for (token,) in cursor.fetchall()):
+                bad.append(f"{table}.{column}")
+    return bad
+
+
+def restore(folder: Path, progress: Callable[[str], None] = lambda _text: None) -> Summary:
+    """Replace the database and the stored files with the backup in `folder`."""
+    manifest = check(folder)
+    vendor = manifest["database"]["engine"]
+    progress(_("Replacing the database …"))
+    _replace_database(vendor, folder / manifest["database"]["file"])
+    progress(_("Replacing the stored files …"))
+    _replace_files(folder, manifest)
+    counts = table_counts()
+    if counts != manifest["tables"]:
+        different = sorted(
+            t
+            for t in set(counts) | set(manifest["tables"])
+            if counts.get(t) != manifest["tables"].get(t)
+        )
+        raise BackupError(
+            _("After the restore, table %(table)s does not hold what the backup counted.")
+            % {"table": different[0]}
+        )
+    unreadable = unreadable_values()
+    if unreadable:
+        raise BackupError(
+            _(
+                "The database was restored, but %(column)s holds values the configured keys "
+                "cannot decrypt: set FIELD_ENCRYPTION_KEY to the keys the site had when the "
+                "backup was made (the old ones after the new one, separated by commas)."
+            )
+            % {"column": unreadable[0]}
+        )
+    return Summary(
+        folder,
+        len(counts),
+        sum(counts.values()),
+        len(manifest["files"]),
+        sum((folder / FILES / n).stat().st_size for n in manifest["files"]),
+    )
+
+
+def pending_migrations(manifest: dict[str, Any]) -> int:
+    """Migrations of this version that the restored database has not had yet."""
+    return len({f"{app}.{name}" for app, name in _known_migrations()} - set(manifest["migrations"]))
