@@ -221,6 +221,8 @@ class SmsMessage(models.Model):
         _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.QUEUED
     )
     detail = models.CharField(_("detail"), max_length=300, blank=True)
+    # The worker that claimed it (``core.workers``): a dead worker's claims are let go at once.
+    claimed_by = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("text message")
@@ -234,6 +236,19 @@ class SmsMessage(models.Model):
     def idempotency_key(self) -> str:
         """Sent with the message: the gateway delivers a key once however often it gets it."""
         return f"zhengfa-sms-{self.pk}"
+
+
+class WorkerBeat(models.Model):
+    """A background worker that is alive says so here every few seconds (``core.workers``)."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.worker_id
 
 
 class JobRun(models.Model):

@@ -19,8 +19,10 @@ def deliver_sms(message_id: int) -> str:
     """Send one queued text message. A message already sent or failed is left alone.
 
     The worker claims the message for ``SMS_LEASE`` (``sent_at`` marks the claim). If it
-    dies before recording the outcome, the claim lapses and the message is sent again
-    (``resend_stalled_sms``) under the same idempotency key, so the phone gets it once."""
+    dies before recording the outcome, the message is sent again under the same idempotency
+    key, so the phone gets it once: at once when the worker is found dead (``core.workers``),
+    else when the claim lapses (``resend_stalled_sms``)."""
+    from . import workers
     from .sms import SmsError, get_backend
 
     message = SmsMessage.objects.filter(pk=message_id).first()
@@ -30,7 +32,7 @@ def deliver_sms(message_id: int) -> str:
     claimed = (
         SmsMessage.objects.filter(pk=message_id, outcome=SmsMessage.Outcome.QUEUED)
         .filter(Q(sent_at__isnull=True) | Q(sent_at__lt=now - SMS_LEASE))
-        .update(sent_at=now)
+        .update(sent_at=now, claimed_by=workers.current_id)
     )
     if not claimed:
         return "already handled"
