@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -434,21 +435,23 @@ def suggestion_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        _suggestion, code = services.suggestion_submit(
-            topic=data["topic"],
-            # "I don't know" within a chosen county: that county's committee routes it.
-            unit=data["unit"] or county,
-            officer_named=data["officer_named"],
-            content=data["content"],
-            name=data["name"],
-            phone=data["phone"],
-            files=data["attachments"],
-        )
-        texted_to = (
-            followup.text_code(phone=data["phone"], code=code, what=_("Opinion received."))
-            if data["phone"]
-            else ""
-        )
+        # The opinion and the text with its code commit together (see core.submission).
+        with transaction.atomic():
+            _suggestion, code = services.suggestion_submit(
+                topic=data["topic"],
+                # "I don't know" within a chosen county: that county's committee routes it.
+                unit=data["unit"] or county,
+                officer_named=data["officer_named"],
+                content=data["content"],
+                name=data["name"],
+                phone=data["phone"],
+                files=data["attachments"],
+            )
+            texted_to = (
+                followup.text_code(phone=data["phone"], code=code, what=_("Opinion received."))
+                if data["phone"]
+                else ""
+            )
         response = redirect("campaign:suggestion_done")
         followup.remember_for_display(response, code, texted_to=texted_to)
         return response

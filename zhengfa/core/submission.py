@@ -30,6 +30,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
@@ -72,7 +73,11 @@ def submit(
     twice at once: the first sending's code page. Refused by the service: None, with the
     reasons at the form."""
     try:
-        _record, code = create(challenge.submission_key(form))
+        # The record and the text that carries its code commit together: a crash between
+        # them would leave a record whose citizen got neither the code page nor the text.
+        with transaction.atomic():
+            _record, code = create(challenge.submission_key(form))
+            texted_to = text(code) if text else ""
     except challenge.DuplicateSubmission:
         earlier = challenge.code_sent_for(request, wait=3.0)
         if earlier is not None:
@@ -83,4 +88,4 @@ def submit(
         add_service_errors(form, exc)
         return None
     challenge.remember_code(form, code)
-    return to_code_page(done, code, text(code) if text else "")
+    return to_code_page(done, code, texted_to)

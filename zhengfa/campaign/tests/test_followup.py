@@ -41,6 +41,22 @@ class FollowUpTests(PersonaTestCase):
         self.assertEqual(page.content.decode().count(f'href="/query/#{code.group(1)}"'), 2)
         return code.group(1)
 
+    def test_the_opinion_and_the_text_with_its_code_commit_together(self) -> None:
+        from unittest import mock
+
+        from django.db import DatabaseError
+
+        from zhengfa.campaign.models import Suggestion
+
+        self.citizen.raise_request_exception = False
+        data = {"topic": "conduct", "content": "派出所窗口中午无人值守。", "phone": "13900001111"}
+        with mock.patch(
+            "zhengfa.core.followup.text_code", side_effect=DatabaseError("connection lost")
+        ):
+            answer = self.citizen.post("/opinion/", data)
+        self.assertEqual(answer.status_code, 503)
+        self.assertFalse(Suggestion.objects.exists())
+
     def test_code_shape_and_shown_once(self) -> None:
         code = self.submit()
         plain = code.replace("-", "")
