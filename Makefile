@@ -12,7 +12,7 @@ MO     := $(PO:.po=.mo)
 
 export DJANGO_SETTINGS_MODULE := zhengfa.settings
 
-.PHONY: setup run test lint typecheck test-sqlite test-postgres test-browser bench lock messages clean clean-data
+.PHONY: setup run test lint typecheck test-sqlite test-postgres test-browser bench drill lock messages clean clean-data
 
 $(STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,13 @@ test-browser: setup
 bench: setup
 	@scripts/ensure-system-packages.sh wrk postgresql-15
 	$(BIN)/python scripts/bench.py
+
+## Crash under load: SIGKILLs gunicorn and the background worker during public submissions,
+## then checks that nothing acknowledged was lost and nothing is half-written (7-10 minutes).
+## DRILL_ACKS (2000), DRILL_KILLS (8), DRILL_MINUTES (8): see scripts/drill.py.
+drill: setup
+	@scripts/ensure-system-packages.sh postgresql-15
+	$(BIN)/python scripts/drill.py
 
 ## Re-resolve the lock file after changing pyproject.toml.
 lock: $(STAMP)
