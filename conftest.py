@@ -54,14 +54,6 @@ def _private_files(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> N
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache() -> None:
-    # Pages, menus and rate counts kept in the cache by one test are not another's.
-    from django.core.cache import cache
-
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
 def _chinese() -> None:
     # A request in English (the language switch) leaves English active in its thread: every
     # test starts in the interface's own language, whatever ran before it in this process.
@@ -73,8 +65,8 @@ def _chinese() -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
-    # Rate limits, lockout counts and the site's identity live in the cache: none of them
-    # may carry from one test to the next.
+    # Pages, menus, rate limits, lockout counts and the site's identity live in the cache:
+    # none of them may carry from one test to the next.
     from django.core.cache import cache
 
     cache.clear()
@@ -89,3 +81,52 @@ def _inline_tasks(settings: Any) -> None:
             "QUEUES": ["default"],
         }
     }
+
+
+# --- Fuzzing totals (``zhengfa.core.fuzz``) ----------------------------------------------------
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: Any, call: Any) -> Iterator[None]:
+    # The statuses a fuzz test saw travel with its report (from an xdist worker too).
+    outcome: Any = yield
+    import sys
+
+    fuzz = sys.modules.get("zhengfa.core.fuzz")
+    if call.when == "call" and fuzz is not None and fuzz.TALLY:
+        report = outcome.get_result()
+        for label, statuses in fuzz.TALLY.items():
+            report.user_properties.append(("fuzz", [label, sorted(statuses.items())]))
+        fuzz.TALLY.clear()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    from collections import Counter
+
+    tallies: dict[str, Counter[int]] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "fuzz":
+                    label, statuses = value
+                    tallies.setdefault(label, Counter()).update(dict(statuses))
+    if not tallies:
+        return
+    write = terminalreporter.write_line
+    # -403 counts the post without a CSRF token (answered 403), apart from the examples.
+    examples = {label: sum(n for s, n in c.items() if s > 0) for label, c in tallies.items()}
+    if os.environ.get("FUZZ_EXAMPLES"):
+        terminalreporter.section("forms fuzzed")
+        width = max(len(label) for label in tallies)
+        for label in sorted(tallies):
+            seen = " ".join(f"{s}×{n}" for s, n in sorted(tallies[label].items()) if s > 0)
+            csrf = "csrf 403" if tallies[label][-403] else "csrf -"
+            write(f"{label:<{width}}  {examples[label]:>6}  {csrf}  {seen}")
+    statuses: Counter[int] = Counter()
+    for counts in tallies.values():
+        statuses.update({s: n for s, n in counts.items() if s > 0})
+    write(
+        f"fuzzed {len(tallies)} forms, {sum(examples.values())} examples "
+        f"({min(examples.values())}–{max(examples.values())} per form); statuses: "
+        + ", ".join(f"{s}×{n}" for s, n in sorted(statuses.items()))
+    )

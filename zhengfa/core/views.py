@@ -78,7 +78,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 def _safe_next(request: HttpRequest, default: str = "core:dashboard") -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # A path of this site: not another host, nor a word that redirect() would take for a
+    # view's name, nor control characters that no header may carry (each was a 500).
+    if (
+        target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    ):
         return target
     from django.urls import reverse
 

@@ -51,7 +51,13 @@ def home(request: HttpRequest) -> HttpResponse:
 def large_type(request: HttpRequest) -> HttpResponse:
     """Switch large type on or off; remembered in a cookie for a year (works without script)."""
     target = request.POST.get("next", "/")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # A path of this site: not another host, nor a word that redirect() would take for a
+    # view's name, nor control characters that no header may carry (each was a 500).
+    if not (
+        target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    ):
         target = "/"
     response = redirect(target)
     on = request.POST.get("on") == "1"

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from zhengfa.core.attachments import AttachmentField
@@ -25,11 +26,22 @@ def officer_entry(officer: Any) -> str:
     return f"{officer.user.display_name}({officer.staff_number})"
 
 
+# Longer than any 姓名(警号) can be: a user's name (50) and a staff number (30), bracketed.
+LONGEST_ENTRY = 82
+
+
 def find_officer(officers: Any, typed: str) -> Any:
     """The one officer of `officers` that `typed` names: 姓名(警号), the staff number in any
     case, or a name nobody else in the list bears (a Chinese keyboard's （） is accepted)."""
     # Full-width letters, digits and brackets, as a Chinese keyboard may type them.
     typed = unicodedata.normalize("NFKC", typed).strip()
+    if len(typed) > LONGEST_ENTRY:
+        # Longer than any 姓名(警号): nobody, and never a pattern the database refuses
+        # (SQLite's LIKE, behind a case-blind match, takes at most 50,000 characters).
+        raise forms.ValidationError(
+            _("Nobody called or numbered %(name)s is among them.")
+            % {"name": Truncator(typed).chars(20)}
+        )
     number = typed.rsplit("(", 1)[-1].rstrip(")").strip() if typed.endswith(")") else typed
     found = list(officers.filter(staff_number__iexact=number)[:2])
     if not found:

@@ -127,6 +127,14 @@ class ActivityFormTests(PersonaTestCase):
         self.assertEqual(saved.status_code, 302)
         self.assertIn(self.p.officer_b_profile, Activity.objects.get().audience_officers.all())
 
+    def test_a_huge_named_officer_is_nobody_not_a_server_error(self) -> None:
+        # Found by fuzzing: 100,000 characters on one line made SQLite refuse the case-blind
+        # match of the staff number ("LIKE or GLOB pattern too complex"), a 500.
+        client = self.client_for(self.p.leader_a)
+        huge = client.post(self.url, self.data(audience_units=[], audience_officers="a" * 100_000))
+        self.assertContains(huge, "名单中没有姓名或警号为", status_code=400)
+        self.assertFalse(Activity.objects.exists())
+
     def test_an_activity_that_began_earlier_today_is_taken_as_under_way(self) -> None:
         now = timezone.localtime()
         start = max(now - dt.timedelta(minutes=5), now.replace(hour=0, minute=0, second=0))

@@ -1,0 +1,51 @@
+"""Generated input posted to every form (``core.fuzz``): core's own staff forms here, and the
+check that no form of the view matrix or of the public list escapes the fuzzing."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from django.apps import apps
+
+from zhengfa.core.fuzz import StaffFuzzMixin, fuzz_matrix, matrix_classes, staff_targets
+
+from . import test_matrix
+
+CoreMatrixFuzz = fuzz_matrix(test_matrix.CoreMatrix, __name__)
+
+
+def test_every_form_of_the_matrix_and_the_registry_is_fuzzed() -> None:
+    """The fuzz tests are the matrix's POST cases (one each, in the module's test_fuzz.py)
+    and the public list (the registry's entries and follow-up services, and the accounts'
+    forms); a new staff form needs a matrix case, so it is fuzzed from the start."""
+    import zhengfa.portal.tests.test_fuzz as public
+
+    labels = [c.label for c in apps.get_app_configs() if c.name.startswith("zhengfa.")]
+    expected: set[str] = set()
+    found: set[str] = set()
+    for label in labels:
+        for matrix in matrix_classes(label):
+            expected |= {f"{label}: {case.label}" for case in staff_targets(matrix)}
+            module = import_module(f"zhengfa.{label}.tests.test_fuzz")
+            fuzzers = [
+                value
+                for value in vars(module).values()
+                if isinstance(value, type)
+                and issubclass(value, matrix)
+                and issubclass(value, StaffFuzzMixin)
+            ]
+            assert len(fuzzers) == 1, f"{label}: {matrix.__name__} has no fuzz test case"
+            tests = [n for n in dir(fuzzers[0]) if n.startswith("test_fuzz_")]
+            # One test per case: its name is the case's label (core.fuzz.fuzz_matrix).
+            found |= {f"{label}: {getattr(fuzzers[0], n).fuzz_label}" for n in tests}
+    assert found == expected
+    assert len(expected) > 90
+
+    public_tests = {n for n in dir(public.PublicFormsFuzz) if n.startswith("test_fuzz_")}
+    listed = (
+        {f"test_fuzz_entry_{public._slug(n)}" for n in public.entry_names()}
+        | {f"test_fuzz_{s}_{public._slug(m)}" for m, s in public.followup_kinds()}
+        | {f"test_fuzz_{public._slug(n)}" for n in public.ACCOUNT_FORMS}
+    )
+    assert public_tests == listed
+    assert {"supplement", "rate", "act"} <= {s for _m, s in public.followup_kinds()}
