@@ -21,6 +21,7 @@ refused before anything is replaced, instead of showing garbage.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -35,10 +36,10 @@ from typing import Any
 
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.db import connection, connections
-from django.db.migrations.recorder import MigrationRecorder
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import crypto
 from .attachments import stored_files
@@ -47,6 +48,9 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 FILES = "files"
 DUMPS = {"sqlite": "database.sqlite3", "postgresql": "database.dump"}
+# Tables whose rows are not copied: sessions are live sign-ins (their keys are what a browser's
+# cookie holds), not records; a restore signs everybody out.
+LEFT_OUT = ("django_session",)
 
 
 class BackupError(Exception):
@@ -89,17 +93,48 @@ def table_counts() -> dict[str, int]:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         tables = sorted(connection.introspection.table_names(cursor))
-        counts = {}
-        for table in tables:
-            cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")  # noqa: S608
-            counts[table] = cursor.fetchone()[0]
+        return _counts(cursor, tables, quote)
+
+
+def _counts(cursor: Any, tables: list[str], quote: Callable[[str], str]) -> dict[str, int]:
+    counts = {}
+    for table in tables:
+        cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")  # noqa: S608
+        counts[table] = cursor.fetchone()[0]
     return counts
 
 
-def _migrations() -> list[str]:
-    return sorted(
-        f"{app}.{name}" for app, name in MigrationRecorder(connection).applied_migrations()
-    )
+def _encrypted_values(cursor: Any, quote: Callable[[str], str]) -> Iterator[tuple[str, str]]:
+    """(table.column, token) of every stored encrypted value, a batch at a time."""
+    for table, column in crypto.encrypted_columns():
+        cursor.execute(
+            f"SELECT {quote(column)} FROM {quote(table)} "  # noqa: S608
+            f"WHERE {quote(column)} IS NOT NULL AND {quote(column)} <> ''"
+        )
+        while rows := cursor.fetchmany(2000):
+            for (token,) in rows:
+                yield f"{table}.{column}", token
+
+
+def _inventory(cursor: Any, tables: list[str], quote: Callable[[str], str]) -> dict[str, Any]:
+    """What the copy holds, read in the copy's own state: row counts, the migrations applied,
+    and the tags of the keys its encrypted values need."""
+    cursor.execute("SELECT app, name FROM django_migrations")
+    migrations = sorted(f"{app}.{name}" for app, name in cursor.fetchall())
+    needed: set[str] = set()
+    unreadable = 0
+    for _where, token in _encrypted_values(cursor, quote):
+        tag = crypto.key_of(token)
+        if tag is None:
+            unreadable += 1
+        else:
+            needed.add(tag)
+    return {
+        "tables": _counts(cursor, tables, quote),
+        "migrations": migrations,
+        "keys_needed": sorted(needed),
+        "unreadable": unreadable,
+    }
 
 
 # --- PostgreSQL's own tools ---------------------------------------------------------------------
@@ -146,15 +181,22 @@ def _run(command: list[str], what: str) -> None:
         command, env=_pg_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
     if result.returncode:
-        raise BackupError(
-            _("%(what)s failed: %(why)s") % {"what": what, "why": result.stderr.strip()[-2000:]}
-        )
+        _failed(what, result.stderr)
+
+
+def _failed(what: str, stderr: str) -> None:
+    raise BackupError(_("%(what)s failed: %(why)s") % {"what": what, "why": stderr.strip()[-2000:]})
 
 
 # --- Backup -------------------------------------------------------------------------------------
 
 
-def _copy_database(vendor: str, target: Path) -> None:
+def _sqlite_quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _copy_database(vendor: str, target: Path) -> dict[str, Any]:
+    """Copy the database to `target`; returns the inventory of exactly what was copied."""
     if vendor == "sqlite":
         connection.ensure_connection()
         source = sqlite3.connect(connection.settings_dict["NAME"])
@@ -162,6 +204,15 @@ def _copy_database(vendor: str, target: Path) -> None:
         try:
             # The online backup API copies a consistent state while the site keeps writing.
             source.backup(copy)
+            with copy:
+                for table in LEFT_OUT:
+                    copy.execute(f"DELETE FROM {_sqlite_quote(table)}")  # noqa: S608
+            cursor = copy.cursor()
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'sqlite_sequence'"
+            )
+            tables = sorted(name for (name,) in cursor.fetchall())
+            inventory = _inventory(cursor, tables, _sqlite_quote)
             (status,) = copy.execute("PRAGMA integrity_check").fetchone()
             # One file, no -wal beside it: the copy is what the folder holds.
             copy.execute("PRAGMA journal_mode=DELETE")
@@ -170,62 +221,81 @@ def _copy_database(vendor: str, target: Path) -> None:
             source.close()
         if status != "ok":
             raise BackupError(_("The copy of the database is damaged: %(why)s") % {"why": status})
-    else:
-        _run(
-            [
-                _pg_tool("pg_dump"),
-                "--format=custom",
-                "--no-owner",
-                "--no-privileges",
-                "-f",
-                str(target),
-            ],
-            "pg_dump",
-        )
-        # The archive's table of contents must read back.
-        _run([_pg_tool("pg_restore"), "--list", str(target)], "pg_restore --list")
+        return inventory
+    quote = connection.ops.quote_name
+    # pg_dump reads the snapshot of this transaction: the counts are of what it copies.
+    with transaction.atomic(), connection.cursor() as in_snapshot:
+        in_snapshot.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        in_snapshot.execute("SELECT pg_export_snapshot()")
+        (snapshot,) = in_snapshot.fetchone()
+        tables = sorted(connection.introspection.table_names(in_snapshot))
+        inventory = _inventory(in_snapshot, tables, quote)
+        command = [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges"]
+        command += [f"--snapshot={snapshot}", "-f", str(target)]
+        command += [f"--exclude-table-data={quote(t)}" for t in LEFT_OUT]
+        _run(command, "pg_dump")
+    inventory["tables"].update({t: 0 for t in LEFT_OUT if t in inventory["tables"]})
+    # The archive's table of contents must read back.
+    _run([_pg_tool("pg_restore"), "--list", str(target)], "pg_restore --list")
+    return inventory
+
+
+def _clear_partials(parent: Path) -> None:
+    """Folders of backups that were killed halfway (a day old: none is still being written)."""
+    day_ago = timezone.now().timestamp() - 86400
+    for stale in parent.glob(".*.partial-*"):
+        with contextlib.suppress(OSError):
+            if stale.is_dir() and stale.stat().st_mtime < day_ago:
+                shutil.rmtree(stale)
 
 
 def backup(folder: Path, progress: Callable[[str], None] = lambda _text: None) -> Summary:
     """Write a whole backup into `folder`, which must not exist yet or be empty."""
     vendor = _vendor()
+    folder = folder.resolve()
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise BackupError(
             _("%(folder)s already holds something: give a new folder for each backup.")
             % {"folder": folder}
         )
-    parent = folder.resolve().parent
+    parent = folder.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
+        _clear_partials(parent)
         partial = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=parent))
     except OSError as exc:
         raise BackupError(
             _("Cannot write in %(folder)s: %(why)s") % {"folder": parent, "why": exc.strerror}
         ) from exc
     try:
-        counts = table_counts()
-        migrations = _migrations()
         progress(_("Copying the database …"))
         dump = partial / DUMPS[vendor]
-        _copy_database(vendor, dump)
+        inventory = _copy_database(vendor, dump)
         progress(_("Copying the stored files …"))
         files: dict[str, str] = {}
         size = dump.stat().st_size
         for name in stored_files():
             target = partial / FILES / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            with default_storage.open(name, "rb") as src, open(target, "wb") as out:
-                shutil.copyfileobj(src, out, 1 << 20)
+            try:
+                with default_storage.open(name, "rb") as src, open(target, "wb") as out:
+                    shutil.copyfileobj(src, out, 1 << 20)
+            except FileNotFoundError:
+                # Swept since it was listed: a file no row named (rows name files that stay).
+                target.unlink(missing_ok=True)
+                continue
             files[name] = _sha256(target)
             size += target.stat().st_size
         manifest = {
             "format": FORMAT,
             "made_at": timezone.now().isoformat(),
             "database": {"engine": vendor, "file": dump.name, "sha256": _sha256(dump)},
-            "migrations": migrations,
-            "tables": counts,
+            "migrations": inventory["migrations"],
+            "tables": inventory["tables"],
+            "left_out": list(LEFT_OUT),
             "files": files,
-            "keys": crypto.key_fingerprints(),
+            "keys": {**crypto.key_fingerprints(), "needed": inventory["keys_needed"]},
+            "unreadable_values": inventory["unreadable"],
         }
         (partial / MANIFEST).write_text(
             json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
@@ -233,9 +303,15 @@ def backup(folder: Path, progress: Callable[[str], None] = lambda _text: None) -
         if folder.exists():
             folder.rmdir()
         partial.rename(folder)
+    except OSError as exc:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise BackupError(
+            _("Cannot write the backup: %(why)s") % {"why": exc.strerror or exc}
+        ) from exc
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
+    counts = inventory["tables"]
     return Summary(folder, len(counts), sum(counts.values()), len(files), size)
 
 
@@ -258,18 +334,41 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     return manifest
 
 
+def _safe_name(name: Any) -> bool:
+    """A stored file's name as the storage makes them: relative, no way out of its folder."""
+    if not isinstance(name, str) or not name or "\x00" in name or "\\" in name:
+        return False
+    return not set(name.split("/")) & {"", ".", ".."}
+
+
 def check(folder: Path) -> dict[str, Any]:
     """Everything a restore needs, verified before anything is replaced."""
     manifest = read_manifest(folder)
+    try:
+        database, files, keys = manifest["database"], manifest["files"], manifest["keys"]
+        engine, dump, needed = database["engine"], database["file"], keys["needed"]
+        known = set(manifest["migrations"])
+        manifest["tables"].items()
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise BackupError(
+            _("The manifest of %(folder)s cannot be read: %(why)s")
+            % {"folder": folder, "why": _("something is missing from it")}
+        ) from exc
     vendor = _vendor()
-    database = manifest["database"]
-    if database["engine"] != vendor:
+    if engine != vendor or dump != DUMPS[vendor]:
         raise BackupError(
             _("This backup is of a %(theirs)s database; this site runs on %(ours)s.")
-            % {"theirs": database["engine"], "ours": vendor}
+            % {"theirs": engine, "ours": vendor}
         )
-    keys, ours = manifest["keys"], crypto.key_fingerprints()
-    if keys["encryption"][0] not in ours["encryption"]:
+    bad = sorted(str(name) for name in files if not _safe_name(name))
+    if bad:
+        raise BackupError(
+            _("The backup names a file outside its folder: %(name)s. Nothing was changed.")
+            % {"name": bad[0]}
+        )
+    ours = crypto.key_fingerprints()
+    # Every key the backup's values were encrypted with must be among this site's keys.
+    if not set(needed) <= set(ours["encryption"]):
         raise BackupError(
             _(
                 "The encryption key (FIELD_ENCRYPTION_KEY) is not the one this backup was made "
@@ -278,7 +377,7 @@ def check(folder: Path) -> dict[str, Any]:
                 "run the restore again."
             )
         )
-    if keys["hash"] != ours["hash"]:
+    if keys.get("hash") != ours["hash"]:
         raise BackupError(
             _(
                 "The lookup key (FIELD_HASH_KEY) is not the one this backup was made with: "
@@ -286,7 +385,7 @@ def check(folder: Path) -> dict[str, Any]:
                 "the site had when the backup was made, and run the restore again."
             )
         )
-    newer = set(manifest["migrations"]) - {f"{app}.{name}" for app, name in _known_migrations()}
+    newer = known - {f"{app}.{name}" for app, name in _known_migrations()}
     if newer:
         raise BackupError(
             _(
@@ -295,8 +394,8 @@ def check(folder: Path) -> dict[str, Any]:
             )
             % {"migration": sorted(newer)[0]}
         )
-    expected = [(database["file"], database["sha256"])]
-    expected += [(f"{FILES}/{name}", digest) for name, digest in manifest["files"].items()]
+    expected = [(dump, database.get("sha256"))]
+    expected += [(f"{FILES}/{name}", digest) for name, digest in files.items()]
     damaged = [
         name
         for name, digest in expected
@@ -304,9 +403,12 @@ def check(folder: Path) -> dict[str, Any]:
     ]
     if damaged:
         raise BackupError(
-            _(
+            ngettext(
+                "The backup is incomplete or damaged: %(count)s file is missing or changed, "
+                "%(name)s. Nothing was changed.",
                 "The backup is incomplete or damaged: %(count)s files are missing or changed, "
-                "e.g. %(name)s. Nothing was changed."
+                "e.g. %(name)s. Nothing was changed.",
+                len(damaged),
             )
             % {"count": len(damaged), "name": damaged[0]}
         )
@@ -330,28 +432,27 @@ def _replace_database(vendor: str, dump: Path) -> None:
             live.close()
             source.close()
         return
-    with tempfile.TemporaryDirectory() as work:
-        script = Path(work) / "restore.sql"
-        _run(
-            [_pg_tool("pg_restore"), "--no-owner", "--no-privileges", "-f", str(script), str(dump)],
-            "pg_restore",
+    # pg_restore writes the archive as SQL straight into psql, which runs it in one
+    # transaction after dropping the old tables: the copy's tables come, or nothing changes.
+    psql = [_pg_tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction"]
+    psql += ["-c", "DROP SCHEMA public CASCADE; CREATE SCHEMA public;", "-f", "-"]
+    with tempfile.TemporaryFile() as problems:
+        restore = subprocess.Popen(  # noqa: S603
+            [_pg_tool("pg_restore"), "--no-owner", "--no-privileges", "-f", "-", str(dump)],
+            env=_pg_env(),
+            stdout=subprocess.PIPE,
+            stderr=problems,
         )
-        # One transaction: the old tables go and the copy's come, or nothing changes.
-        _run(
-            [
-                _pg_tool("psql"),
-                "-X",
-                "-q",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "--single-transaction",
-                "-c",
-                "DROP SCHEMA public CASCADE; CREATE SCHEMA public;",
-                "-f",
-                str(script),
-            ],
-            "psql",
+        assert restore.stdout is not None
+        result = subprocess.run(  # noqa: S603
+            psql, env=_pg_env(), stdin=restore.stdout, capture_output=True
         )
+        restore.stdout.close()
+        if restore.wait():
+            problems.seek(0)
+            _failed("pg_restore", problems.read().decode(errors="replace"))
+    if result.returncode:
+        _failed("psql", result.stderr.decode(errors="replace"))
 
 
 def _replace_files(folder: Path, manifest: dict[str, Any]) -> None:
@@ -372,27 +473,30 @@ def _replace_files(folder: Path, manifest: dict[str, Any]) -> None:
 
 def unreadable_values() -> list[str]:
     """Encrypted columns holding a value the configured keys cannot decrypt."""
-    quote = connection.ops.quote_name
-    bad = []
+    bad: list[str] = []
     with connection.cursor() as cursor:
-        for table, column in crypto.encrypted_columns():
-            cursor.execute(
-                f"SELECT {quote(column)} FROM {quote(table)} "  # noqa: S608
-                f"WHERE {quote(column)} IS NOT NULL AND {quote(column)} <> ''"
-            )
-            if any(not crypto.readable(token) for (token,) in cursor.fetchall()):
-                bad.append(f"{table}.{column}")
+        for where, token in _encrypted_values(cursor, connection.ops.quote_name):
+            if where not in bad and crypto.key_of(token) is None:
+                bad.append(where)
     return bad
 
 
-def restore(folder: Path, progress: Callable[[str], None] = lambda _text: None) -> Summary:
+def restore(
+    folder: Path, progress: Callable[[str], None] = lambda _text: None
+) -> tuple[Summary, dict[str, Any]]:
     """Replace the database and the stored files with the backup in `folder`."""
     manifest = check(folder)
     vendor = manifest["database"]["engine"]
     progress(_("Replacing the database …"))
     _replace_database(vendor, folder / manifest["database"]["file"])
     progress(_("Replacing the stored files …"))
-    _replace_files(folder, manifest)
+    try:
+        _replace_files(folder, manifest)
+    except OSError as exc:
+        raise BackupError(
+            _("The stored files could not all be put back (%(why)s): run the restore again.")
+            % {"why": exc.strerror or exc}
+        ) from exc
     counts = table_counts()
     if counts != manifest["tables"]:
         different = sorted(
@@ -414,13 +518,14 @@ def restore(folder: Path, progress: Callable[[str], None] = lambda _text: None) 
             )
             % {"column": unreadable[0]}
         )
-    return Summary(
+    summary = Summary(
         folder,
         len(counts),
         sum(counts.values()),
         len(manifest["files"]),
         sum((folder / FILES / n).stat().st_size for n in manifest["files"]),
     )
+    return summary, manifest
 
 
 def pending_migrations(manifest: dict[str, Any]) -> int:

@@ -136,9 +136,17 @@ def encrypted_columns() -> list[tuple[str, str]]:
     ]
 
 
-def readable(token: str) -> bool:
-    try:
-        fernet().decrypt(token.encode("ascii"))
-    except (InvalidToken, UnicodeEncodeError):
-        return False
-    return True
+@cache
+def _each_key(keys: tuple[str, ...]) -> list[tuple[str, Fernet]]:
+    return [(_fingerprint(k), Fernet(_derive(k))) for k in keys]
+
+
+def key_of(token: str) -> str | None:
+    """The tag of the configured key that decrypts `token`, or None if none does."""
+    for tag, key in _each_key(tuple(settings.FIELD_ENCRYPTION_KEYS)):
+        try:
+            key.decrypt(token.encode("ascii"))
+        except (InvalidToken, UnicodeEncodeError):
+            continue
+        return tag
+    return None

@@ -319,10 +319,11 @@ def error_500(request: HttpRequest) -> HttpResponse:
     the next request connects afresh, so the site recovers without a restart."""
     import sys
 
-    from django.db import DatabaseError
+    from django.db import DatabaseError, InterfaceError, OperationalError
     from django.template.loader import get_template
 
-    if isinstance(sys.exc_info()[1], DatabaseError):
+    # Only the database out of reach: a broken constraint or a bad value is a fault (500).
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
         response = HttpResponse(get_template("503.html").render({}), status=503)
         response["Retry-After"] = "60"
         return response

@@ -44,14 +44,14 @@ class FollowUpTests(PersonaTestCase):
     def test_the_opinion_and_the_text_with_its_code_commit_together(self) -> None:
         from unittest import mock
 
-        from django.db import DatabaseError
+        from django.db import OperationalError
 
         from zhengfa.campaign.models import Suggestion
 
         self.citizen.raise_request_exception = False
         data = {"topic": "conduct", "content": "派出所窗口中午无人值守。", "phone": "13900001111"}
         with mock.patch(
-            "zhengfa.core.followup.text_code", side_effect=DatabaseError("connection lost")
+            "zhengfa.core.followup.text_code", side_effect=OperationalError("connection lost")
         ):
             answer = self.citizen.post("/opinion/", data)
         self.assertEqual(answer.status_code, 503)

@@ -119,6 +119,18 @@ def test_a_restore_under_another_key_is_refused_and_changes_nothing(tmp_path: Pa
         call_command("restore", str(tmp_path / "b"), stdout=io.StringIO())
     assert everything() == now
 
+    # A key rotated in but not yet run through (rotate_field_keys): the values still need the
+    # old key, which the site then dropped. Refused before anything changes, not halfway.
+    with override_settings(FIELD_ENCRYPTION_KEYS=["the-new-key", *settings.FIELD_ENCRYPTION_KEYS]):
+        call_command("backup", str(tmp_path / "rotating"), stdout=io.StringIO())
+    with (
+        override_settings(FIELD_ENCRYPTION_KEYS=["the-new-key"]),
+        translation.override("en"),
+        pytest.raises(CommandError, match=r"FIELD_ENCRYPTION_KEY.*Nothing was changed"),
+    ):
+        call_command("restore", str(tmp_path / "rotating"), "--check", stdout=io.StringIO())
+    assert everything() == now
+
     # With the new key first and the backup's after it, the restore goes through.
     with override_settings(FIELD_ENCRYPTION_KEYS=["the-new-key", *settings.FIELD_ENCRYPTION_KEYS]):
         call_command("restore", str(tmp_path / "b"), stdout=io.StringIO())
@@ -136,12 +148,22 @@ def test_a_damaged_or_foreign_backup_is_refused(tmp_path: Path) -> None:
             call_command("restore", str(tmp_path), stdout=io.StringIO())
         name = next(p for p in (folder / "files").rglob("*") if p.is_file())
         name.write_bytes(name.read_bytes() + b"x")
-        with pytest.raises(CommandError, match="damaged: 1 files"):
+        with pytest.raises(CommandError, match="damaged: 1 file is missing"):
             call_command("restore", str(folder), "--check", stdout=io.StringIO())
         manifest: dict[str, Any] = json.loads((folder / "manifest.json").read_text())
         manifest["migrations"].append("core.9999_from_the_future")
         (folder / "manifest.json").write_text(json.dumps(manifest))
         with pytest.raises(CommandError, match="newer version"):
+            call_command("restore", str(folder), stdout=io.StringIO())
+        # A crafted manifest cannot reach outside the backup or the storage.
+        manifest["migrations"].remove("core.9999_from_the_future")
+        for name in ("../../outside.txt", "/etc/passwd", "attachments/./x", ""):
+            manifest["files"] = {name: "0" * 64}
+            (folder / "manifest.json").write_text(json.dumps(manifest))
+            with pytest.raises(CommandError, match="outside its folder"):
+                call_command("restore", str(folder), stdout=io.StringIO())
+        (folder / "manifest.json").write_text('{"format": 1, "database": {}}')
+        with pytest.raises(CommandError, match="cannot be read"):
             call_command("restore", str(folder), stdout=io.StringIO())
 
 
@@ -156,3 +178,42 @@ def test_values_no_configured_key_reads_are_found() -> None:
                 break
         cursor.execute(f"UPDATE {quote(table)} SET {quote(column)} = 'gAAAAAnot-a-token'")  # noqa: S608
     assert backup.unreadable_values() == [f"{table}.{column}"]
+
+
+def test_a_backup_made_while_the_site_writes_restores_whole(tmp_path: Path) -> None:
+    import threading
+
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import connections
+
+    from zhengfa.core.models import JobRun
+
+    build()
+    SessionStore().create()  # somebody signed in: his session is not carried by the backup
+    stop = threading.Event()
+    written = []
+
+    def write() -> None:
+        try:
+            while not stop.is_set():
+                written.append(JobRun.objects.create(name="drill", period=str(len(written))).pk)
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        while len(written) < 20:
+            pass
+        call_command("backup", str(tmp_path / "b"), stdout=io.StringIO())
+    finally:
+        stop.set()
+        writer.join()
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    assert 0 < manifest["tables"]["core_jobrun"] <= len(written)
+    assert manifest["tables"]["django_session"] == 0
+    call_command("restore", str(tmp_path / "b"), stdout=io.StringIO())
+    assert JobRun.objects.count() == manifest["tables"]["core_jobrun"]
+    from django.contrib.sessions.models import Session
+
+    assert not Session.objects.exists()

@@ -398,13 +398,13 @@ class BadInputTests(PersonaTestCase):
     def test_the_report_and_the_text_with_its_code_commit_together(self) -> None:
         from unittest import mock
 
-        from django.db import DatabaseError
+        from django.db import OperationalError
 
         # The text cannot be stored (the database fails after the report was written): no
         # report stays without the text that carries its code, and the page says try again.
         self.citizen.client.raise_request_exception = False
         with mock.patch(
-            "zhengfa.core.followup.text_code", side_effect=DatabaseError("connection lost")
+            "zhengfa.core.followup.text_code", side_effect=OperationalError("connection lost")
         ):
             answer = self.citizen.send(
                 identity="real", name="王大爷", phone="13900001111", id_number="130723199901010015"

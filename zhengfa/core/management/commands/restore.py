@@ -38,8 +38,7 @@ class Command(BaseCommand):
                     % {"made": manifest["made_at"]}
                 )
                 return
-            done = restore(folder, progress=self._say)
-            manifest = check(folder)
+            done, manifest = restore(folder, progress=self._say)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
