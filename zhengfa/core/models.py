@@ -234,8 +234,15 @@ class SmsMessage(models.Model):
 
     @property
     def idempotency_key(self) -> str:
-        """Sent with the message: the gateway delivers a key once however often it gets it."""
-        return f"zhengfa-sms-{self.pk}"
+        """Sent with the message: the gateway delivers a key once however often it gets it.
+
+        Unique beyond the row's number, which a restored backup hands out again and another
+        county's site sharing the gateway also uses: the site (a tag of its lookup key) and
+        the moment the message was made are part of it."""
+        from .crypto import keyed_hash
+
+        site = keyed_hash("zhengfa-sms-site")[:8]
+        return f"zhengfa-sms-{site}-{self.pk}-{int(self.created_at.timestamp() * 1_000_000)}"
 
 
 class WorkerBeat(models.Model):

@@ -184,3 +184,17 @@ class SmsExactlyOnceTests(PersonaTestCase):
             if message.idempotency_key in line
         ]
         self.assertEqual(len(lines), 1)  # handed over twice, on the phone once
+
+
+class IdempotencyKeyTests(PersonaTestCase):
+    def test_a_key_names_one_message_of_one_site_even_when_numbers_come_again(self) -> None:
+        made = timezone.now()
+        message = SmsMessage(pk=5, created_at=made)
+        self.assertEqual(message.idempotency_key, SmsMessage(pk=5, created_at=made).idempotency_key)
+        # A restored backup gives out number 5 again, later: another key.
+        later = SmsMessage(pk=5, created_at=made + dt.timedelta(microseconds=1))
+        self.assertNotEqual(later.idempotency_key, message.idempotency_key)
+        # Another county's site on the same gateway, with its own keys: another key.
+        ours = message.idempotency_key
+        with override_settings(FIELD_HASH_KEY="another-county"):
+            self.assertNotEqual(SmsMessage(pk=5, created_at=made).idempotency_key, ours)

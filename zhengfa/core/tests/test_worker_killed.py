@@ -139,14 +139,21 @@ def test_only_the_work_of_workers_known_dead_is_taken_back(settings: Any) -> Non
         worker_id="silent", host="other-host", pid=1, seen_at=now - dt.timedelta(minutes=2)
     )
     taken = {}
-    for worker_id in ("alive", "silent", "unknown"):
+    # The last one has killed two workers before this one: it is given up, not run again.
+    for name, ids in (
+        ("alive", ["alive"]),
+        ("silent", ["silent"]),
+        ("unknown", ["unknown"]),
+        ("killer", ["gone-1", "gone-2", "silent"]),
+    ):
         result = clear_sessions_task.enqueue()
         DBTaskResult.objects.filter(pk=result.id).update(
-            status=TaskResultStatus.RUNNING, worker_ids=[worker_id]
+            status=TaskResultStatus.RUNNING, worker_ids=ids
         )
-        taken[worker_id] = str(result.id)
+        taken[name] = str(result.id)
     assert workers.recover() == (1, 0)
     status = {str(pk): s for pk, s in DBTaskResult.objects.values_list("pk", "status")}
     assert status[taken["silent"]] == TaskResultStatus.READY
     assert status[taken["alive"]] == status[taken["unknown"]] == TaskResultStatus.RUNNING
+    assert status[taken["killer"]] == TaskResultStatus.FAILED
     assert sorted(WorkerBeat.objects.values_list("worker_id", flat=True)) == ["alive"]
