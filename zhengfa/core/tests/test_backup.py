@@ -146,8 +146,8 @@ def test_a_damaged_or_foreign_backup_is_refused(tmp_path: Path) -> None:
             call_command("backup", str(folder), stdout=io.StringIO())
         with pytest.raises(CommandError, match="not a backup"):
             call_command("restore", str(tmp_path), stdout=io.StringIO())
-        name = next(p for p in (folder / "files").rglob("*") if p.is_file())
-        name.write_bytes(name.read_bytes() + b"x")
+        stored = next(p for p in (folder / "files").rglob("*") if p.is_file())
+        stored.write_bytes(stored.read_bytes() + b"x")
         with pytest.raises(CommandError, match="damaged: 1 file is missing"):
             call_command("restore", str(folder), "--check", stdout=io.StringIO())
         manifest: dict[str, Any] = json.loads((folder / "manifest.json").read_text())
@@ -191,7 +191,7 @@ def test_a_backup_made_while_the_site_writes_restores_whole(tmp_path: Path) -> N
     build()
     SessionStore().create()  # somebody signed in: his session is not carried by the backup
     stop = threading.Event()
-    written = []
+    written: list[int] = []
 
     def write() -> None:
         try:
