@@ -12,7 +12,8 @@ class CoreConfig(registry.ModuleConfig):
         super().ready()
         from django.core.checks import register
 
-        from . import checks, signals
+        from . import checks, lookups, signals
 
+        lookups.register()
         signals.connect()
         register(checks.trusted_proxies)

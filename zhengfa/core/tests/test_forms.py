@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from django import forms
 from django.test.html import parse_html
 
@@ -25,3 +26,18 @@ def test_grouped_choices_are_left_to_django() -> None:
     ours = LongSelect(choices=grouped).render("unit", 2)
     assert _same(ours) == _same(forms.Select(choices=grouped).render("unit", 2))
     assert "<optgroup" in ours
+
+
+@pytest.mark.django_db
+def test_an_id_too_large_for_the_database_finds_nothing() -> None:
+    from django import forms
+
+    from zhengfa.org.models import Unit
+
+    Unit.objects.create(code="ZFW", name="政法委", kind="committee")
+    huge = 10**20
+    assert list(Unit.objects.filter(pk__in=[huge, -huge])) == []
+    assert Unit.objects.filter(pk__in=[huge, Unit.objects.get().pk]).count() == 1
+    field = forms.ModelMultipleChoiceField(queryset=Unit.objects.all())
+    with pytest.raises(forms.ValidationError):
+        field.clean([str(huge)])
