@@ -19,3 +19,16 @@ def client_address(request: HttpRequest) -> str:
             if address not in trusted:
                 return address
     return remote
+
+
+def is_own_path(request: HttpRequest, target: str) -> bool:
+    """`target` is a path of this site that a redirect may go to: not another host, nor a word
+    that redirect() would take for a view's name, nor control characters that no header may
+    carry (each was a 500)."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    return (
+        target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    )

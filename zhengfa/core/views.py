@@ -17,7 +17,6 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -34,6 +33,7 @@ from .audit import ACTIONS, CHANGE_KINDS, field_labels, may_read_audit
 from .forms import AuditFilterForm, SignInFilterForm, TokenForm
 from .generic import paginate
 from .models import SignInEvent
+from .net import is_own_path
 from .panels import render_panels
 from .registry import registry
 from .scope import can
@@ -78,13 +78,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 def _safe_next(request: HttpRequest, default: str = "core:dashboard") -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    # A path of this site: not another host, nor a word that redirect() would take for a
-    # view's name, nor control characters that no header may carry (each was a 500).
-    if (
-        target.startswith("/")
-        and target.isprintable()
-        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
-    ):
+    if is_own_path(request, target):
         return target
     from django.urls import reverse
 

@@ -9,7 +9,6 @@ from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,6 +17,7 @@ from zhengfa.core import followup, ratelimit
 from zhengfa.core.attachments import attachments_of, serve
 from zhengfa.core.context_processors import LARGE_TYPE_COOKIE
 from zhengfa.core.forms import add_service_errors
+from zhengfa.core.net import is_own_path
 from zhengfa.core.pagecache import public_page
 from zhengfa.core.panels import render_panels
 from zhengfa.core.registry import registry
@@ -51,13 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def large_type(request: HttpRequest) -> HttpResponse:
     """Switch large type on or off; remembered in a cookie for a year (works without script)."""
     target = request.POST.get("next", "/")
-    # A path of this site: not another host, nor a word that redirect() would take for a
-    # view's name, nor control characters that no header may carry (each was a 500).
-    if not (
-        target.startswith("/")
-        and target.isprintable()
-        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
-    ):
+    if not is_own_path(request, target):
         target = "/"
     response = redirect(target)
     on = request.POST.get("on") == "1"
