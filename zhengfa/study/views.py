@@ -491,7 +491,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_scoped_or_404(Activity, request.user, CHANGE, pk=pk)
     error = None
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("officer") if i.isascii() and i.isdecimal()]
+        ids = [int(i) for i in request.POST.getlist("officer") if is_id(i)]
         try:
             n = services.sign_in_by_hand(
                 activity=activity,

@@ -263,7 +263,8 @@ class HandAndOddSignInTests(PersonaTestCase):
         )  # nothing of the activity
         started = activity_for_unit_a(self.p, starts_in_minutes=-10, held=True)
         odd = self.client_for(self.p.leader_a).post(
-            reverse("study:attendance", args=[started.pk]), {"officer": ["²", "abc", "-1"]}
+            reverse("study:attendance", args=[started.pk]),
+            {"officer": ["²", "abc", "-1", "9" * 5000]},
         )
         self.assertEqual(odd.status_code, 302)
         self.assertFalse(Attendance.objects.filter(activity=started).exists())
