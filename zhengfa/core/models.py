@@ -223,6 +223,9 @@ class SmsMessage(models.Model):
     detail = models.CharField(_("detail"), max_length=300, blank=True)
     # The worker that claimed it (``core.workers``): a dead worker's claims are let go at once.
     claimed_by = models.CharField(max_length=64, blank=True)
+    # Sendings the gateway did not take for now, and when the next may be made.
+    attempts = models.PositiveSmallIntegerField(_("tries"), default=0)
+    retry_at = models.DateTimeField(_("next try"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("text message")

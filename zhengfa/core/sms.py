@@ -15,7 +15,13 @@ from django.utils.module_loading import import_string
 
 
 class SmsError(Exception):
-    pass
+    """The gateway did not take a message. `transient`: it may take it later (no answer, a
+    timeout, its own error or "too many"), so the message is tried again; otherwise (the
+    gateway refused it) trying again would not help."""
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
 
 
 class BaseBackend:
@@ -62,7 +68,8 @@ class HttpGatewayBackend(BaseBackend):
     """POSTs JSON {"to", "text", "key"} to SMS_GATEWAY_URL with basic credentials, and the
     key again as the ``Idempotency-Key`` header.
 
-    A 2xx answer with JSON {"id": ...} (or any 2xx) counts as sent; anything else fails.
+    A 2xx answer with JSON {"id": ...} (or any 2xx) counts as sent. No answer, a 5xx, 408 or
+    429 fail for now (tried again, see ``tasks.deliver_sms``); another answer refuses.
     """
 
     def send(self, to: str, text: str, key: str) -> str:
@@ -86,8 +93,11 @@ class HttpGatewayBackend(BaseBackend):
         try:
             with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
                 payload: Any = response.read(2000)
+        except urllib.error.HTTPError as exc:
+            later = exc.code >= 500 or exc.code in (408, 429)
+            raise SmsError(f"HTTP {exc.code} {exc.reason}"[:300], transient=later) from exc
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise SmsError(str(exc)[:300]) from exc
+            raise SmsError(str(exc)[:300], transient=True) from exc
         try:
             return str(json.loads(payload).get("id", "ok"))
         except (ValueError, AttributeError):

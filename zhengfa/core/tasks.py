@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -12,6 +12,9 @@ from .models import SmsMessage
 
 # How long a worker's claim on a text message holds before another may send it again.
 SMS_LEASE = dt.timedelta(minutes=10)
+# After a sending the gateway did not take for now, the next one waits this long; when
+# they are used up the message has failed (about an hour and a half in all).
+SMS_RETRY_AFTER = tuple(dt.timedelta(minutes=m) for m in (1, 5, 15, 60))
 
 
 @task()
@@ -21,7 +24,9 @@ def deliver_sms(message_id: int) -> str:
     The worker claims the message for ``SMS_LEASE`` (``sent_at`` marks the claim). If it
     dies before recording the outcome, the message is sent again under the same idempotency
     key, so the phone gets it once: at once when the worker is found dead (``core.workers``),
-    else when the claim lapses (``resend_stalled_sms``)."""
+    else when the claim lapses (``resend_stalled_sms``). When the gateway does not take it
+    for now (no answer, its own error), it is tried again after each of ``SMS_RETRY_AFTER``,
+    under the same key; a refusal, or the last try, fails it."""
     from . import workers
     from .sms import SmsError, get_backend
 
@@ -32,6 +37,7 @@ def deliver_sms(message_id: int) -> str:
     claimed = (
         SmsMessage.objects.filter(pk=message_id, outcome=SmsMessage.Outcome.QUEUED)
         .filter(Q(sent_at__isnull=True) | Q(sent_at__lt=now - SMS_LEASE))
+        .filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
         .update(sent_at=now, claimed_by=workers.current_id)
     )
     if not claimed:
@@ -40,12 +46,34 @@ def deliver_sms(message_id: int) -> str:
     try:
         reference = get_backend().send(message.to, text, message.idempotency_key)
     except SmsError as exc:
+        if exc.transient and message.attempts < len(SMS_RETRY_AFTER):
+            retry_at = timezone.now() + SMS_RETRY_AFTER[message.attempts]
+            # The claim is let go; the code stays (encrypted) for the next try.
+            SmsMessage.objects.filter(pk=message_id).update(
+                attempts=F("attempts") + 1,
+                retry_at=retry_at,
+                sent_at=None,
+                claimed_by="",
+                detail=str(exc)[:300],
+            )
+            if deliver_sms.get_backend().supports_defer:
+                deliver_sms.using(run_after=retry_at).enqueue(message_id)
+            # Else (tests run tasks at once) ``resend_stalled_sms`` queues it when it is due.
+            return "to be tried again"
         SmsMessage.objects.filter(pk=message_id).update(
-            outcome=SmsMessage.Outcome.FAILED, detail=str(exc)[:300], secret=""
+            outcome=SmsMessage.Outcome.FAILED,
+            attempts=F("attempts") + 1,
+            retry_at=None,
+            detail=str(exc)[:300],
+            secret="",
         )
         return "failed"
     SmsMessage.objects.filter(pk=message_id).update(
-        outcome=SmsMessage.Outcome.SENT, detail=reference[:300], secret=""
+        outcome=SmsMessage.Outcome.SENT,
+        attempts=F("attempts") + 1,
+        retry_at=None,
+        detail=reference[:300],
+        secret="",
     )
     return "sent"
 
@@ -53,10 +81,14 @@ def deliver_sms(message_id: int) -> str:
 @task()
 def resend_stalled_sms() -> str:
     """Queue again the messages whose worker died: claimed longer than ``SMS_LEASE`` ago, or
-    never claimed though queued that long ago (the queue lost them)."""
-    stale = timezone.now() - SMS_LEASE
+    never claimed though queued that long ago (the queue lost them), or due to be tried
+    again that long ago (the queue lost the try)."""
+    now = timezone.now()
+    stale = now - SMS_LEASE
     waiting = SmsMessage.objects.filter(outcome=SmsMessage.Outcome.QUEUED).filter(
-        Q(sent_at__lt=stale) | Q(sent_at__isnull=True, created_at__lt=stale)
+        Q(sent_at__lt=stale)
+        | Q(sent_at__isnull=True, retry_at__isnull=True, created_at__lt=stale)
+        | Q(sent_at__isnull=True, retry_at__lt=stale)
     )
     ids = list(waiting.values_list("pk", flat=True)[:500])
     for pk in ids:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from unittest import mock
 
 from django.db import transaction
@@ -86,16 +87,6 @@ class SmsTests(PersonaTestCase):
         # Running the task again sends nothing more.
         self.assertEqual(deliver_sms.call(message.pk), "already handled")
 
-    @override_settings(
-        SMS_BACKEND="zhengfa.core.sms.HttpGatewayBackend", SMS_GATEWAY_URL="http://127.0.0.1:9/send"
-    )
-    def test_a_gateway_failure_is_recorded(self) -> None:
-        with self.captureOnCommitCallbacks(execute=True):
-            message = send_sms(to="13900003333", text="测试")
-        message.refresh_from_db()
-        self.assertEqual(message.outcome, SmsMessage.Outcome.FAILED)
-        self.assertTrue(message.detail)
-
     def test_a_bad_number_is_refused(self) -> None:
         from django.core.exceptions import ValidationError
 
@@ -148,6 +139,143 @@ class ShellTests(PersonaTestCase):
             reverse("core:notification_list"), {"unread": "1"}
         )
         self.assertContains(page, 'href="?unread=1&amp;page=2"')
+
+
+class Gateway:
+    """A text-message gateway on a local port that answers each POST with the next of
+    `statuses` (the last one repeats), and keeps what it was sent."""
+
+    def __init__(self, *statuses: int) -> None:
+        import http.server
+        import threading
+
+        self.statuses = list(statuses)
+        self.received: list[tuple[str, dict[str, str]]] = []
+        gateway = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                gateway.received.append((self.headers["Idempotency-Key"], json.loads(body)))
+                status = (
+                    gateway.statuses.pop(0) if len(gateway.statuses) > 1 else gateway.statuses[0]
+                )
+                self.send_response(status)
+                self.end_headers()
+                self.wfile.write(b'{"id": "gw-1"}')
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/send"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class SmsRetryTests(PersonaTestCase):
+    def gateway(self, *statuses: int) -> Gateway:
+        gateway = Gateway(*statuses)
+        self.addCleanup(gateway.close)
+        changed = override_settings(
+            SMS_BACKEND="zhengfa.core.sms.HttpGatewayBackend", SMS_GATEWAY_URL=gateway.url
+        )
+        changed.enable()
+        self.addCleanup(changed.disable)
+        return gateway
+
+    def send(self) -> SmsMessage:
+        with self.captureOnCommitCallbacks(execute=True):
+            message = send_sms(to="13900003333", text="您的查询码:{code}", secret="K7Q2")
+        message.refresh_from_db()
+        return message
+
+    def next_try(self, message: SmsMessage) -> dt.datetime:
+        assert message.retry_at is not None
+        return message.retry_at
+
+    def test_a_gateway_that_is_down_for_a_while_gets_the_message_later_under_one_key(
+        self,
+    ) -> None:
+        from zhengfa.core.tasks import SMS_RETRY_AFTER, resend_stalled_sms
+
+        gateway = self.gateway(503, 503, 200)
+        message = self.send()
+        # Refused for now: still queued, the code kept (encrypted), the next try set.
+        self.assertEqual((message.outcome, message.attempts), (SmsMessage.Outcome.QUEUED, 1))
+        self.assertEqual(message.secret, "K7Q2")
+        self.assertIn("503", message.detail)
+        self.assertAlmostEqual(
+            self.next_try(message),
+            timezone.now() + SMS_RETRY_AFTER[0],
+            delta=dt.timedelta(seconds=5),
+        )
+        # Not before its time, whoever asks.
+        self.assertEqual(deliver_sms.call(message.pk), "already handled")
+        self.assertEqual(resend_stalled_sms.call(), "queued again 0")
+        # The second try fails too and waits longer; the third is taken.
+        later = self.next_try(message) + dt.timedelta(seconds=1)
+        with mock.patch("zhengfa.core.tasks.timezone.now", return_value=later):
+            self.assertEqual(deliver_sms.call(message.pk), "to be tried again")
+        message.refresh_from_db()
+        self.assertEqual(message.attempts, 2)
+        self.assertAlmostEqual(
+            self.next_try(message), later + SMS_RETRY_AFTER[1], delta=dt.timedelta(seconds=1)
+        )
+        # The queue lost that try: the hourly job finds it once it is overdue.
+        overdue = self.next_try(message) + dt.timedelta(hours=1)
+        with mock.patch("zhengfa.core.tasks.timezone.now", return_value=overdue):
+            self.assertEqual(resend_stalled_sms.call(), "queued again 1")
+        message.refresh_from_db()
+        self.assertEqual((message.outcome, message.attempts), (SmsMessage.Outcome.SENT, 3))
+        self.assertEqual((message.secret, message.retry_at, message.detail), ("", None, "gw-1"))
+        keys = {key for key, _body in gateway.received}
+        self.assertEqual(keys, {message.idempotency_key})  # three sendings, one message
+        self.assertEqual(gateway.received[-1][1]["text"], "您的查询码:K7Q2")
+
+    def test_a_gateway_that_stays_down_fails_the_message_after_the_last_try(self) -> None:
+        from zhengfa.core.tasks import SMS_RETRY_AFTER
+
+        gateway = self.gateway(503)
+        gateway.close()  # nobody answers at all
+        message = self.send()
+        for _try in SMS_RETRY_AFTER:
+            self.assertEqual(message.outcome, SmsMessage.Outcome.QUEUED)
+            due = self.next_try(message) + dt.timedelta(seconds=1)
+            with mock.patch("zhengfa.core.tasks.timezone.now", return_value=due):
+                deliver_sms.call(message.pk)
+            message.refresh_from_db()
+        self.assertEqual(message.outcome, SmsMessage.Outcome.FAILED)
+        self.assertEqual((message.attempts, message.secret), (len(SMS_RETRY_AFTER) + 1, ""))
+        self.assertTrue(message.detail)
+
+    def test_a_refusal_fails_the_message_at_once(self) -> None:
+        gateway = self.gateway(400)
+        message = self.send()
+        self.assertEqual((message.outcome, message.attempts), (SmsMessage.Outcome.FAILED, 1))
+        self.assertEqual((message.secret, message.retry_at), ("", None))
+        self.assertIn("400", message.detail)
+        self.assertEqual(len(gateway.received), 1)
+
+    def test_a_queue_that_can_wait_gets_the_next_try_for_its_time(self) -> None:
+        from django_tasks import task_backends
+        from django_tasks.backends.dummy import DummyBackend
+
+        self.gateway(429)
+        with override_settings(
+            TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+        ):
+            message = send_sms(to="13900003333", text="测试")
+            self.assertEqual(deliver_sms.call(message.pk), "to be tried again")
+            message.refresh_from_db()
+            backend = task_backends["default"]
+            assert isinstance(backend, DummyBackend)
+            [queued] = backend.results
+            self.assertEqual(queued.args, [message.pk])
+            self.assertEqual(queued.task.run_after, message.retry_at)
 
 
 @override_settings(SMS_BACKEND="zhengfa.core.sms.FileBackend")
