@@ -196,8 +196,12 @@ def remember_code(form: forms.Form, code: str) -> None:
 
 
 def code_sent_for(request: HttpRequest, wait: float = 0.0) -> str | None:
-    """The code already issued for the form in this POST, if it was sent before; waits up to
-    `wait` seconds for the first sending to finish (it committed first, see the views)."""
+    """The code already issued for the form in this POST, if it was sent before and its
+    record is there; waits up to `wait` seconds for the first sending to finish. The code
+    is kept before its record commits (``core.submission``): one whose record is not there
+    (not yet, or rolled back) is not given."""
+    from .followup import find
+
     token = _token_of(request)
     if not token:
         return None
@@ -206,9 +210,11 @@ def code_sent_for(request: HttpRequest, wait: float = 0.0) -> str | None:
         stored = cache.get(_once_key(token))
         if stored is not None:
             try:
-                return _lock(token).decrypt(stored).decode()
+                code = _lock(token).decrypt(stored).decode()
             except InvalidToken:
                 return None
+            if not code or find(code) is not None:  # "": a question sent without a code
+                return code
         if time.monotonic() >= until:
             return None
         time.sleep(0.1)

@@ -75,9 +75,12 @@ def submit(
     try:
         # The record and the text that carries its code commit together: a crash between
         # them would leave a record whose citizen got neither the code page nor the text.
+        # The code is kept for a second sending before the commit, so that one cut off right
+        # after it still finds its code (a code of a rolled-back record is not shown).
         with transaction.atomic():
             _record, code = create(challenge.submission_key(form))
             texted_to = text(code) if text else ""
+            challenge.remember_code(form, code)
     except challenge.DuplicateSubmission:
         earlier = challenge.code_sent_for(request, wait=3.0)
         if earlier is not None:
@@ -87,5 +90,4 @@ def submit(
     except ValidationError as exc:
         add_service_errors(form, exc)
         return None
-    challenge.remember_code(form, code)
     return to_code_page(done, code, texted_to)

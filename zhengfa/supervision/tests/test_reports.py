@@ -412,6 +412,59 @@ class BadInputTests(PersonaTestCase):
         self.assertEqual(answer.status_code, 503)
         self.assertEqual(Report.objects.count(), 0)
 
+    def test_a_sending_cut_off_right_after_it_committed_finds_its_code_when_sent_again(
+        self,
+    ) -> None:
+        import contextlib
+        import types
+        from collections.abc import Iterator
+        from unittest import mock
+
+        from django.db import transaction
+
+        class Crash(Exception):
+            pass
+
+        @contextlib.contextmanager
+        def dies_after_commit() -> Iterator[None]:
+            with transaction.atomic():
+                yield
+            raise Crash  # the server is killed between the commit and anything after it
+
+        data = {**public_form_fields(self.citizen.client, "/report/"), **form()}
+        self.citizen.client.raise_request_exception = False
+        with mock.patch(
+            "zhengfa.core.submission.transaction", types.SimpleNamespace(atomic=dies_after_commit)
+        ):
+            cut_off = self.citizen.client.post("/report/", data)
+        self.assertEqual(cut_off.status_code, 500)
+        report = Report.objects.get()
+        # He presses again: the page of the code of the report that was made, not a second
+        # report, and not "already sent" without the code.
+        again = self.citizen.client.post("/report/", data)
+        self.assertEqual(again["Location"], "/report/received/")
+        self.assertEqual(followup.find(self.citizen.code()), report)
+        self.assertEqual(Report.objects.count(), 1)
+
+    def test_a_sending_that_rolled_back_is_made_when_sent_again(self) -> None:
+        from unittest import mock
+
+        from django.db import OperationalError
+
+        data = {
+            **public_form_fields(self.citizen.client, "/report/"),
+            **form(identity="real", name="王大爷", phone="13900001111"),
+        }
+        self.citizen.client.raise_request_exception = False
+        with mock.patch(
+            "zhengfa.core.followup.text_code", side_effect=OperationalError("connection lost")
+        ):
+            self.assertEqual(self.citizen.client.post("/report/", data).status_code, 503)
+        # The code kept for that sending opens nothing: the second sending makes the report.
+        again = self.citizen.client.post("/report/", data)
+        self.assertEqual(again["Location"], "/report/received/")
+        self.assertEqual(followup.find(self.citizen.code()), Report.objects.get())
+
 
 class AnonymityTests(PersonaTestCase):
     def test_no_address_or_user_agent_anywhere(self) -> None:
