@@ -23,10 +23,12 @@ totals per form are printed at the end of the pytest run (``conftest.py``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from copy import copy
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -367,33 +369,47 @@ def _has_files(data: Mapping[str, Any]) -> bool:
 
 # --- The database, counted ------------------------------------------------------------------
 
-# Left out of the counts: a session row is written whenever a request touches the session
-# (a message, the follow-up unlock, a sign-in) whatever the form's fate; axes_* record failed
-# sign-ins by design (the lockout); a database cache table holds rate counts. None of them
-# is what a form saves.
+# Left out: a session row is written whenever a request touches the session (a message,
+# the follow-up unlock, a sign-in) whatever the form's fate; axes_* record failed sign-ins by
+# design (the lockout); a database cache table holds rate counts. None of them is what a
+# form saves.
 UNCOUNTED = re.compile(r"^(django_session|axes_.*|.*cache.*)$")
+# A statement that writes a table, as Django and any raw SQL of ours spell it.
+WRITES = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 
 
-def counted_tables() -> list[str]:
+@contextmanager
+def tables_written() -> Iterator[set[str]]:
+    """The tables that statements run inside the block wrote to (even if rolled back since)."""
+    written: set[str] = set()
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        found = WRITES.match(sql)
+        if found and not UNCOUNTED.match(found.group(1)):
+            written.add(found.group(1))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield written
+
+
+def table_digest(table: str) -> str:
+    """What a table holds, every row and column, as one hash (order-independent)."""
+    # The name was written by a statement of our own code; quoted.
     with connection.cursor() as cursor:
-        names = connection.introspection.table_names(cursor)
-    return sorted(t for t in names if not UNCOUNTED.match(t))
+        cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+        rows = sorted(repr(row) for row in cursor.fetchall())
+    return hashlib.sha256("\n".join(rows).encode()).hexdigest()
 
 
-def row_counts(tables: Sequence[str]) -> dict[str, int]:
-    """The rows of every table, in one query."""
-    quote = connection.ops.quote_name
-    # Table names come from the database's own catalogue, quoted.
-    counts = ", ".join(f"(SELECT COUNT(*) FROM {quote(t)})" for t in tables)  # noqa: S608
-    sql = "SELECT " + counts
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        row = cursor.fetchone()
-    return dict(zip(tables, row, strict=True))
-
-
-def changed_tables(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, int]:
-    return {t: after[t] - before[t] for t in before if after[t] != before[t]}
+def assert_unchanged(label: str, saved: str, written: Collection[str]) -> None:
+    """Fails unless each table of `written` holds now exactly what it held at the savepoint
+    `saved` (rows added, removed or changed are all seen); rolls back to it to compare."""
+    touched = sorted(written)
+    after = {t: table_digest(t) for t in touched}
+    transaction.savepoint_rollback(saved)
+    changed = [t for t in touched if table_digest(t) != after[t]]
+    assert not changed, f"{label}, but it changed what these tables hold: {changed}"
 
 
 # --- One form, fuzzed --------------------------------------------------------------------------
@@ -431,7 +447,6 @@ def _post(client: Client, url: str, data: dict[str, Any], urlencoded: bool) -> A
 
 def fuzz(target: Target) -> Counter[int]:
     """Post `EXAMPLES` generated bodies to the target; each in a savepoint rolled back."""
-    tables = counted_tables()
     statuses = TALLY.setdefault(target.label, Counter())
     fields = list(target.fields)
     known = {f.name for f in fields}
@@ -449,17 +464,17 @@ def fuzz(target: Target) -> Counter[int]:
             with transaction.atomic():
                 if target.before_each:
                     target.before_each()
-                before = row_counts(tables)
-                response = _post(target.client, target.url, data, urlencoded)
+                saved = transaction.savepoint()
+                with tables_written() as written:
+                    response = _post(target.client, target.url, data, urlencoded)
                 status = response.status_code
                 statuses[status] += 1
                 assert status < 500, f"{target.label}: POST {target.url} answered {status}"
                 if target.refused(status):
-                    changed = changed_tables(before, row_counts(tables))
-                    for table in target.may_write:
-                        changed.pop(table, None)
-                    assert not changed, (
-                        f"{target.label}: refused with {status} but rows changed: {changed}"
+                    assert_unchanged(
+                        f"{target.label}: refused with {status}",
+                        saved,
+                        written - set(target.may_write),
                     )
                 transaction.set_rollback(True)
         finally:
@@ -474,7 +489,6 @@ def fuzz(target: Target) -> Counter[int]:
 def assert_csrf_refused(target: Target) -> None:
     """Posted without a CSRF token, with the plausible values, the form answers 403 and
     saves nothing."""
-    tables = counted_tables()
     client = Client(enforce_csrf_checks=True)
     client.cookies = copy(target.client.cookies)
     data: dict[str, Any] = {}
@@ -492,13 +506,14 @@ def assert_csrf_refused(target: Target) -> None:
     with transaction.atomic():
         if target.before_each:
             target.before_each()
-        before = row_counts(tables)
-        response = client.post(target.url, data)
+        saved = transaction.savepoint()
+        with tables_written() as written:
+            response = client.post(target.url, data)
         assert response.status_code == 403, (
             f"{target.label}: POST {target.url} without a CSRF token answered "
             f"{response.status_code}"
         )
-        assert not changed_tables(before, row_counts(tables))
+        assert_unchanged(f"{target.label}: refused without a CSRF token", saved, written)
         transaction.set_rollback(True)
     TALLY.setdefault(target.label, Counter())[-403] += 1  # -403: the CSRF check
 

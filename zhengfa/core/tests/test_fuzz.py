@@ -3,11 +3,24 @@ check that no form of the view matrix or of the public list escapes the fuzzing.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from importlib import import_module
 
 from django.apps import apps
+from django.db import transaction
 
-from zhengfa.core.fuzz import StaffFuzzMixin, fuzz_matrix, matrix_classes, staff_targets
+from zhengfa.core.fuzz import (
+    StaffFuzzMixin,
+    assert_unchanged,
+    fuzz_matrix,
+    matrix_classes,
+    staff_targets,
+    tables_written,
+)
+from zhengfa.core.models import Notification
+from zhengfa.org.models import Unit
+from zhengfa.org.testing import PersonaTestCase
 
 from . import test_matrix
 
@@ -49,3 +62,34 @@ def test_every_form_of_the_matrix_and_the_registry_is_fuzzed() -> None:
     )
     assert public_tests == listed
     assert {"supplement", "rate", "act"} <= {s for _m, s in public.followup_kinds()}
+
+
+class NothingSavedCheckTests(PersonaTestCase):
+    """The check behind "a refused form saves nothing" sees a row changed, not only rows
+    added or removed, and lets pass what was written and rolled back."""
+
+    def check(self, write: Callable[[], object]) -> None:
+        with transaction.atomic():
+            saved = transaction.savepoint()
+            with tables_written() as written:
+                write()
+            assert_unchanged("a refused form", saved, written)
+
+    def test_a_changed_row_is_seen(self) -> None:
+        unit = self.p.unit_a
+        with self.assertRaisesMessage(AssertionError, "org_unit"):
+            self.check(lambda: Unit.objects.filter(pk=unit.pk).update(name="改过的名字"))
+        unit.refresh_from_db()
+        self.assertNotEqual(unit.name, "改过的名字")  # and it was rolled back
+
+    def test_an_added_row_is_seen(self) -> None:
+        with self.assertRaisesMessage(AssertionError, "core_notification"):
+            self.check(lambda: Notification.objects.create(user=self.p.leader_a, title="x"))
+
+    def test_a_write_rolled_back_inside_passes(self) -> None:
+        def rolled_back() -> None:
+            with contextlib.suppress(RuntimeError), transaction.atomic():
+                Unit.objects.filter(pk=self.p.unit_a.pk).update(name="改过的名字")
+                raise RuntimeError
+
+        self.check(rolled_back)
