@@ -29,7 +29,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,8 @@ class Summary:
     rows: int
     files: int
     bytes: int
+    # Files that records name but storage did not hold when the backup was made.
+    missing: tuple[str, ...] = ()
 
 
 def _sha256(path: Path) -> str:
@@ -129,11 +131,19 @@ def _inventory(cursor: Any, tables: list[str], quote: Callable[[str], str]) -> d
             unreadable += 1
         else:
             needed.add(tag)
+    from .models import Attachment
+
+    column = str(Attachment._meta.get_field("file").column)
+    cursor.execute(
+        f"SELECT {quote(column)} FROM {quote(Attachment._meta.db_table)}"  # noqa: S608
+    )
+    named = {name for (name,) in cursor.fetchall() if name}
     return {
         "tables": _counts(cursor, tables, quote),
         "migrations": migrations,
         "keys_needed": sorted(needed),
         "unreadable": unreadable,
+        "named_files": named,
     }
 
 
@@ -271,6 +281,8 @@ def backup(folder: Path, progress: Callable[[str], None] = lambda _text: None) -
         progress(_("Copying the database …"))
         dump = partial / DUMPS[vendor]
         inventory = _copy_database(vendor, dump)
+        if inventory["unreadable"]:
+            raise BackupError(_unreadable_message(inventory["unreadable"]))
         progress(_("Copying the stored files …"))
         files: dict[str, str] = {}
         size = dump.stat().st_size
@@ -296,6 +308,8 @@ def backup(folder: Path, progress: Callable[[str], None] = lambda _text: None) -
             "files": files,
             "keys": {**crypto.key_fingerprints(), "needed": inventory["keys_needed"]},
             "unreadable_values": inventory["unreadable"],
+            # Named by records but already gone from storage: no restore brings them back.
+            "missing_files": sorted(inventory["named_files"] - set(files)),
         }
         (partial / MANIFEST).write_text(
             json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
@@ -312,7 +326,32 @@ def backup(folder: Path, progress: Callable[[str], None] = lambda _text: None) -
         shutil.rmtree(partial, ignore_errors=True)
         raise
     counts = inventory["tables"]
-    return Summary(folder, len(counts), sum(counts.values()), len(files), size)
+    missing = tuple(manifest["missing_files"])
+    return Summary(folder, len(counts), sum(counts.values()), len(files), size, missing)
+
+
+def _unreadable_message(count: int) -> str:
+    return ngettext(
+        "The encryption key this command was given (FIELD_ENCRYPTION_KEY) cannot read "
+        "%(count)s stored value: a backup made so could not be restored, so none was written. "
+        "Run the backup with the site's own settings (the same environment file as the site).",
+        "The encryption key this command was given (FIELD_ENCRYPTION_KEY) cannot read "
+        "%(count)s stored values: a backup made so could not be restored, so none was written. "
+        "Run the backup with the site's own settings (the same environment file as the site).",
+        count,
+    ) % {"count": count}
+
+
+def missing_message(missing: Sequence[str]) -> str:
+    """What to say of files that records name but the backup could not find in storage."""
+    return ngettext(
+        "%(count)s file that a record names was not in storage when the backup was made "
+        "(%(name)s): no restore of this backup brings it back. Look for it in older backups.",
+        "%(count)s files that records name were not in storage when the backup was made "
+        "(e.g. %(name)s): no restore of this backup brings them back. Look for them in older "
+        "backups.",
+        len(missing),
+    ) % {"count": len(missing), "name": missing[0]}
 
 
 # --- Restore ------------------------------------------------------------------------------------
@@ -348,12 +387,32 @@ def check(folder: Path) -> dict[str, Any]:
         database, files, keys = manifest["database"], manifest["files"], manifest["keys"]
         engine, dump, needed = database["engine"], database["file"], keys["needed"]
         known = set(manifest["migrations"])
-        manifest["tables"].items()
+        shapes = [
+            (database, dict, str),
+            (files, dict, str),
+            (keys, dict, None),
+            (manifest["tables"], dict, int),
+            (needed, list, str),
+            (manifest["migrations"], list, str),
+            (manifest.get("missing_files", []), list, str),
+        ]
+        for value, kind, item in shapes:
+            if not isinstance(value, kind):
+                raise TypeError(kind)
+            items = list(value.items()) if isinstance(value, dict) else [("", v) for v in value]
+            if item is not None and not all(
+                isinstance(k, str) and type(v) is item for k, v in items
+            ):
+                raise TypeError(item)
     except (KeyError, TypeError, AttributeError) as exc:
         raise BackupError(
             _("The manifest of %(folder)s cannot be read: %(why)s")
             % {"folder": folder, "why": _("something is missing from it")}
         ) from exc
+    if not isinstance(manifest.get("unreadable_values", 0), int) or manifest.get(
+        "unreadable_values", 0
+    ):
+        raise BackupError(_unreadable_message(int(manifest.get("unreadable_values") or 0)))
     vendor = _vendor()
     if engine != vendor or dump != DUMPS[vendor]:
         raise BackupError(
@@ -412,6 +471,20 @@ def check(folder: Path) -> dict[str, Any]:
             )
             % {"count": len(damaged), "name": damaged[0]}
         )
+    if vendor == "postgresql":
+        # This host's pg_restore must read the copy (an older one refuses a newer archive).
+        listed = subprocess.run(  # noqa: S603
+            [_pg_tool("pg_restore"), "--list", str(folder / dump)], capture_output=True
+        )
+        if listed.returncode:
+            raise BackupError(
+                _(
+                    "This host's pg_restore cannot read the backup's database copy (%(why)s). "
+                    "Nothing was changed. Install the PostgreSQL client the backup was made "
+                    "with, or a newer one."
+                )
+                % {"why": listed.stderr.decode(errors="replace").strip()[-500:]}
+            )
     return manifest
 
 
@@ -432,27 +505,56 @@ def _replace_database(vendor: str, dump: Path) -> None:
             live.close()
             source.close()
         return
-    # pg_restore writes the archive as SQL straight into psql, which runs it in one
-    # transaction after dropping the old tables: the copy's tables come, or nothing changes.
-    psql = [_pg_tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction"]
-    psql += ["-c", "DROP SCHEMA public CASCADE; CREATE SCHEMA public;", "-f", "-"]
-    with tempfile.TemporaryFile() as problems:
-        restore = subprocess.Popen(  # noqa: S603
+    # pg_restore writes the archive as SQL, streamed into psql inside one transaction that
+    # first drops the old tables; COMMIT is sent only once pg_restore has finished well.
+    # Otherwise psql is stopped before it (pg_restore failing halfway), or stops itself at an
+    # error, or this process is killed: the session ends without it, and the server rolls
+    # everything back.
+    psql = [_pg_tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"]
+    with tempfile.TemporaryFile() as psql_errors, tempfile.TemporaryFile() as restore_errors:
+        sink = subprocess.Popen(  # noqa: S603
+            psql,
+            env=_pg_env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=psql_errors,
+        )
+        archive = subprocess.Popen(  # noqa: S603
             [_pg_tool("pg_restore"), "--no-owner", "--no-privileges", "-f", "-", str(dump)],
             env=_pg_env(),
             stdout=subprocess.PIPE,
-            stderr=problems,
+            stderr=restore_errors,
         )
-        assert restore.stdout is not None
-        result = subprocess.run(  # noqa: S603
-            psql, env=_pg_env(), stdin=restore.stdout, capture_output=True
-        )
-        restore.stdout.close()
-        if restore.wait():
-            problems.seek(0)
-            _failed("pg_restore", problems.read().decode(errors="replace"))
-    if result.returncode:
-        _failed("psql", result.stderr.decode(errors="replace"))
+        assert sink.stdin is not None and archive.stdout is not None
+        restored = False
+        try:
+            sink.stdin.write(
+                b"SET client_min_messages = warning;\nBEGIN;\n"
+                b"DROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n"
+            )
+            shutil.copyfileobj(archive.stdout, sink.stdin, 1 << 16)
+            restored = archive.wait() == 0
+            if restored:
+                sink.stdin.write(b"\nCOMMIT;\n")
+                sink.stdin.close()
+        except BrokenPipeError:
+            pass  # psql stopped at an error: its transaction is gone
+        finally:
+            archive.stdout.close()
+            if archive.poll() is None:
+                archive.kill()
+            archive.wait()
+            if not restored:
+                sink.kill()  # the connection drops, and the transaction with it
+            with contextlib.suppress(BrokenPipeError):
+                sink.stdin.close()
+            sink.wait()
+        if archive.returncode:
+            restore_errors.seek(0)
+            _failed("pg_restore", restore_errors.read().decode(errors="replace"))
+        if sink.returncode:
+            psql_errors.seek(0)
+            _failed("psql", psql_errors.read().decode(errors="replace"))
 
 
 def _replace_files(folder: Path, manifest: dict[str, Any]) -> None:

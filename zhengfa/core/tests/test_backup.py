@@ -165,6 +165,57 @@ def test_a_damaged_or_foreign_backup_is_refused(tmp_path: Path) -> None:
         (folder / "manifest.json").write_text('{"format": 1, "database": {}}')
         with pytest.raises(CommandError, match="cannot be read"):
             call_command("restore", str(folder), stdout=io.StringIO())
+        # Values of the wrong shape are refused plainly too, not with a traceback.
+        good: dict[str, Any] = json.loads(json.dumps(manifest))
+        good["files"] = {}
+        for where, value in (
+            ("files", ["attachments/x.png"]),
+            ("files", {"attachments/x.png": 7}),
+            ("tables", {"core_attachment": "3"}),
+            ("migrations", "core.0001_initial"),
+            ("database", ["sqlite"]),
+        ):
+            (folder / "manifest.json").write_text(json.dumps({**good, where: value}))
+            with pytest.raises(CommandError, match="cannot be read"):
+                call_command("restore", str(folder), "--check", stdout=io.StringIO())
+        (folder / "manifest.json").write_text(
+            json.dumps({**good, "keys": {**good["keys"], "needed": 3}})
+        )
+        with pytest.raises(CommandError, match="cannot be read"):
+            call_command("restore", str(folder), "--check", stdout=io.StringIO())
+        # One made under keys that could not read its values is refused, whoever made it.
+        (folder / "manifest.json").write_text(json.dumps({**good, "unreadable_values": 12}))
+        with pytest.raises(CommandError, match="cannot read 12 stored values"):
+            call_command("restore", str(folder), "--check", stdout=io.StringIO())
+
+
+def test_a_backup_under_keys_that_cannot_read_the_data_is_not_written(tmp_path: Path) -> None:
+    """Run from cron without the site's keys, the backup says so at once, instead of a
+    backup that every restore would then refuse."""
+    build()
+    with (
+        override_settings(FIELD_ENCRYPTION_KEYS=["not-the-site's-key"]),
+        translation.override("en"),
+        pytest.raises(CommandError, match=r"cannot read \d+ stored values.*none was written"),
+    ):
+        call_command("backup", str(tmp_path / "b"), stdout=io.StringIO())
+    assert list(tmp_path.iterdir()) == []  # no backup, no partial folder
+
+
+def test_a_file_missing_from_storage_is_reported_by_backup_and_check(tmp_path: Path) -> None:
+    build()
+    gone = sorted(stored_files())[0]
+    default_storage.delete(gone)
+    with translation.override("en"), pytest.raises(CommandError, match="not in storage"):
+        call_command("backup", str(tmp_path / "b"), stdout=io.StringIO())
+    # The backup was written all the same (the best copy there is), and says what it lacks.
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    assert manifest["missing_files"] == [gone]
+    assert gone not in manifest["files"] and len(manifest["files"]) == 2
+    said = io.StringIO()
+    with translation.override("en"):
+        call_command("restore", str(tmp_path / "b"), "--check", stdout=io.StringIO(), stderr=said)
+    assert gone in said.getvalue()
 
 
 def test_values_no_configured_key_reads_are_found() -> None:
@@ -217,3 +268,45 @@ def test_a_backup_made_while_the_site_writes_restores_whole(tmp_path: Path) -> N
     from django.contrib.sessions.models import Session
 
     assert not Session.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_restore is PostgreSQL's")
+def test_a_postgresql_restore_that_fails_halfway_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pg_restore stopping halfway (a damaged disk, a killed process), or unable to read
+    the archive at all (an older client than the one that made it): the database stays as
+    it was, and the command says why."""
+    build()
+    call_command("backup", str(tmp_path / "b"), stdout=io.StringIO())
+    Unit.objects.filter(code="ZFW").update(name="备份之后改的名字")
+    now = everything()
+    real = Path(backup._pg_tool("pg_restore")).parent
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "psql").symlink_to(real / "psql")
+    fake = tools / "pg_restore"
+    # The table of contents reads; the SQL stops after its first part (the old tables are
+    # dropped and some new ones made by then), and the program fails.
+    fake.write_text(
+        "#!/bin/sh\n"
+        f'case "$*" in *--list*) exec "{real}/pg_restore" "$@";; esac\n'
+        f'"{real}/pg_restore" "$@" | head -c 30000\n'
+        'echo "pg_restore: error: could not read from input file" >&2\n'
+        "exit 1\n"
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PGBIN", str(tools))
+    with translation.override("en"), pytest.raises(CommandError, match="could not read"):
+        call_command("restore", str(tmp_path / "b"), stdout=io.StringIO())
+    assert everything() == now
+
+    # An archive this host's pg_restore cannot read is refused by the check, before anything.
+    fake.write_text(
+        "#!/bin/sh\n"
+        'echo "pg_restore: error: unsupported version (1.16) in file header" >&2\n'
+        "exit 1\n"
+    )
+    with translation.override("en"), pytest.raises(CommandError, match="unsupported version"):
+        call_command("restore", str(tmp_path / "b"), stdout=io.StringIO())
+    assert everything() == now

@@ -8,18 +8,18 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from zhengfa.core.backup import BackupError, backup
+from zhengfa.core.backup import BackupError, backup, missing_message
 
 
 class Command(BaseCommand):
     talk = False
-    help = (
+    help = _(
         "Copy the database and every stored file into DIR, a new folder, while the site runs. "
         "The encryption keys are not copied: keep them apart (see README)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("folder", help="a folder that does not exist yet (or is empty)")
+        parser.add_argument("folder", help=_("a folder that does not exist yet (or is empty)"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.talk = options["verbosity"] > 1
@@ -40,6 +40,9 @@ class Command(BaseCommand):
                 "mb": done.bytes / 1e6,
             }
         )
+        if done.missing:
+            # Written, and the best copy there is; the exit status tells cron something is off.
+            raise CommandError(missing_message(done.missing))
 
     def _say(self, text: str) -> None:
         if self.talk:

@@ -7,12 +7,13 @@ from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhengfa.core.models import SignInEvent
 
 
 class Command(BaseCommand):
-    help = "Delete audit entries older than AUDIT_RETENTION_DAYS (never fewer than 180 days)."
+    help = _("Delete audit entries older than AUDIT_RETENTION_DAYS (never fewer than 180 days).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         days = max(180, settings.AUDIT_RETENTION_DAYS)

@@ -5,12 +5,13 @@ from typing import Any
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from zhengfa.core.crypto import EncryptedCharField
 
 
 class Command(BaseCommand):
-    help = (
+    help = _(
         "Re-encrypt every encrypted value under the first key of FIELD_ENCRYPTION_KEY. "
         "Run after putting a new key first; then the old key can be dropped."
     )

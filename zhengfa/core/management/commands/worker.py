@@ -13,7 +13,7 @@ from zhengfa.core import jobs, workers
 
 
 class Command(BaseCommand):
-    help = (
+    help = _(
         "Run background tasks (django-tasks database worker) and enqueue periodic jobs "
         "once per period. Several workers may run; each period runs once. A task that a dead "
         "worker was running is run again."
@@ -21,7 +21,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--interval", type=int, default=60, help="seconds between checks for due periodic jobs"
+            "--interval",
+            type=int,
+            default=60,
+            help=_("seconds between checks for due periodic jobs"),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -8,6 +8,7 @@ from auditlog.context import disable_auditlog
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from zhengfa.core import demo
 from zhengfa.org import demo as org_demo
@@ -15,7 +16,7 @@ from zhengfa.org.models import Unit, User
 
 
 class Command(BaseCommand):
-    help = (
+    help = _(
         "Load the demo county (Kangbao), every module in turn; with --counties N, a province: "
         "Kangbao and N-1 synthetic counties, each with a year of every module's records. "
         "Deterministic and idempotent."
@@ -23,13 +24,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--if-empty", action="store_true", help="do nothing if any unit exists already"
+            "--if-empty", action="store_true", help=_("do nothing if any unit exists already")
         )
         parser.add_argument(
             "--counties",
             type=int,
             default=1,
-            help="counties in all (default 1: Kangbao alone; 170 is about Hebei)",
+            help=_("counties in all (default 1: Kangbao alone; 170 is about Hebei)"),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -23,14 +23,14 @@ def _date(text: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "Print the stage brief of a unit for a period, or write it as a Word file."
+    help = _("Print the stage brief of a unit for a period, or write it as a Word file.")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--unit", help="the unit's code (default: the county's root unit)")
+        parser.add_argument("--unit", help=_("the unit's code (default: the county's root unit)"))
         parser.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
         parser.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD")
-        parser.add_argument("--docx", help="write the brief to this .docx file instead")
-        parser.add_argument("--language", default="zh-hans", help="zh-hans (default) or en")
+        parser.add_argument("--docx", help=_("write the brief to this .docx file instead"))
+        parser.add_argument("--language", default="zh-hans", help=_("zh-hans (default) or en"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         with translation.override(options["language"]):
