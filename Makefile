@@ -46,7 +46,7 @@ lint: $(STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run -v1
 
 typecheck: $(STAMP)
-	$(BIN)/mypy zhengfa
+	$(BIN)/mypy zhengfa scripts
 
 test-sqlite: setup
 	@scripts/ensure-system-packages.sh gettext

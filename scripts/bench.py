@@ -12,7 +12,10 @@ What one run does:
 4. Drives every page of ``registry.bench_pages`` with wrk (16 connections, 2 threads,
    ``scripts/bench/wrk.lua``), once per demo user of its ``who`` that the database holds
    (for a ``root_only`` page, only those with a role at the top of its tree), signed in
-   with a fresh session; POSTs carry a real CSRF token. Both databases are served at once
+   with a fresh session; POSTs carry a real CSRF token, and a public form's POSTs each a
+   proof of work and a token of their own (``fresh``: solved beforehand, one per request,
+   so every request makes a record; the app runs with PROOF_OF_WORK_MAX=1000 here, which
+   makes solving quick and costs the server the same). Both databases are served at once
    and each page and user runs on one right after the other, so that the N/1 comparison
    is not skewed by what else the machine did in between; POSTs run last, as the rows
    they add would show in the lists. Before each run the page is checked once with a
@@ -81,7 +84,7 @@ import tempfile
 import time
 import traceback
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -103,6 +106,10 @@ MAIN_QUERY_RUNS = 5
 # by restarting that gunicorn (16 queued requests of a 10-second page would take 80 s).
 DRAIN_LIMIT = 20
 HIGH_LIMIT = "100000000"
+# A form with `fresh` values (a public form's proof of work and token, good for one sending)
+# gets this many bodies per second of load, each sent once; if wrk ran faster, the run fails
+# ("ran out") rather than send one twice.
+FRESH_PER_SECOND = 400
 
 ERROR_SHARE = 0.01
 PUBLIC_SHARE = 5  # a public page serves at least bare / 5 requests per second
@@ -327,6 +334,9 @@ def app_env(database_url: str, var_dir: Path) -> dict[str, str]:
         # Every request comes from 127.0.0.1: the per-address limits would refuse the load.
         SUBMISSION_RATE_LIMIT=HIGH_LIMIT,
         FOLLOWUP_RATE_LIMIT=HIGH_LIMIT,
+        # Thousands of fresh forms are solved before a run; checking an answer costs the
+        # server the same whatever the puzzle's size.
+        PROOF_OF_WORK_MAX="1000",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         PYTHONUNBUFFERED="1",
     )
@@ -500,6 +510,7 @@ class Load:
     statuses: dict[str, int]
     socket_errors: dict[str, int]
     busy: float  # % of the machine's CPU that other processes used meanwhile
+    ran_out: bool = False  # wrk used up the fresh bodies it was given and stopped
 
     def bad(self, method: str) -> int:
         good = self.statuses["2xx"] + (self.statuses["3xx"] if method == "post" else 0)
@@ -520,19 +531,26 @@ def wrk(
     method: str = "get",
     headers: dict[str, str] | None = None,
     body: str = "",
+    bodies: Sequence[str] = (),
     ours: Callable[[], int] = lambda: 0,
 ) -> Load:
+    """`bodies`: one for each request, each sent once (else every request sends `body`)."""
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     cmd += ["--timeout", WRK_TIMEOUT, "-s", str(HERE / "wrk.lua")]
     for name, value in (headers or {}).items():
         cmd += ["-H", f"{name}: {value}"]
     cmd.append(origin + url)
     env = {**os.environ, "BENCH_METHOD": method.upper(), "BENCH_BODY": body}
-    busy0, total0 = machine_ticks()
-    ours0 = ours() + own_ticks()
-    result = subprocess.run(  # noqa: S603
-        cmd, env=env, capture_output=True, text=True, timeout=seconds + 120
-    )
+    with tempfile.NamedTemporaryFile("w", suffix=".bodies") as listed:
+        if bodies:
+            listed.write("\n".join(bodies) + "\n")
+            listed.flush()
+            env.update(BENCH_BODIES=listed.name, BENCH_THREADS=str(threads))
+        busy0, total0 = machine_ticks()
+        ours0 = ours() + own_ticks()
+        result = subprocess.run(  # noqa: S603
+            cmd, env=env, capture_output=True, text=True, timeout=seconds + 120
+        )
     busy1, total1 = machine_ticks()
     ours1 = ours() + own_ticks()
     line = next((ln for ln in result.stdout.splitlines() if ln.startswith("BENCH_RESULT ")), "")
@@ -550,6 +568,7 @@ def wrk(
         statuses=data["status"],
         socket_errors=data["socket_errors"],
         busy=100 * others / max(1, total1 - total0),
+        ran_out=bool(data.get("ran_out")),
     )
 
 
@@ -664,6 +683,7 @@ def probe_main() -> int:
                 "who": [w for w in page.who if w in people] if page.who else [""],
                 "download": page.download,
                 "main_query": page.main_query is not None,
+                "fresh": page.fresh,
             }
             try:
                 entry["url"] = encode_url(page.url)
@@ -704,10 +724,17 @@ def probe_main() -> int:
     def op_session(who: str) -> dict[str, Any]:
         return {"sessionid": _client(who).cookies["sessionid"].value}
 
+    def op_forms(index: int, count: int) -> dict[str, Any]:
+        """`count` sets of a `fresh` page's values, each of its own."""
+        form = pages[index].form
+        assert form is not None
+        return {"forms": [{k: str(v) for k, v in form().items()} for _ in range(count)]}
+
     ops: dict[str, Callable[..., dict[str, Any]]] = {
         "pages": op_pages,
         "measure": op_measure,
         "session": op_session,
+        "forms": op_forms,
     }
     for line in sys.stdin:
         command = json.loads(line)
@@ -904,7 +931,7 @@ def run_page(site: Site, index: int, who: str, seconds: int) -> Row:
         return row
 
     headers: dict[str, str] = {}
-    body = ""
+    body = csrf = ""
     if method == "post":
         jar = {"Cookie": f"sessionid={cookies['sessionid']}"} if cookies else {}
         form_page = request(server.port, "GET", url, jar)
@@ -913,7 +940,8 @@ def run_page(site: Site, index: int, who: str, seconds: int) -> Row:
             row.failed.append(f"GET of the form ({form_page.status}) gave no CSRF cookie and token")
             return row
         cookies["csrftoken"] = form_page.cookies["csrftoken"]
-        body = urlencode({**page["form"], "csrfmiddlewaretoken": token.group(1).decode()})
+        csrf = token.group(1).decode()
+        body = urlencode({**page["form"], "csrfmiddlewaretoken": csrf})
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "Origin": server.origin,
@@ -946,13 +974,34 @@ def run_page(site: Site, index: int, who: str, seconds: int) -> Row:
         return row
 
     options: dict[str, Any] = {"method": method, "headers": headers, "body": body}
-    wrk(server.origin, url, seconds=WARMUP_SECONDS, connections=2, threads=1, **options)
+    warm_bodies: list[str] = []
+    if page["fresh"]:
+        # Each request its own values: the warm-up's and the run's, none sent twice.
+        forms = site.ask("forms", index=index, count=(WARMUP_SECONDS + seconds) * FRESH_PER_SECOND)[
+            "forms"
+        ]
+        encoded = [urlencode({**f, "csrfmiddlewaretoken": csrf}) for f in forms]
+        cut = WARMUP_SECONDS * FRESH_PER_SECOND
+        warm_bodies, options["bodies"] = encoded[:cut], encoded[cut:]
+    wrk(
+        server.origin,
+        url,
+        seconds=WARMUP_SECONDS,
+        connections=2,
+        threads=1,
+        **{**options, "bodies": warm_bodies},
+    )
     site.calm()
     load = wrk(server.origin, url, seconds=seconds, ours=site.ticks, **options)
     row.drained = site.calm()
     row.rps, row.p50_ms, row.p99_ms = load.rps, load.p50_ms, load.p99_ms
     row.requests, row.bad, row.busy = load.requests, load.bad(method), load.busy
     row.statuses, row.socket_errors = load.statuses, load.socket_errors
+    if load.ran_out:
+        row.failed.append(
+            f"wrk used up the {len(options['bodies'])} fresh forms it was given: raise "
+            "FRESH_PER_SECOND"
+        )
     if load.requests == 0:
         row.failed.append("no request completed")
     elif load.error_share(method) > ERROR_SHARE:

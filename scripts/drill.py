@@ -41,8 +41,8 @@ What one run does:
      transaction rolled back by a kill leaves behind (the file is written before its row).
      They are counted, removed by ``attachments.sweep_orphans`` with no grace period (as the
      daily job does after an hour), and counted again: none may be left;
-   - a marker found on two records (the same form made twice): for a form with a token that
-     is a failure, for a form without one (the opinion form) it is reported.
+   - a marker found on two records (the same form made twice): every public form carries a
+     token, so that is a failure.
 
 Prints the counts and exits 0 when nothing acknowledged was lost, no record is half-written,
 no orphan is left after the sweep, no code opens the wrong record or nothing, at least
@@ -189,7 +189,6 @@ class Submission:
     model: str
     marker: str
     photo: bool
-    tokened: bool  # the form carries a token: the same form sent twice makes one record
     sends: int = 0  # how often its POST was sent
     cut_off: int = 0  # sendings that got no answer, or a 5xx
     statuses: list[int] = field(default_factory=list)
@@ -403,7 +402,6 @@ class Browser:
         marker = f"DRILL-{self.rng.getrandbits(64):016x}"
         text = f"演练提交 {marker}:群众反映的情况,请核实处理。"
         fields = self.fill(form, kind, text)
-        tokened = "submission" in names
         proof = re.search(r'data-proof="([^"]+)"', page)
         if proof:
             puzzle = json.loads(self.get(html.unescape(proof.group(1))).body)
@@ -414,7 +412,7 @@ class Browser:
         )
         files = [("attachments", "photo.png", photo_png(marker))] if photo else []
         body, content_type = multipart(fields, files)
-        sub = Submission(number, kind.name, kind.model, marker, photo, tokened)
+        sub = Submission(number, kind.name, kind.model, marker, photo)
         with lock:
             log.append(sub)
         action = html.unescape(form["action"]) or path
@@ -732,7 +730,7 @@ def check_main(inp: str, out: str) -> int:
                 )
             for a in files:
                 try:
-                    with default_storage.open(a.file.name, "rb") as f:
+                    with default_storage.open(str(a.file.name), "rb") as f:
                         data = f.read()
                 except OSError:
                     problem("record without the files it was saved with", f"{name}: {a.file} gone")
@@ -768,7 +766,7 @@ def check_main(inp: str, out: str) -> int:
             gone = ids - exist
             if gone:
                 missing += model.objects.filter(content_type_id=ct_id, object_id__in=gone).count()
-        orphans[model._meta.model_name] = missing
+        orphans[str(model._meta.model_name)] = missing
 
     # Attachment rows (all of them) whose file is not stored.
     rows_without_file = sum(
@@ -821,8 +819,7 @@ def report(
     committed_unanswered = [
         s for s in log if not s.acknowledged and not s.already and found[s.marker]["records"]
     ]
-    doubles_token = [s for s in log if found[s.marker]["records"] > 1 and s.tokened]
-    doubles_plain = [s for s in log if found[s.marker]["records"] > 1 and not s.tokened]
+    doubles = [s for s in log if found[s.marker]["records"] > 1]
     counts = result["counts"]
     half = sum(
         counts.get(k, 0)
@@ -877,8 +874,7 @@ def report(
         ("found in the database (of those submitted)", len(present), ""),
         ("  committed, answer cut off (not acknowledged)", len(committed_unanswered), ""),
         ("LOST (acknowledged, not found)", len(lost), "0"),
-        ("made twice, form with a token", len(doubles_token), "0"),
-        ("made twice, form without a token (opinion)", len(doubles_plain), "reported"),
+        ("made twice (the same form sent again)", len(doubles), "0"),
         ("records half-written (code, timeline, files, kind)", half, "0"),
         ("attachment rows whose file is not stored", result["rows_without_file"], "0"),
         ("attachment rows without their record", orphans["attachment"], "0"),
@@ -902,7 +898,7 @@ def report(
             say(f"  {what}: {text}")
     for s in lost[:10]:
         say(f"  LOST {s.kind} {s.marker}: sent {s.sends}x, answers {s.statuses}, code {s.code!r}")
-    for s in (doubles_token + doubles_plain)[:10]:
+    for s in doubles[:10]:
         say(f"  made twice: {s.kind} {s.marker}: sent {s.sends}x, answers {s.statuses}")
     for text in wrong[:10]:
         say(f"  wrong code: {text}")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhengfa.core.attachments import AttachmentField
+from zhengfa.core.challenge import PublicForm
 from zhengfa.core.forms import IsoDateInput, LongSelect, NamedErrorsMixin
 from zhengfa.core.validators import normalize_phone, validate_mobile, validate_plausible_date
 from zhengfa.core.workflow import end_of_day
@@ -176,7 +177,7 @@ class TaskFilterForm(forms.Form):
         unit.queryset = units
 
 
-class SuggestionForm(NamedErrorsMixin, forms.Form):
+class SuggestionForm(NamedErrorsMixin, PublicForm):
     topic = forms.ChoiceField(
         label=_("What is it about?"), choices=SuggestionTopic.choices, widget=forms.RadioSelect
     )

@@ -402,6 +402,8 @@ class Suggestion(WorkflowModel):
         related_name="+",
         verbose_name=_("handled by"),
     )
+    # The key of the form that sent it (``core.challenge``): the same form twice makes one.
+    submission = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
 
     workflow = SUGGESTION_WORKFLOW
     deadline_owner_field = "handler"

@@ -59,6 +59,19 @@ def _phases(request: HttpRequest) -> dict[str, Any] | None:
     }
 
 
+def _opinion_form() -> dict[str, str]:
+    """An opinion as a browser sends it, with a proof of work and a token of its own."""
+    from zhengfa.core.challenge import new_puzzle, new_token, solve
+
+    return {
+        "topic": "service",
+        "content": "建议在乡镇设身份证自助拍照点,老人跑县城不方便。",
+        "unit": "unknown",
+        "proof": solve(new_puzzle()),
+        "submission": new_token(),
+    }
+
+
 def _kangbao_plan() -> str:
     campaign = Campaign.objects.filter(name=demo.NAME).first()
     return f"/staff/campaigns/{campaign.pk}/plan/" if campaign else "/staff/campaigns/"
@@ -217,15 +230,7 @@ PLUGIN = Plugin(
     bench_pages=[
         BenchPage("/opinion/"),
         BenchPage("/models/"),
-        BenchPage(
-            "/opinion/",
-            method="post",
-            form=lambda: {
-                "topic": "service",
-                "content": "建议在乡镇设身份证自助拍照点,老人跑县城不方便。",
-                "unit": "unknown",
-            },
-        ),
+        BenchPage("/opinion/", method="post", form=_opinion_form, fresh=True),
         BenchPage(
             "/staff/tasks/",
             who=LEADERS,

@@ -6,11 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhengfa.core import followup, workflow
+from zhengfa.core import challenge, followup, workflow
 from zhengfa.core.attachments import IMAGE_TYPES, attach, attachments_of
 from zhengfa.core.notifications import notify, send_sms
 from zhengfa.core.scope import grant_for
@@ -294,9 +294,12 @@ def suggestion_submit(
     name: str = "",
     phone: str = "",
     files: Sequence[Any] = (),
+    submission: str = "",
 ) -> tuple[Suggestion, str]:
     """A citizen's opinion about `unit` (None: he does not know which; the root unit routes
-    it). Returns the record and its follow-up code (shown once, and texted to `phone`)."""
+    it). Returns the record and its follow-up code (shown once, and texted to `phone`).
+    `submission` is the form's token key: the same form sent twice raises
+    DuplicateSubmission."""
     target = unit or root_unit()
     if target is None:
         raise ValidationError(_("The site has no units yet."))
@@ -312,9 +315,16 @@ def suggestion_submit(
         name=name.strip(),
         phone=normalize_phone(phone),
         state=SuggestionState.SUBMITTED,
+        submission=submission or None,
     )
-    suggestion.full_clean(exclude=["handler", "due_at"])
-    workflow.start(record=suggestion, by=None, public=True)
+    suggestion.full_clean(exclude=["handler", "due_at", "submission"])
+    try:
+        with transaction.atomic():
+            workflow.start(record=suggestion, by=None, public=True)
+    except IntegrityError as exc:
+        if submission and Suggestion.objects.filter(submission=submission).exists():
+            raise challenge.DuplicateSubmission from exc
+        raise
     for f in files:
         attach(record=suggestion, upload=f, by=None, purpose="citizen")
     code = followup.issue(suggestion)

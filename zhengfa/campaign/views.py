@@ -6,7 +6,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhengfa.core import followup, ratelimit
+from zhengfa.core import followup, submission
 from zhengfa.core.attachments import attachments_of, serve
 from zhengfa.core.forms import add_service_errors
 from zhengfa.core.generic import (
@@ -420,24 +419,34 @@ def suggestion_new(request: HttpRequest) -> HttpResponse:
             "org/county_choice.html",
             {"counties": asked.counties, "title": _("Give your opinion")},
         )
-    refused = ratelimit.submissions_refused(request) if request.method == "POST" else ""
-    if refused:
-        context = {
-            "form": SuggestionForm(county=county, several=several),
-            "refused": refused,
-            "county": county,
-        }
-        return render(request, "campaign/suggestion_new.html", context, status=429)
+    where: dict[str, Any] = {"county": county, "several": several}
+    if request.method == "POST":
+        early = submission.before_reading(
+            request,
+            done="campaign:suggestion_done",
+            # What he wrote is shown again to send later (files cannot be).
+            refused=lambda why: render(
+                request,
+                "campaign/suggestion_new.html",
+                {
+                    "form": SuggestionForm(initial=request.POST.dict(), **where),
+                    "refused": why,
+                    **where,
+                },
+                status=429,
+            ),
+        )
+        if early is not None:
+            return early
     form = SuggestionForm(
-        *((request.POST, request.FILES) if request.method == "POST" else (None, None)),
-        county=county,
-        several=several,
+        *((request.POST, request.FILES) if request.method == "POST" else ()), **where
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        # The opinion and the text with its code commit together (see core.submission).
-        with transaction.atomic():
-            _suggestion, code = services.suggestion_submit(
+        sent = submission.submit(
+            request,
+            form,
+            create=lambda key: services.suggestion_submit(
                 topic=data["topic"],
                 # "I don't know" within a chosen county: that county's committee routes it.
                 unit=data["unit"] or county,
@@ -446,18 +455,20 @@ def suggestion_new(request: HttpRequest) -> HttpResponse:
                 name=data["name"],
                 phone=data["phone"],
                 files=data["attachments"],
-            )
-            texted_to = (
+                submission=key,
+            ),
+            done="campaign:suggestion_done",
+            already=_("This opinion was already sent. Its follow-up code was shown after sending."),
+            text=lambda code: (
                 followup.text_code(phone=data["phone"], code=code, what=_("Opinion received."))
                 if data["phone"]
                 else ""
-            )
-        response = redirect("campaign:suggestion_done")
-        followup.remember_for_display(response, code, texted_to=texted_to)
-        return response
+            ),
+        )
+        if sent is not None:
+            return sent
     status = 400 if request.method == "POST" else 200
-    context = {"form": form, "county": county, "several": several}
-    return render(request, "campaign/suggestion_new.html", context, status=status)
+    return render(request, "campaign/suggestion_new.html", {"form": form, **where}, status=status)
 
 
 @require_GET

@@ -248,7 +248,9 @@ class BenchPage:
     """A page ``make bench`` drives over HTTP, as each demo user of `who` (empty: the public).
 
     `path` may be a function that finds the page in the demo data (the busiest activity).
-    `form` gives a POST's fields (the bench adds the CSRF token). `main_query(user)` is the
+    `form` gives a POST's fields (the bench adds the CSRF token); with `fresh`, each call
+    gives values of their own (a public form's proof of work and token, good for one
+    sending), and every request of the load gets its own. `main_query(user)` is the
     query of what one page of a list shows, timed alone beside the page. `download` marks
     an export, whose peak memory is measured too. `root_only`: a page for the committee at
     the top of the site alone (zfw on a county's site, zfw_province on a province's); the
@@ -258,6 +260,7 @@ class BenchPage:
     who: Sequence[str] = ()
     method: str = "get"
     form: Callable[[], dict[str, str]] | None = None
+    fresh: bool = False
     main_query: Callable[[Any], Any] | None = None
     download: bool = False
     root_only: bool = False

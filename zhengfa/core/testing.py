@@ -329,3 +329,9 @@ def public_form_fields(client: Client, url: str) -> dict[str, str]:
     assert where is not None and 'data-token="1"' in page, f"{url} has no proof of work"
     puzzle = client.get(html.unescape(where.group(1))).json()
     return {"proof": solve(puzzle), "submission": new_token()}
+
+
+def post_public_form(client: Client, url: str, data: dict[str, Any], page: str = "") -> Any:
+    """`data` sent to a public form as a browser sends it: with the proof and token that
+    the form's page (`page`, else `url`) asks for."""
+    return client.post(url, {**public_form_fields(client, page or url), **data})

@@ -16,7 +16,7 @@ from zhengfa.campaign.tests.factories import county_campaign
 from zhengfa.core import followup
 from zhengfa.core.crypto import keyed_hash
 from zhengfa.core.models import FollowUp, TimelineEvent
-from zhengfa.core.testing import raw_database_text
+from zhengfa.core.testing import post_public_form, raw_database_text
 from zhengfa.org.testing import PersonaTestCase
 
 ADDRESS = "203.0.113.77"
@@ -30,7 +30,7 @@ class FollowUpTests(PersonaTestCase):
 
     def submit(self, **extra: str) -> str:
         data = {"topic": "conduct", "content": "派出所窗口中午无人值守,办事要等很久。", **extra}
-        response = self.citizen.post("/opinion/", data)
+        response = post_public_form(self.citizen, "/opinion/", data)
         self.assertRedirects(response, "/opinion/received/", fetch_redirect_response=False)
         page = self.citizen.get("/opinion/received/")
         self.assertContains(page, "只显示这一次")
@@ -53,8 +53,38 @@ class FollowUpTests(PersonaTestCase):
         with mock.patch(
             "zhengfa.core.followup.text_code", side_effect=OperationalError("connection lost")
         ):
-            answer = self.citizen.post("/opinion/", data)
+            answer = post_public_form(self.citizen, "/opinion/", data)
         self.assertEqual(answer.status_code, 503)
+        self.assertFalse(Suggestion.objects.exists())
+
+    def test_an_opinion_sent_twice_is_one_opinion_with_one_code(self) -> None:
+        from zhengfa.campaign.models import Suggestion
+        from zhengfa.core.testing import public_form_fields
+
+        data = {
+            **public_form_fields(self.citizen, "/opinion/"),
+            "topic": "conduct",
+            "content": "派出所窗口中午无人值守。",
+        }
+        first = self.citizen.post("/opinion/", data)
+        code = re.search(
+            r'id="followup-code"[^>]*>([0-9A-Z-]+)<',
+            self.citizen.get("/opinion/received/").content.decode(),
+        )
+        # The answer was lost on the way; he presses again: the same code, one opinion.
+        second = self.citizen.post("/opinion/", data)
+        self.assertEqual((first["Location"], second["Location"]), ("/opinion/received/",) * 2)
+        self.assertContains(self.citizen.get("/opinion/received/"), code.group(1) if code else "?")
+        self.assertEqual(Suggestion.objects.count(), 1)
+
+    def test_without_the_proof_of_work_nothing_is_saved(self) -> None:
+        from zhengfa.campaign.models import Suggestion
+        from zhengfa.core.challenge import new_token
+
+        answer = self.citizen.post(
+            "/opinion/", {"topic": "conduct", "content": "没有做验证。", "submission": new_token()}
+        )
+        self.assertContains(answer, "确认是本人在提交", status_code=400)
         self.assertFalse(Suggestion.objects.exists())
 
     def test_code_shape_and_shown_once(self) -> None:
@@ -180,8 +210,8 @@ class FollowUpTests(PersonaTestCase):
         self.assertIn("content", entry.changes_dict)
 
     def test_bad_submission_saves_nothing(self) -> None:
-        response = self.citizen.post(
-            "/opinion/", {"topic": "nope", "content": "短", "phone": "123"}
+        response = post_public_form(
+            self.citizen, "/opinion/", {"topic": "nope", "content": "短", "phone": "123"}
         )
         for message in ("请至少写5个字", "请输入以1开头的11位手机号码"):
             self.assertContains(response, message, status_code=400)
@@ -193,7 +223,9 @@ class CodeNeverStoredTests(PersonaTestCase):
     def test_an_unseen_confirmation_leaves_no_code_in_the_database(self) -> None:
         county_campaign(self.p)
         citizen = Client()
-        response = citizen.post("/opinion/", {"topic": "other", "content": "提交后手机断网了。"})
+        response = post_public_form(
+            citizen, "/opinion/", {"topic": "other", "content": "提交后手机断网了。"}
+        )
         self.assertEqual(response.status_code, 302)
         cookie = response.cookies[followup.DISPLAY_COOKIE].value
         code = json.loads(cookie.rsplit(":", 2)[0])["code"]  # value:timestamp:signature
@@ -206,7 +238,9 @@ class CodeNeverStoredTests(PersonaTestCase):
 class DisplayCookieTests(PersonaTestCase):
     def test_the_code_cookie_goes_to_the_confirmation_page_only(self) -> None:
         county_campaign(self.p)
-        response = Client().post("/opinion/", {"topic": "other", "content": "只发给确认页面。"})
+        response = post_public_form(
+            Client(), "/opinion/", {"topic": "other", "content": "只发给确认页面。"}
+        )
         cookie = response.cookies[followup.DISPLAY_COOKIE]
         self.assertEqual(cookie["path"], "/opinion/received/")
         self.assertTrue(cookie["httponly"])
@@ -262,18 +296,19 @@ class SubmissionBrakeTests(PersonaTestCase):
         county_campaign(self.p)
         flood = Client(REMOTE_ADDR=ADDRESS)
         data = {"topic": "other", "content": "同一地址连续提交的意见。"}
-        self.assertEqual(flood.post("/opinion/", data).status_code, 302)
+        self.assertEqual(post_public_form(flood, "/opinion/", data).status_code, 302)
         # Posts that fail validation count too: each may carry pictures to check.
         self.assertEqual(
-            flood.post("/opinion/", {"topic": "other", "content": "短"}).status_code, 400
+            post_public_form(flood, "/opinion/", {"topic": "other", "content": "短"}).status_code,
+            400,
         )
-        self.assertEqual(flood.post("/opinion/", data).status_code, 302)
-        refused = flood.post("/opinion/", data)
+        self.assertEqual(post_public_form(flood, "/opinion/", data).status_code, 302)
+        refused = post_public_form(flood, "/opinion/", data)
         self.assertContains(refused, "请等待60分钟", status_code=429)
         self.assertEqual(Suggestion.objects.count(), 2)
         # Another address is not held back, and no address is in the database.
         self.assertEqual(
-            Client(REMOTE_ADDR="198.51.100.9").post("/opinion/", data).status_code, 302
+            post_public_form(Client(REMOTE_ADDR="198.51.100.9"), "/opinion/", data).status_code, 302
         )
         self.assertNotIn(ADDRESS, raw_database_text())
 
@@ -281,7 +316,7 @@ class SubmissionBrakeTests(PersonaTestCase):
     def test_additions_to_a_request_are_braked_too(self) -> None:
         county_campaign(self.p)
         citizen = Client(REMOTE_ADDR=ADDRESS)
-        citizen.post("/opinion/", {"topic": "other", "content": "先提交一条意见。"})
+        post_public_form(citizen, "/opinion/", {"topic": "other", "content": "先提交一条意见。"})
         code = shown_code(citizen)
         citizen.post("/query/", {"code": code})
         added = citizen.post("/query/record/add/", {"comment": "补充一"})
@@ -308,7 +343,7 @@ class SubmissionBrakeTests(PersonaTestCase):
     def test_right_codes_do_not_use_up_the_tries(self) -> None:
         county_campaign(self.p)
         citizen = Client(REMOTE_ADDR=ADDRESS)
-        citizen.post("/opinion/", {"topic": "other", "content": "查询次数只算错的。"})
+        post_public_form(citizen, "/opinion/", {"topic": "other", "content": "查询次数只算错的。"})
         code = shown_code(citizen)
         for _ in range(6):  # twice the limit, every time right
             right = citizen.post("/query/", {"code": code})

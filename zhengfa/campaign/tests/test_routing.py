@@ -19,7 +19,7 @@ from zhengfa.campaign.services import suggestion_transition
 from zhengfa.campaign.tests.test_followup import shown_code
 from zhengfa.core import followup
 from zhengfa.core.models import Attachment, Notification, SmsMessage, TimelineEvent
-from zhengfa.core.testing import raw_database_text
+from zhengfa.core.testing import post_public_form, raw_database_text
 from zhengfa.core.tests.test_attachments import png
 from zhengfa.org.testing import PersonaTestCase
 
@@ -32,7 +32,7 @@ class RoutingTests(PersonaTestCase):
     def send(self, **extra: object) -> Suggestion:
         data = {"topic": "conduct", "content": "甲镇派出所值班民警态度生硬。", **extra}
         with self.captureOnCommitCallbacks(execute=True):
-            response = self.citizen.post("/opinion/", data)
+            response = post_public_form(self.citizen, "/opinion/", data)
         self.assertEqual(response.status_code, 302, response.content.decode()[:2000])
         return Suggestion.objects.latest("pk")
 
@@ -122,7 +122,8 @@ class AnswerPageTests(PersonaTestCase):
 
     def test_the_citizen_sees_the_answer_first_then_what_he_sent(self) -> None:
         photo = SimpleUploadedFile("IMG_2041.png", png(), content_type="image/png")
-        self.citizen.post(
+        post_public_form(
+            self.citizen,
             "/opinion/",
             {"topic": "service", "content": "户籍窗口中午不开门。", "attachments": [photo]},
         )
@@ -160,19 +161,21 @@ class AnswerPageTests(PersonaTestCase):
 
     def test_a_file_opens_only_for_the_code_that_sent_it(self) -> None:
         photo = SimpleUploadedFile("a.png", png(), content_type="image/png")
-        self.citizen.post(
-            "/opinion/", {"topic": "other", "content": "第一条意见。", "attachments": [photo]}
+        post_public_form(
+            self.citizen,
+            "/opinion/",
+            {"topic": "other", "content": "第一条意见。", "attachments": [photo]},
         )
         [first] = Attachment.objects.all()
         url = reverse("portal:query_file", args=[first.pk])
         self.assertEqual(Client().get(url).status_code, 404)  # no code opened
         other = Client(REMOTE_ADDR="203.0.113.42")
-        other.post("/opinion/", {"topic": "other", "content": "第二条意见。"})
+        post_public_form(other, "/opinion/", {"topic": "other", "content": "第二条意见。"})
         other.post("/query/", {"code": shown_code(other)})
         self.assertEqual(other.get(url).status_code, 404)  # another person's code
 
     def test_an_empty_form_names_what_is_missing(self) -> None:
-        page = self.citizen.post("/opinion/", {})
+        page = post_public_form(self.citizen, "/opinion/", {})
         self.assertContains(page, "请补填或改正以下内容", status_code=400)
         body = page.content.decode()
         problems = body[
@@ -207,8 +210,10 @@ class TextedCodeTests(PersonaTestCase):
         cache.clear()
         citizen = Client(REMOTE_ADDR="203.0.113.43")
         with self.captureOnCommitCallbacks(execute=True):
-            citizen.post(
-                "/opinion/", {"topic": "other", "content": "请短信告诉我。", "phone": "13900005555"}
+            post_public_form(
+                citizen,
+                "/opinion/",
+                {"topic": "other", "content": "请短信告诉我。", "phone": "13900005555"},
             )
         page = citizen.get("/opinion/received/")
         self.assertContains(page, "查询码正在用短信发送到 139****5555")

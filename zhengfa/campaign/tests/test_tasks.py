@@ -11,6 +11,7 @@ from zhengfa.campaign.models import Suggestion, SuggestionState, Task, TaskState
 from zhengfa.campaign.services import suggestion_submit
 from zhengfa.campaign.tests.factories import county_campaign, task_for_unit_a
 from zhengfa.core.models import Attachment, Notification, TimelineEvent
+from zhengfa.core.testing import post_public_form
 from zhengfa.org.testing import PersonaTestCase
 
 
@@ -196,8 +197,10 @@ class SuggestionViewTests(PersonaTestCase):
         form = self.client.get("/opinion/")
         self.assertEqual(form.status_code, 200)
         self.assertNotContains(form, "教育整顿")
-        sent = self.client.post(
-            "/opinion/", {"topic": "service", "unit": "unknown", "content": "窗口服务很好"}
+        sent = post_public_form(
+            self.client,
+            "/opinion/",
+            {"topic": "service", "unit": "unknown", "content": "窗口服务很好"},
         )
         self.assertEqual(sent.status_code, 302)
         opinion = Suggestion.objects.get()

@@ -10,6 +10,7 @@ from django.test import TestCase
 
 from zhengfa.campaign.models import Suggestion, Task
 from zhengfa.core.site import identity
+from zhengfa.core.testing import post_public_form
 from zhengfa.mediation.models import Case
 from zhengfa.org import demo
 from zhengfa.org.models import Area, AreaLevel, Officer, Unit, User
@@ -161,16 +162,20 @@ class ProvincePortalTests(TestCase):
             (str(committee.pk), committee),
             ("", Unit.objects.get(parent=None)),
         ):
-            answer = self.client.post(
+            answer = post_public_form(
+                self.client,
                 "/opinion/",
                 {"county": county, "topic": "other", "content": text, "unit": "unknown"},
+                page=f"/opinion/?county={county}",
             )
             self.assertEqual(answer.status_code, 302)
             self.assertEqual(Suggestion.objects.latest("pk").unit, expected)
         # A unit of another county is not among the choices of this one.
         kangbao_bureau = Unit.objects.get(code="GAJ")
-        refused = self.client.post(
+        refused = post_public_form(
+            self.client,
             "/opinion/",
             {"county": committee.pk, "topic": "other", "content": text, "unit": kangbao_bureau.pk},
+            page=f"/opinion/?county={committee.pk}",
         )
         self.assertEqual(refused.status_code, 400)
