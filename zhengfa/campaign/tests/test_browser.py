@@ -104,3 +104,24 @@ def test_the_qr_link_fills_in_the_code(browser: Browser, live_server: Any) -> No
     expect(page.get_by_label("查询码")).to_have_value(code)
     page.get_by_role("button", name="查询").click()
     expect(page.locator(".status")).to_have_text("已收到")
+
+
+def test_an_older_phone_without_request_submit_still_sends(
+    browser: Browser, live_server: Any
+) -> None:
+    """Browsers before iOS 16 and Chrome 76 have no form.requestSubmit: pressed before the
+    check is done, the form is sent all the same once it is."""
+    build_personas()
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.add_init_script("delete HTMLFormElement.prototype.requestSubmit;")
+    held: list[Any] = []  # the puzzle's answer waits until the button was pressed
+    page.route("**/puzzle/**", lambda route: held.append(route))
+    page.goto(live_server.url + "/opinion/")
+    page.get_by_label("干警作风纪律").check()
+    page.get_by_label("您的意见建议").fill("老手机也能提交意见。")
+    page.get_by_role("button", name="提交").click()
+    expect(page.locator(".proof-status")).to_be_visible()  # "checking…"
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.locator("#followup-code")).to_be_visible()
+    assert Suggestion.objects.filter(content="老手机也能提交意见。").count() == 1

@@ -131,6 +131,24 @@ function solveProof(input) {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("input[data-proof]").forEach(solveProof);
 });
+function sendAgain(form, submitter) {
+  // The form again, now with its answer, as if the same button were pressed.
+  if (form.requestSubmit) {
+    form.requestSubmit(submitter);
+    return;
+  }
+  // Older phones' browsers (iOS 15, Chrome before 76): submit() sends no event, so the
+  // button's name and value go along in a hidden field, and a second tap is held back.
+  if (submitter && submitter.name) {
+    const carried = document.createElement("input");
+    carried.type = "hidden";
+    carried.name = submitter.name;
+    carried.value = submitter.value;
+    form.appendChild(carried);
+  }
+  form.dataset.sent = "1";
+  form.submit();
+}
 document.addEventListener("submit", (event) => {
   const form = event.target;
   const input = form.querySelector("input[data-proof]");
@@ -147,10 +165,11 @@ document.addEventListener("submit", (event) => {
   const status = input.nextElementSibling;
   status.hidden = false;
   status.textContent = input.dataset.waiting;
+  const submitter = event.submitter;
   solveProof(input).then((ok) => {
     if (ok) {
       status.hidden = true;
-      form.requestSubmit(event.submitter);
+      sendAgain(form, submitter);
     } else {
       status.textContent = input.dataset.failed;
     }
