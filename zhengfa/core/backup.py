@@ -29,6 +29,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,13 +125,15 @@ def _inventory(cursor: Any, tables: list[str], quote: Callable[[str], str]) -> d
     cursor.execute("SELECT app, name FROM django_migrations")
     migrations = sorted(f"{app}.{name}" for app, name in cursor.fetchall())
     needed: set[str] = set()
-    unreadable = 0
-    for _where, token in _encrypted_values(cursor, quote):
+    unreadable: Counter[str] = Counter()
+    readable = 0
+    for where, token in _encrypted_values(cursor, quote):
         tag = crypto.key_of(token)
         if tag is None:
-            unreadable += 1
+            unreadable[where] += 1
         else:
             needed.add(tag)
+            readable += 1
     from .models import Attachment
 
     column = str(Attachment._meta.get_field("file").column)
@@ -143,6 +146,7 @@ def _inventory(cursor: Any, tables: list[str], quote: Callable[[str], str]) -> d
         "migrations": migrations,
         "keys_needed": sorted(needed),
         "unreadable": unreadable,
+        "readable": readable,
         "named_files": named,
     }
 
@@ -214,14 +218,22 @@ def _copy_database(vendor: str, target: Path) -> dict[str, Any]:
         try:
             # The online backup API copies a consistent state while the site keeps writing.
             source.backup(copy)
-            with copy:
-                for table in LEFT_OUT:
-                    copy.execute(f"DELETE FROM {_sqlite_quote(table)}")  # noqa: S608
             cursor = copy.cursor()
             cursor.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'sqlite_sequence'"
             )
             tables = sorted(name for (name,) in cursor.fetchall())
+            if "django_migrations" not in tables:
+                raise BackupError(
+                    _(
+                        "%(name)s holds no site: run the backup with the site's own settings "
+                        "(DATABASE_URL, the same environment file as the site)."
+                    )
+                    % {"name": connection.settings_dict["NAME"]}
+                )
+            with copy:
+                for table in LEFT_OUT:
+                    copy.execute(f"DELETE FROM {_sqlite_quote(table)}")  # noqa: S608
             inventory = _inventory(cursor, tables, _sqlite_quote)
             (status,) = copy.execute("PRAGMA integrity_check").fetchone()
             # One file, no -wal beside it: the copy is what the folder holds.
@@ -282,7 +294,7 @@ def backup(folder: Path, progress: Callable[[str], None] = lambda _text: None) -
         dump = partial / DUMPS[vendor]
         inventory = _copy_database(vendor, dump)
         if inventory["unreadable"]:
-            raise BackupError(_unreadable_message(inventory["unreadable"]))
+            raise BackupError(_unreadable_message(inventory["unreadable"], inventory["readable"]))
         progress(_("Copying the stored files …"))
         files: dict[str, str] = {}
         size = dump.stat().st_size
@@ -307,7 +319,7 @@ def backup(folder: Path, progress: Callable[[str], None] = lambda _text: None) -
             "left_out": list(LEFT_OUT),
             "files": files,
             "keys": {**crypto.key_fingerprints(), "needed": inventory["keys_needed"]},
-            "unreadable_values": inventory["unreadable"],
+            "unreadable_values": 0,  # a backup is written only when every value reads
             # Named by records but already gone from storage: no restore brings them back.
             "missing_files": sorted(inventory["named_files"] - set(files)),
         }
@@ -330,16 +342,33 @@ def backup(folder: Path, progress: Callable[[str], None] = lambda _text: None) -
     return Summary(folder, len(counts), sum(counts.values()), len(files), size, missing)
 
 
-def _unreadable_message(count: int) -> str:
+def _unreadable_message(unreadable: Counter[str], readable: int) -> str:
+    """Why no backup was written: none of the values read (the command was not given the
+    site's key), or some did not (a key dropped too early after a rotation, or damage)."""
+    count = sum(unreadable.values())
+    if not readable:
+        return ngettext(
+            "The encryption key this command was given (FIELD_ENCRYPTION_KEY) cannot read "
+            "%(count)s stored value: a backup made so could not be restored, so none was "
+            "written. Run the backup with the site's own settings (the same environment file "
+            "as the site).",
+            "The encryption key this command was given (FIELD_ENCRYPTION_KEY) cannot read "
+            "%(count)s stored values: a backup made so could not be restored, so none was "
+            "written. Run the backup with the site's own settings (the same environment file "
+            "as the site).",
+            count,
+        ) % {"count": count}
     return ngettext(
-        "The encryption key this command was given (FIELD_ENCRYPTION_KEY) cannot read "
-        "%(count)s stored value: a backup made so could not be restored, so none was written. "
-        "Run the backup with the site's own settings (the same environment file as the site).",
-        "The encryption key this command was given (FIELD_ENCRYPTION_KEY) cannot read "
-        "%(count)s stored values: a backup made so could not be restored, so none was written. "
-        "Run the backup with the site's own settings (the same environment file as the site).",
+        "%(count)s stored value (in %(column)s) cannot be read with any key in "
+        "FIELD_ENCRYPTION_KEY, though the others can: a key dropped too early after a "
+        "rotation (put it back after the new one and run rotate_field_keys), or a damaged "
+        "value. No backup was written.",
+        "%(count)s stored values (e.g. in %(column)s) cannot be read with any key in "
+        "FIELD_ENCRYPTION_KEY, though the others can: a key dropped too early after a "
+        "rotation (put it back after the new one and run rotate_field_keys), or damaged "
+        "values. No backup was written.",
         count,
-    ) % {"count": count}
+    ) % {"count": count, "column": unreadable.most_common(1)[0][0]}
 
 
 def missing_message(missing: Sequence[str]) -> str:
@@ -368,6 +397,11 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         raise BackupError(
             _("The manifest of %(folder)s cannot be read: %(why)s") % {"folder": folder, "why": exc}
         ) from exc
+    if not isinstance(manifest, dict):
+        raise BackupError(
+            _("The manifest of %(folder)s cannot be read: %(why)s")
+            % {"folder": folder, "why": _("something is missing from it")}
+        )
     if manifest.get("format") != FORMAT:
         raise BackupError(_("This backup was written in a format this version does not read."))
     return manifest
@@ -395,6 +429,7 @@ def check(folder: Path) -> dict[str, Any]:
             (needed, list, str),
             (manifest["migrations"], list, str),
             (manifest.get("missing_files", []), list, str),
+            ([manifest["made_at"]], list, str),
         ]
         for value, kind, item in shapes:
             if not isinstance(value, kind):
@@ -409,10 +444,9 @@ def check(folder: Path) -> dict[str, Any]:
             _("The manifest of %(folder)s cannot be read: %(why)s")
             % {"folder": folder, "why": _("something is missing from it")}
         ) from exc
-    if not isinstance(manifest.get("unreadable_values", 0), int) or manifest.get(
-        "unreadable_values", 0
-    ):
-        raise BackupError(_unreadable_message(int(manifest.get("unreadable_values") or 0)))
+    if manifest.get("unreadable_values", 0) != 0:
+        # Not written by `backup`, which writes none unless every value reads.
+        raise BackupError(_("This backup holds values its keys could not read when it was made."))
     vendor = _vendor()
     if engine != vendor or dump != DUMPS[vendor]:
         raise BackupError(
@@ -526,7 +560,7 @@ def _replace_database(vendor: str, dump: Path) -> None:
             stderr=restore_errors,
         )
         assert sink.stdin is not None and archive.stdout is not None
-        restored = False
+        restored = psql_stopped = False
         try:
             sink.stdin.write(
                 b"SET client_min_messages = warning;\nBEGIN;\n"
@@ -538,7 +572,7 @@ def _replace_database(vendor: str, dump: Path) -> None:
                 sink.stdin.write(b"\nCOMMIT;\n")
                 sink.stdin.close()
         except BrokenPipeError:
-            pass  # psql stopped at an error: its transaction is gone
+            psql_stopped = True  # at an error: its transaction is gone
         finally:
             archive.stdout.close()
             if archive.poll() is None:
@@ -549,12 +583,13 @@ def _replace_database(vendor: str, dump: Path) -> None:
             with contextlib.suppress(BrokenPipeError):
                 sink.stdin.close()
             sink.wait()
+        # Whichever stopped first says why (the other was stopped because of it).
+        if psql_stopped or (sink.returncode and not archive.returncode):
+            psql_errors.seek(0)
+            _failed("psql", psql_errors.read().decode(errors="replace"))
         if archive.returncode:
             restore_errors.seek(0)
             _failed("pg_restore", restore_errors.read().decode(errors="replace"))
-        if sink.returncode:
-            psql_errors.seek(0)
-            _failed("psql", psql_errors.read().decode(errors="replace"))
 
 
 def _replace_files(folder: Path, manifest: dict[str, Any]) -> None:
