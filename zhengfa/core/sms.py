@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import sys
 import urllib.error
@@ -96,8 +97,9 @@ class HttpGatewayBackend(BaseBackend):
         except urllib.error.HTTPError as exc:
             later = exc.code >= 500 or exc.code in (408, 429)
             raise SmsError(f"HTTP {exc.code} {exc.reason}"[:300], transient=later) from exc
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise SmsError(str(exc)[:300], transient=True) from exc
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+            # No answer, or one cut off halfway (it may have been taken: the key tells).
+            raise SmsError(f"{type(exc).__name__}: {exc}"[:300], transient=True) from exc
         try:
             return str(json.loads(payload).get("id", "ok"))
         except (ValueError, AttributeError):

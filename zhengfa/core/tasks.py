@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
 from .models import SmsMessage
+
+logger = logging.getLogger(__name__)
 
 # How long a worker's claim on a text message holds before another may send it again.
 SMS_LEASE = dt.timedelta(minutes=10)
@@ -34,47 +37,41 @@ def deliver_sms(message_id: int) -> str:
     if message is None:
         return "missing"
     now = timezone.now()
+    mine = SmsMessage.objects.filter(pk=message_id)
+    # Each claim counts as a try, whatever ends it (a gateway's answer, a worker's death).
     claimed = (
-        SmsMessage.objects.filter(pk=message_id, outcome=SmsMessage.Outcome.QUEUED)
+        mine.filter(outcome=SmsMessage.Outcome.QUEUED)
         .filter(Q(sent_at__isnull=True) | Q(sent_at__lt=now - SMS_LEASE))
         .filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
-        .update(sent_at=now, claimed_by=workers.current_id)
+        .update(sent_at=now, claimed_by=workers.current_id, attempts=F("attempts") + 1)
     )
     if not claimed:
         return "already handled"
+    message.refresh_from_db()
+    if message.attempts > len(SMS_RETRY_AFTER) + 1:
+        # Its tries were used up by workers that died while sending it.
+        mine.update(outcome=SmsMessage.Outcome.FAILED, retry_at=None, secret="")
+        return "failed"
     text = message.text.replace("{code}", message.secret) if message.secret else message.text
     try:
         reference = get_backend().send(message.to, text, message.idempotency_key)
-    except SmsError as exc:
-        if exc.transient and message.attempts < len(SMS_RETRY_AFTER):
-            retry_at = timezone.now() + SMS_RETRY_AFTER[message.attempts]
+    except Exception as exc:
+        if not isinstance(exc, SmsError):
+            logger.exception("text message %s: the backend failed", message_id)
+        transient = not isinstance(exc, SmsError) or exc.transient
+        if transient and message.attempts <= len(SMS_RETRY_AFTER):
+            retry_at = timezone.now() + SMS_RETRY_AFTER[message.attempts - 1]
             # The claim is let go; the code stays (encrypted) for the next try.
-            SmsMessage.objects.filter(pk=message_id).update(
-                attempts=F("attempts") + 1,
-                retry_at=retry_at,
-                sent_at=None,
-                claimed_by="",
-                detail=str(exc)[:300],
-            )
+            mine.update(retry_at=retry_at, sent_at=None, claimed_by="", detail=str(exc)[:300])
             if deliver_sms.get_backend().supports_defer:
                 deliver_sms.using(run_after=retry_at).enqueue(message_id)
             # Else (tests run tasks at once) ``resend_stalled_sms`` queues it when it is due.
             return "to be tried again"
-        SmsMessage.objects.filter(pk=message_id).update(
-            outcome=SmsMessage.Outcome.FAILED,
-            attempts=F("attempts") + 1,
-            retry_at=None,
-            detail=str(exc)[:300],
-            secret="",
+        mine.update(
+            outcome=SmsMessage.Outcome.FAILED, retry_at=None, detail=str(exc)[:300], secret=""
         )
         return "failed"
-    SmsMessage.objects.filter(pk=message_id).update(
-        outcome=SmsMessage.Outcome.SENT,
-        attempts=F("attempts") + 1,
-        retry_at=None,
-        detail=reference[:300],
-        secret="",
-    )
+    mine.update(outcome=SmsMessage.Outcome.SENT, retry_at=None, detail=reference[:300], secret="")
     return "sent"
 
 

@@ -141,6 +141,9 @@ class ShellTests(PersonaTestCase):
         self.assertContains(page, 'href="?unread=1&amp;page=2"')
 
 
+CUT_OFF = 0  # a gateway status that stands for an answer broken off
+
+
 class Gateway:
     """A text-message gateway on a local port that answers each POST with the next of
     `statuses` (the last one repeats), and keeps what it was sent."""
@@ -160,6 +163,13 @@ class Gateway:
                 status = (
                     gateway.statuses.pop(0) if len(gateway.statuses) > 1 else gateway.statuses[0]
                 )
+                if status == CUT_OFF:  # taken, but the answer breaks off halfway
+                    self.send_response(200)
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    self.wfile.write(b'7\r\n{"id": ')
+                    self.close_connection = True
+                    return
                 self.send_response(status)
                 self.end_headers()
                 self.wfile.write(b'{"id": "gw-1"}')
@@ -259,6 +269,44 @@ class SmsRetryTests(PersonaTestCase):
         self.assertEqual((message.secret, message.retry_at), ("", None))
         self.assertIn("400", message.detail)
         self.assertEqual(len(gateway.received), 1)
+
+    def test_an_answer_broken_off_is_tried_again_under_the_same_key(self) -> None:
+        gateway = self.gateway(CUT_OFF, 200)
+        message = self.send()
+        self.assertEqual((message.outcome, message.attempts), (SmsMessage.Outcome.QUEUED, 1))
+        self.assertIn("IncompleteRead", message.detail)
+        with mock.patch(
+            "zhengfa.core.tasks.timezone.now",
+            return_value=self.next_try(message) + dt.timedelta(seconds=1),
+        ):
+            self.assertEqual(deliver_sms.call(message.pk), "sent")
+        self.assertEqual({key for key, _body in gateway.received}, {message.idempotency_key})
+
+    def test_a_backend_that_breaks_does_not_keep_a_text_waiting_for_ever(self) -> None:
+        from zhengfa.core.tasks import SMS_RETRY_AFTER, resend_stalled_sms
+
+        with mock.patch("zhengfa.core.sms.ConsoleBackend.send", side_effect=KeyError("bug")):
+            message = self.send()
+            self.assertEqual(message.outcome, SmsMessage.Outcome.QUEUED)  # tried again later
+            for _try in SMS_RETRY_AFTER:
+                due = self.next_try(message) + dt.timedelta(seconds=1)
+                with mock.patch("zhengfa.core.tasks.timezone.now", return_value=due):
+                    deliver_sms.call(message.pk)
+                message.refresh_from_db()
+        self.assertEqual((message.outcome, message.secret), (SmsMessage.Outcome.FAILED, ""))
+        # And one whose every try ended with its worker's death is given up too.
+        dying = self.send()
+        stale = timezone.now() - dt.timedelta(hours=2)
+        SmsMessage.objects.filter(pk=dying.pk).update(
+            outcome=SmsMessage.Outcome.QUEUED,
+            attempts=len(SMS_RETRY_AFTER) + 1,
+            sent_at=stale,
+            retry_at=None,
+            secret="K7Q2",
+        )
+        self.assertEqual(resend_stalled_sms.call(), "queued again 1")
+        dying.refresh_from_db()
+        self.assertEqual((dying.outcome, dying.secret), (SmsMessage.Outcome.FAILED, ""))
 
     def test_a_queue_that_can_wait_gets_the_next_try_for_its_time(self) -> None:
         from django_tasks import task_backends
