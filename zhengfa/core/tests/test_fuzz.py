@@ -86,6 +86,23 @@ class NothingSavedCheckTests(PersonaTestCase):
         with self.assertRaisesMessage(AssertionError, "core_notification"):
             self.check(lambda: Notification.objects.create(user=self.p.leader_a, title="x"))
 
+    def test_a_deleted_row_is_seen(self) -> None:
+        notice = Notification.objects.create(user=self.p.leader_a, title="x")
+        with self.assertRaisesMessage(AssertionError, "core_notification"):
+            self.check(lambda: Notification.objects.filter(pk=notice.pk).delete())
+
+    def test_a_row_added_by_insert_or_ignore_is_seen(self) -> None:
+        with self.assertRaisesMessage(AssertionError, "core_notification"):
+            self.check(
+                lambda: Notification.objects.bulk_create(
+                    [Notification(user=self.p.leader_a, title="x")], ignore_conflicts=True
+                )
+            )
+
+    def test_a_notice_left_for_after_the_commit_is_seen(self) -> None:
+        with self.assertRaisesMessage(AssertionError, "1 after-commit actions"):
+            self.check(lambda: transaction.on_commit(lambda: None))
+
     def test_a_write_rolled_back_inside_passes(self) -> None:
         def rolled_back() -> None:
             with contextlib.suppress(RuntimeError), transaction.atomic():

@@ -47,7 +47,9 @@ FOLLOWUP_FORMS = {
     "act": "portal:query_step",
 }
 # A failed sign-in or second factor is logged (core.signals): that is its purpose.
-SIGN_IN_LOG = ("core_signinevent",)
+# A refused sign-in is logged, and a wrong second-factor code counts against the device
+# (django-otp's throttle): both by design.
+SIGN_IN_LOG = ("core_signinevent", "otp_totp_totpdevice")
 
 
 def entry_names() -> list[str]:
