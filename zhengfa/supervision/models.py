@@ -442,6 +442,8 @@ class Question(WorkflowModel):
     signed = models.CharField(_("signed as"), max_length=40, blank=True)
     answer = models.TextField(_("answer"), blank=True)
     answered_by = models.CharField(_("answered by"), max_length=60, blank=True)
+    # The key of the form that sent it (``core.challenge``): the same form twice makes one.
+    submission = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
 
     workflow = QUESTION_WORKFLOW
     scope = ScopeSpec(domain="press", unit="conference__unit")

@@ -471,14 +471,32 @@ def conference_save(
 
 @transaction.atomic
 def question_submit(
-    *, conference: Conference, text: str, signed: str = "", want_code: bool = False
+    *,
+    conference: Conference,
+    text: str,
+    signed: str = "",
+    want_code: bool = False,
+    submission: str = "",
 ) -> tuple[Question, str]:
-    """A citizen's question for a conference; a follow-up code if he asked for one."""
+    """A citizen's question for a conference; a follow-up code if he asked for one.
+    `submission` is the form's token key: the same form sent twice raises
+    DuplicateSubmission."""
     if not (conference.questions_open and conference.published):
         raise ValidationError(_("This conference takes no more questions."))
-    question = Question(conference=conference, text=text.strip(), signed=signed.strip())
-    question.full_clean(exclude=["due_at", "state"])
-    workflow.start(record=question, by=None, public=True)
+    question = Question(
+        conference=conference,
+        text=text.strip(),
+        signed=signed.strip(),
+        submission=submission or None,
+    )
+    question.full_clean(exclude=["due_at", "state", "submission"])
+    try:
+        with transaction.atomic():
+            workflow.start(record=question, by=None, public=True)
+    except IntegrityError as exc:
+        if submission and Question.objects.filter(submission=submission).exists():
+            raise challenge.DuplicateSubmission from exc
+        raise
     code = followup.issue(question) if want_code else ""
     notify(
         users=handlers_for(conference.unit),

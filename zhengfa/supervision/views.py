@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -141,7 +142,10 @@ def conference_public(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if conference.questions_open:
         if request.method == "POST":
-            if challenge.code_sent_for(request) is not None:  # sent twice: it is in already
+            earlier = challenge.code_sent_for(request)
+            if earlier:  # sent twice: it is in already, and here is its code again
+                return _question_code_page(earlier)
+            if earlier is not None:
                 messages.success(request, _("Thank you. Your question has been received."))
                 return redirect(reverse("supervision:conference_public", args=[pk]))
             refused = ratelimit.submissions_refused(request)
@@ -151,18 +155,30 @@ def conference_public(request: HttpRequest, pk: int) -> HttpResponse:
             form = QuestionForm(request.POST)
             if form.is_valid():
                 try:
-                    _question, code = services.question_submit(
-                        conference=conference,
-                        text=form.cleaned_data["text"],
-                        signed=form.cleaned_data["signed"],
-                        want_code=form.cleaned_data["want_code"],
-                    )
+                    with transaction.atomic():
+                        _question, code = services.question_submit(
+                            conference=conference,
+                            text=form.cleaned_data["text"],
+                            signed=form.cleaned_data["signed"],
+                            want_code=form.cleaned_data["want_code"],
+                            submission=challenge.submission_key(form),
+                        )
+                        # A code is kept before the commit (see core.submission); "no code"
+                        # after it, as nothing then tells a rolled-back question apart.
+                        if code:
+                            challenge.remember_code(form, code)
+                except challenge.DuplicateSubmission:
+                    # The same form again: in already; its code if it had one.
+                    code = challenge.code_sent_for(request, wait=3.0) or ""
                 except ValidationError as exc:
                     add_service_errors(form, exc)
+                    code = None
                 else:
-                    challenge.remember_code(form, code)
-                    if code:
-                        return _question_code_page(code)
+                    if not code:
+                        challenge.remember_code(form, "")
+                if code:
+                    return _question_code_page(code)
+                if code is not None:
                     messages.success(request, _("Thank you. Your question has been received."))
                     return redirect(reverse("supervision:conference_public", args=[pk]))
             status = 400

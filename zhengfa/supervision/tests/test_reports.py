@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.urls import reverse
 
 from zhengfa.campaign.models import SuggestionState
 from zhengfa.campaign.services import suggestion_submit
@@ -782,6 +783,69 @@ class ReviewTests(PersonaTestCase):
         citizen.post(url, data)
         Client(REMOTE_ADDR="192.0.2.9").post(url, data)  # the same form from elsewhere
         self.assertEqual(meeting.questions.count(), 1)
+
+    def test_a_question_cut_off_right_after_it_committed_is_one_question(self) -> None:
+        import contextlib
+        import types
+        from collections.abc import Iterator
+        from unittest import mock
+
+        from django.db import transaction
+
+        from .factories import conference
+
+        @contextlib.contextmanager
+        def dies_after_commit() -> Iterator[None]:
+            with transaction.atomic():
+                yield
+            raise RuntimeError("killed")  # between the commit and the answer
+
+        meeting = conference(self.p)
+        url = f"/press/{meeting.pk}/"
+        for want_code in ("", "on"):
+            citizen = Client(REMOTE_ADDR=ADDRESS, raise_request_exception=False)
+            data = {**public_form_fields(citizen, url), "text": "怎么预约?", "want_code": want_code}
+            with mock.patch(
+                "zhengfa.supervision.views.transaction",
+                types.SimpleNamespace(atomic=dies_after_commit),
+            ):
+                self.assertEqual(citizen.post(url, data).status_code, 500)
+            again = citizen.post(url, data)
+            question = meeting.questions.latest("pk")
+            if want_code:  # the page of the code of the question that was made
+                self.assertEqual(again["Location"], reverse("supervision:question_done"))
+                page = citizen.get(again["Location"]).content.decode()
+                code = re.search(r'id="followup-code"[^>]*>([0-9A-Z-]+)<', page)
+                assert code is not None
+                self.assertEqual(followup.find(code.group(1)), question)
+            else:
+                self.assertEqual(again["Location"], url)
+        self.assertEqual(meeting.questions.count(), 2)  # one for each form
+
+    def test_a_code_kept_for_a_sending_that_rolled_back_opens_nothing(self) -> None:
+        """The code is kept before the commit; if the transaction then rolls back, the form
+        sent again makes the report and shows its own code, not the kept one."""
+        from unittest import mock
+
+        from django.db import OperationalError
+
+        from zhengfa.core import challenge
+
+        real = challenge.remember_code
+
+        def kept_then_lost(form: Any, code: str) -> None:
+            real(form, code)
+            raise OperationalError("connection lost")  # before the commit
+
+        citizen = Citizen()
+        data = {**public_form_fields(citizen.client, "/report/"), **form()}
+        citizen.client.raise_request_exception = False
+        with mock.patch("zhengfa.core.challenge.remember_code", kept_then_lost):
+            self.assertEqual(citizen.client.post("/report/", data).status_code, 503)
+        self.assertFalse(Report.objects.exists())
+        again = citizen.client.post("/report/", data)
+        self.assertEqual(again["Location"], "/report/received/")
+        self.assertEqual(followup.find(citizen.code()), Report.objects.get())
 
     def test_a_crafted_proof_is_refused_not_a_500(self) -> None:
         import base64
