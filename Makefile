@@ -74,7 +74,7 @@ drill: setup
 
 ## Every public and staff form posted FUZZ_EXAMPLES generated inputs (default 1000, fresh each
 ## run): never a 5xx, and a refused form saves nothing. Prints forms, examples and statuses.
-## About 75 minutes on 2 cores (`make test` runs 8 per form, the same each time).
+## About 35 minutes on 2 cores (`make test` runs 8 per form, the same each time).
 FUZZ_EXAMPLES ?= 1000
 fuzz: setup
 	ZHENGFA_ENV=test FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -p no:cacheprovider -n $(WORKERS) zhengfa/*/tests/test_fuzz.py
