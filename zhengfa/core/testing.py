@@ -248,18 +248,30 @@ class Snapshot:
 
     The capture runs inside a savepoint that is rolled back. A restore checks that the
     database still holds what it held at the capture (reference data the new rows point
-    at); if not, it captures again.
+    at); if not, it captures again. The files the build stored (the demo's photos) are kept
+    too, and put back into whichever storage a test uses, so that the rows naming them do
+    not point at nothing.
     """
 
     build: Callable[[], object]
     _base: str = ""
     _rows: dict[str, tuple[list[str], list[tuple[Any, ...]]]] = field(default_factory=dict)
+    _files: dict[str, bytes] = field(default_factory=dict)
 
     def _capture(self) -> None:
+        from django.core.files.storage import default_storage
+
+        from .attachments import stored_files
+
         before = {table: set(_rows(table)[1]) for table in _tables()}
+        files_before = set(stored_files())
         self._base = _fingerprint()
         with transaction.atomic():
             self.build()
+            self._files = {}
+            for name in sorted(set(stored_files()) - files_before):
+                with default_storage.open(name, "rb") as fh:
+                    self._files[name] = fh.read()
             self._rows = {}
             for table in _tables():
                 columns, rows = _rows(table)
@@ -299,6 +311,16 @@ class Snapshot:
                 # Statistics from when the tables were empty would make the planner loop
                 # over thousands of rows; ANALYZE inside the transaction sees the new ones.
                 cursor.execute("ANALYZE " + ", ".join(quote(t) for t in self._rows))
+        self._put_back_files()
+
+    def _put_back_files(self) -> None:
+        from django.core.files.base import ContentFile
+        from django.core.files.storage import default_storage
+
+        for name, data in self._files.items():
+            if not default_storage.exists(name):
+                saved = default_storage.save(name, ContentFile(data))
+                assert saved == name, f"the storage renamed {name} to {saved}"
 
 
 # --- Public forms ---------------------------------------------------------------------------------
