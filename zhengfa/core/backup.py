@@ -209,6 +209,17 @@ def _sqlite_quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _a_site_or_refuse(tables: list[str]) -> None:
+    if "django_migrations" not in tables:
+        raise BackupError(
+            _(
+                "%(name)s holds no site: run the backup with the site's own settings "
+                "(DATABASE_URL, the same environment file as the site)."
+            )
+            % {"name": connection.settings_dict["NAME"]}
+        )
+
+
 def _copy_database(vendor: str, target: Path) -> dict[str, Any]:
     """Copy the database to `target`; returns the inventory of exactly what was copied."""
     if vendor == "sqlite":
@@ -223,14 +234,7 @@ def _copy_database(vendor: str, target: Path) -> dict[str, Any]:
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'sqlite_sequence'"
             )
             tables = sorted(name for (name,) in cursor.fetchall())
-            if "django_migrations" not in tables:
-                raise BackupError(
-                    _(
-                        "%(name)s holds no site: run the backup with the site's own settings "
-                        "(DATABASE_URL, the same environment file as the site)."
-                    )
-                    % {"name": connection.settings_dict["NAME"]}
-                )
+            _a_site_or_refuse(tables)
             with copy:
                 for table in LEFT_OUT:
                     copy.execute(f"DELETE FROM {_sqlite_quote(table)}")  # noqa: S608
@@ -251,6 +255,7 @@ def _copy_database(vendor: str, target: Path) -> dict[str, Any]:
         in_snapshot.execute("SELECT pg_export_snapshot()")
         (snapshot,) = in_snapshot.fetchone()
         tables = sorted(connection.introspection.table_names(in_snapshot))
+        _a_site_or_refuse(tables)
         inventory = _inventory(in_snapshot, tables, quote)
         command = [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges"]
         command += [f"--snapshot={snapshot}", "-f", str(target)]

@@ -33,21 +33,34 @@ def deliver_sms(message_id: int) -> str:
     from . import workers
     from .sms import SmsError, get_backend
 
-    message = SmsMessage.objects.filter(pk=message_id).first()
-    if message is None:
+    if not SmsMessage.objects.filter(pk=message_id).exists():
         return "missing"
     now = timezone.now()
-    mine = SmsMessage.objects.filter(pk=message_id)
     # Each claim counts as a try, whatever ends it (a gateway's answer, a worker's death).
     claimed = (
-        mine.filter(outcome=SmsMessage.Outcome.QUEUED)
+        SmsMessage.objects.filter(pk=message_id, outcome=SmsMessage.Outcome.QUEUED)
         .filter(Q(sent_at__isnull=True) | Q(sent_at__lt=now - SMS_LEASE))
         .filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
         .update(sent_at=now, claimed_by=workers.current_id, attempts=F("attempts") + 1)
     )
     if not claimed:
         return "already handled"
-    message.refresh_from_db()
+    # What follows changes the message only while this claim holds: a worker whose lease
+    # ran out while it waited on the gateway does not overwrite the next one's outcome.
+    mine = SmsMessage.objects.filter(
+        pk=message_id,
+        outcome=SmsMessage.Outcome.QUEUED,
+        claimed_by=workers.current_id,
+        sent_at=now,
+    )
+    try:
+        message = SmsMessage.objects.get(pk=message_id)  # decrypts the number and the code
+    except ValueError:
+        logger.exception("text message %s: its number or code does not decrypt", message_id)
+        mine.update(
+            outcome=SmsMessage.Outcome.FAILED, retry_at=None, detail="undecryptable", secret=""
+        )
+        return "failed"
     if message.attempts > len(SMS_RETRY_AFTER) + 1:
         # Its tries were used up by workers that died while sending it.
         mine.update(outcome=SmsMessage.Outcome.FAILED, retry_at=None, secret="")

@@ -308,6 +308,41 @@ class SmsRetryTests(PersonaTestCase):
         dying.refresh_from_db()
         self.assertEqual((dying.outcome, dying.secret), (SmsMessage.Outcome.FAILED, ""))
 
+    def test_a_text_whose_code_no_key_reads_fails_instead_of_waiting_for_ever(self) -> None:
+        from django.db import connection
+
+        from zhengfa.core.tasks import resend_stalled_sms
+
+        # Queued, not yet sent (its task goes to the queue only when the test's transaction
+        # commits, which it never does).
+        message = send_sms(to="13900003333", text="您的查询码:{code}", secret="K7Q2")
+        table = connection.ops.quote_name(SmsMessage._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET secret = 'gAAAAAnot-a-token' WHERE id = %s",  # noqa: S608
+                [message.pk],
+            )
+        self.assertEqual(deliver_sms.call(message.pk), "failed")
+        self.assertEqual(
+            SmsMessage.objects.filter(pk=message.pk).values_list("outcome", "secret").get(),
+            (SmsMessage.Outcome.FAILED, ""),
+        )
+        self.assertEqual(resend_stalled_sms.call(), "queued again 0")
+
+    def test_a_worker_whose_claim_lapsed_does_not_overwrite_the_next_ones_outcome(self) -> None:
+        from zhengfa.core.sms import SmsError
+
+        def meanwhile(to: str, text: str, key: str) -> str:
+            # The lease ran out while this worker waited; another sent it.
+            SmsMessage.objects.all().update(
+                outcome=SmsMessage.Outcome.SENT, claimed_by="another", detail="gw-2"
+            )
+            raise SmsError("HTTP 400 Bad Request")
+
+        with mock.patch("zhengfa.core.sms.ConsoleBackend.send", side_effect=meanwhile):
+            message = self.send()
+        self.assertEqual((message.outcome, message.detail), (SmsMessage.Outcome.SENT, "gw-2"))
+
     def test_a_queue_that_can_wait_gets_the_next_try_for_its_time(self) -> None:
         from django_tasks import task_backends
         from django_tasks.backends.dummy import DummyBackend

@@ -2,8 +2,11 @@
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-copy]");
   if (!button) return;
-  const text = document.getElementById(button.dataset.copy)?.textContent?.trim() || "";
-  navigator.clipboard?.writeText(text).then(() => {
+  // No syntax past ES2017 in this file (no "?."): older phones' browsers refuse the whole file.
+  const source = document.getElementById(button.dataset.copy);
+  const text = source ? source.textContent.trim() : "";
+  if (!navigator.clipboard) return;
+  navigator.clipboard.writeText(text).then(() => {
     button.dataset.copied = "1";
     button.textContent = button.dataset.copiedLabel || button.textContent;
   });
@@ -93,7 +96,7 @@ function sha256Plain(text) {
 }
 
 async function sha256Hex(text) {
-  if (window.crypto?.subtle) {
+  if (window.crypto && window.crypto.subtle) {
     const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
     return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
   }
