@@ -66,7 +66,7 @@ bench: setup
 	$(BIN)/python scripts/bench.py
 
 ## Crash under load: SIGKILLs gunicorn and the background worker during public submissions,
-## then checks that nothing acknowledged was lost and nothing is half-written (7-10 minutes).
+## then checks that nothing acknowledged was lost and nothing is half-written (3-10 minutes).
 ## DRILL_ACKS (2000), DRILL_KILLS (8), DRILL_MINUTES (8): see scripts/drill.py.
 drill: setup
 	@scripts/ensure-system-packages.sh postgresql-15
