@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -318,13 +318,8 @@ def suggestion_submit(
         submission=submission or None,
     )
     suggestion.full_clean(exclude=["handler", "due_at", "submission"])
-    try:
-        with transaction.atomic():
-            workflow.start(record=suggestion, by=None, public=True)
-    except IntegrityError as exc:
-        if submission and Suggestion.objects.filter(submission=submission).exists():
-            raise challenge.DuplicateSubmission from exc
-        raise
+    with challenge.made_once(Suggestion, submission):
+        workflow.start(record=suggestion, by=None, public=True)
     for f in files:
         attach(record=suggestion, upload=f, by=None, purpose="citizen")
     code = followup.issue(suggestion)

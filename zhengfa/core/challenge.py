@@ -24,6 +24,8 @@ import hashlib
 import json
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import altcha
@@ -31,6 +33,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import escape
@@ -183,6 +186,19 @@ def _lock(token: str) -> Fernet:
 
 class DuplicateSubmission(Exception):
     """The same form was sent before (a double tap): the first sending made the record."""
+
+
+@contextmanager
+def made_once(model: type[Any], submission: str) -> Iterator[None]:
+    """The block saves a `model` record keyed by its form's `submission` (a unique column):
+    if that key was saved before, DuplicateSubmission; the block's writes are undone."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        if submission and model._default_manager.filter(submission=submission).exists():
+            raise DuplicateSubmission from exc
+        raise
 
 
 def submission_key(form: forms.Form) -> str:

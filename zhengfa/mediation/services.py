@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -224,13 +224,8 @@ def case_create(
     case.full_clean(exclude=["state", "due_at", "mediator", "previous", "submission"])
     if submission and Case.objects.filter(submission=submission).exists():
         raise challenge.DuplicateSubmission
-    try:
-        with transaction.atomic():
-            workflow.start(record=case, by=by, public=True)
-    except IntegrityError as exc:
-        if submission and Case.objects.filter(submission=submission).exists():
-            raise challenge.DuplicateSubmission from exc
-        raise
+    with challenge.made_once(Case, submission):
+        workflow.start(record=case, by=by, public=True)
     for p in cleaned:
         Party.objects.create(
             case=case,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -357,48 +357,43 @@ def book(
         raise ValidationError({"slot": _("There is no such time. Choose one of the list.")})
     if submission and Appointment.objects.filter(submission=submission).exists():
         raise challenge.DuplicateSubmission
-    try:
-        with transaction.atomic():
-            slot, _created = Slot.objects.get_or_create(
-                offer=offer,
-                starts_at=starts_at,
-                defaults={
-                    "ends_at": planned.ends_at,
-                    "capacity": planned.capacity,
-                    "holiday": planned.holiday,
-                },
+    with challenge.made_once(Appointment, submission):
+        slot, _created = Slot.objects.get_or_create(
+            offer=offer,
+            starts_at=starts_at,
+            defaults={
+                "ends_at": planned.ends_at,
+                "capacity": planned.capacity,
+                "holiday": planned.holiday,
+            },
+        )
+        if Appointment.objects.filter(
+            slot=slot, phone_hash=keyed_hash(phone), state__in=HOLDING
+        ).exists():
+            raise ValidationError(
+                {"phone": _("This number has already booked this time.")}, code="twice"
             )
-            if Appointment.objects.filter(
-                slot=slot, phone_hash=keyed_hash(phone), state__in=HOLDING
-            ).exists():
-                raise ValidationError(
-                    {"phone": _("This number has already booked this time.")}, code="twice"
-                )
-            taken = Slot.objects.filter(pk=slot.pk, booked__lt=planned.capacity).update(
-                booked=F("booked") + 1, capacity=planned.capacity
+        taken = Slot.objects.filter(pk=slot.pk, booked__lt=planned.capacity).update(
+            booked=F("booked") + 1, capacity=planned.capacity
+        )
+        if not taken:
+            raise ValidationError(
+                {"slot": _("This time is fully booked. Choose another time.")},
+                code="full",
             )
-            if not taken:
-                raise ValidationError(
-                    {"slot": _("This time is fully booked. Choose another time.")},
-                    code="full",
-                )
-            appointment = Appointment(
-                offer=offer,
-                slot=slot,
-                unit=offer.unit,
-                name=name,
-                phone=phone,
-                note=note.strip(),
-                holiday=planned.holiday,
-                submission=submission or None,
-                by=by,
-            )
-            workflow.start(record=appointment, by=by, public=True)
-            code = followup.issue(appointment) if by is None else ""
-    except IntegrityError as exc:
-        if submission and Appointment.objects.filter(submission=submission).exists():
-            raise challenge.DuplicateSubmission from exc
-        raise
+        appointment = Appointment(
+            offer=offer,
+            slot=slot,
+            unit=offer.unit,
+            name=name,
+            phone=phone,
+            note=note.strip(),
+            holiday=planned.holiday,
+            submission=submission or None,
+            by=by,
+        )
+        workflow.start(record=appointment, by=by, public=True)
+        code = followup.issue(appointment) if by is None else ""
     return appointment, code
 
 
@@ -677,14 +672,9 @@ def visit_request(
         by=by,
     )
     visit.full_clean(exclude=["state", "due_at", "officer", "submission", "by"])
-    try:
-        with transaction.atomic():
-            workflow.start(record=visit, by=by, public=True)
-            code = followup.issue(visit) if by is None else ""
-    except IntegrityError as exc:
-        if submission and HomeVisit.objects.filter(submission=submission).exists():
-            raise challenge.DuplicateSubmission from exc
-        raise
+    with challenge.made_once(HomeVisit, submission):
+        workflow.start(record=visit, by=by, public=True)
+        code = followup.issue(visit) if by is None else ""
     from zhengfa.core.notifications import notify
 
     # The village's officer; a village without one: those who arrange the station's visits.

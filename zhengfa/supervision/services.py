@@ -18,7 +18,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -109,13 +109,8 @@ def report_submit(
     report.full_clean(exclude=["due_at", "submission", "state"])
     if real_name and not (report.name and report.phone):
         raise ValidationError(_("A real-name report needs a name and a phone number."))
-    try:
-        with transaction.atomic():
-            workflow.start(record=report, by=None, public=True)
-    except IntegrityError as exc:
-        if submission and Report.objects.filter(submission=submission).exists():
-            raise challenge.DuplicateSubmission from exc
-        raise
+    with challenge.made_once(Report, submission):
+        workflow.start(record=report, by=None, public=True)
     for f in files:
         attach(record=report, upload=f, by=None, purpose="citizen")
     code = followup.issue(report)
@@ -490,13 +485,8 @@ def question_submit(
         submission=submission or None,
     )
     question.full_clean(exclude=["due_at", "state", "submission"])
-    try:
-        with transaction.atomic():
-            workflow.start(record=question, by=None, public=True)
-    except IntegrityError as exc:
-        if submission and Question.objects.filter(submission=submission).exists():
-            raise challenge.DuplicateSubmission from exc
-        raise
+    with challenge.made_once(Question, submission):
+        workflow.start(record=question, by=None, public=True)
     code = followup.issue(question) if want_code else ""
     notify(
         users=handlers_for(conference.unit),
