@@ -33,8 +33,6 @@ def deliver_sms(message_id: int) -> str:
     from . import workers
     from .sms import SmsError, get_backend
 
-    if not SmsMessage.objects.filter(pk=message_id).exists():
-        return "missing"
     now = timezone.now()
     # Each claim counts as a try, whatever ends it (a gateway's answer, a worker's death).
     claimed = (
@@ -44,7 +42,7 @@ def deliver_sms(message_id: int) -> str:
         .update(sent_at=now, claimed_by=workers.current_id, attempts=F("attempts") + 1)
     )
     if not claimed:
-        return "already handled"
+        return "already handled" if SmsMessage.objects.filter(pk=message_id).exists() else "missing"
     # What follows changes the message only while this claim holds: a worker whose lease
     # ran out while it waited on the gateway does not overwrite the next one's outcome.
     mine = SmsMessage.objects.filter(
